@@ -1,0 +1,53 @@
+# mdtboard — the two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+
+.PHONY: run test lint typecheck imports alembic-check pytest bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstalled only when pyproject.toml changes: quick when already installed.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/mdtboard demo --if-missing
+	$(BIN)/mdtboard
+
+test: $(VENV)/.installed-test
+	$(MAKE) --no-print-directory lint typecheck imports alembic-check pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check mdtboard tests migrations benchmarks
+	$(BIN)/ruff format --check mdtboard tests migrations benchmarks
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy mdtboard
+
+imports: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+
+# Models and migrations must never drift: upgrade a scratch database, then compare.
+alembic-check: $(VENV)/.installed-test
+	@tmp=$$(mktemp -d); \
+	export MDTBOARD_DB=$$tmp/check.db MDTBOARD_AUDIT_KEY_FILE=$$tmp/audit.key; \
+	$(BIN)/alembic upgrade head && $(BIN)/alembic check; rc=$$?; rm -rf $$tmp; exit $$rc
+
+pytest: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

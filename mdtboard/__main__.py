@@ -1,0 +1,3 @@
+from mdtboard.cli.main import main
+
+raise SystemExit(main())

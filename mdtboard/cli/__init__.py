@@ -1,0 +1,1 @@
+"""Command-line entry points (scriptable: no prompts without a terminal)."""

@@ -1,0 +1,196 @@
+"""``mdtboard`` command line.
+
+Without a sub-command it opens the desktop app. Every command takes
+``--db PATH``; ``MDTBOARD_DB`` and ``MDTBOARD_DATABASE_URL`` name the
+database otherwise. Errors print one line on stderr and exit non-zero;
+nothing ever prompts when stdin is not a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mdtboard import __version__
+
+log = logging.getLogger("mdtboard.cli")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 1."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def _add_db(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="SQLite database file (default: MDTBOARD_DATABASE_URL, MDTBOARD_DB, "
+        "or mdtboard.db in the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mdtboard",
+        description="Case manager for spine-oncology MDTs (decision support; it never orders "
+        "treatment). Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"mdtboard {__version__}")
+    _add_db(parser, top=True)
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        type=Path,
+        help="render the main window after its first paint to PNG and exit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create an empty database")
+    _add_db(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="create a database of fictional demo data")
+    _add_db(p)
+    p.add_argument("--cases", type=_positive_int, default=40, help="number of referrals (40)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (1); same seed, same data")
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    p.add_argument(
+        "--if-missing", action="store_true", help="do nothing (exit 0) if the database exists"
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("meetings", help="list meetings: id, date, status, title")
+    _add_db(p)
+    p.set_defaults(func=cmd_meetings)
+
+    p = sub.add_parser("check", help="open the database, upgrade if needed, report its state")
+    _add_db(p)
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def _target(args: argparse.Namespace) -> object:
+    from mdtboard.store.db import resolve_target
+
+    return resolve_target(getattr(args, "db", None))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from mdtboard.services.setup import create_empty_database
+    from mdtboard.store.db import resolve_target
+
+    target = resolve_target(args.db)
+    create_empty_database(target)
+    print(f"created empty mdtboard database: {target.display}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mdtboard.services.demo import FICTIONAL_NOTICE
+    from mdtboard.services.setup import create_demo_database
+    from mdtboard.store.db import resolve_target
+
+    target = resolve_target(args.db)
+    path = target.sqlite_path
+    if args.if_missing and path is not None and path.exists():
+        return EXIT_OK
+    summary = create_demo_database(target, cases=args.cases, seed=args.seed, force=args.force)
+    print(
+        f"demo database ready: {target.display} — {summary.referrals} cases, "
+        f"{summary.meetings} meetings, {summary.decisions} decisions. {FICTIONAL_NOTICE}"
+    )
+    return EXIT_OK
+
+
+def cmd_meetings(args: argparse.Namespace) -> int:
+    from mdtboard.services import meetings
+    from mdtboard.store.db import open_database, resolve_target
+
+    db = open_database(resolve_target(args.db))
+    try:
+        for m in meetings.list_meetings(db):
+            print(f"{m.id}\t{m.starts_at:%Y-%m-%d %H:%M}Z\t{m.status}\t{m.title}")
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from mdtboard.services import worklist
+    from mdtboard.store import schema
+    from mdtboard.store.db import open_database, resolve_target
+
+    target = resolve_target(args.db)
+    db = open_database(target)
+    try:
+        counts = worklist.status_counts(db)
+    finally:
+        db.dispose()
+    total = sum(v for k, v in counts.items() if k != "mscc_open")
+    print(f"{target.display}: schema {schema.HEAD}, {total} referrals, ok")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from mdtboard.store.db import open_database, resolve_target
+
+    target = resolve_target(args.db)
+    db = open_database(target)  # errors reach the user before any window opens
+    from mdtboard.ui.app import run_app
+
+    return run_app(db, screenshot=args.screenshot)
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from mdtboard.services.errors import ServiceError
+    from mdtboard.store.errors import StoreError
+
+    try:
+        return func(args)
+    except (StoreError, ServiceError, CliError) as exc:
+        print(f"mdtboard: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("mdtboard: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"mdtboard: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from mdtboard.logs import setup_logging
+
+    setup_logging()
+    func = getattr(args, "func", None) or cmd_gui
+    try:
+        return _run(func, args)
+    except Exception as exc:  # last resort: one line for the user, details in the log
+        log.exception("unexpected error")
+        print(f"mdtboard: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Clinical knowledge as pure Python: no Qt, no SQLAlchemy, no I/O."""

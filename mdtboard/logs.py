@@ -1,0 +1,33 @@
+"""Logging to a rotating file in the user's log folder.
+
+Log messages never carry patient identifiers (names, MRNs, dates of birth):
+code logs record ids only.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    root = logging.getLogger("mdtboard")
+    if root.handlers:
+        return
+    root.setLevel(level)
+    root.propagate = False
+    from mdtboard.store.paths import log_dir
+
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / "mdtboard.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if os.environ.get("MDTBOARD_LOG_STDERR"):
+        root.addHandler(logging.StreamHandler())

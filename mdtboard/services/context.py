@@ -1,0 +1,50 @@
+"""Who is acting, on which database."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from mdtboard.store import audit
+from mdtboard.store.db import Database
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str = "administrator"
+
+    @classmethod
+    def local(cls) -> Actor:
+        try:
+            name = getpass.getuser()
+        except Exception:  # no login name in some service environments
+            name = "unknown"
+        return cls(username=name)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    db: Database
+    actor: Actor
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        with self.db.unit_of_work() as session:
+            yield session
+
+    def audit(
+        self, session: Session, action: str, entity: str, entity_id: object = "", summary: str = ""
+    ) -> None:
+        audit.record(
+            session,
+            user=self.actor.username,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            summary=summary,
+        )

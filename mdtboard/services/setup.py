@@ -1,0 +1,69 @@
+"""Creating databases: empty, or filled with fictional demo data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from mdtboard.services import demo
+from mdtboard.services.context import Actor, ServiceContext
+from mdtboard.services.errors import ServiceError
+from mdtboard.store.db import Database, Target, open_database, sqlite_url
+
+
+class AlreadyExists(ServiceError):
+    pass
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def create_demo_database(
+    target: Target,
+    *,
+    cases: int = 40,
+    seed: int = 1,
+    force: bool = False,
+    actor: Actor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> demo.DemoSummary:
+    """Build a demo database; a SQLite file is built aside and moved into place.
+
+    An existing file is refused unless ``force``; a failure leaves no
+    half-built database behind.
+    """
+    actor = actor or Actor.local()
+    path = target.sqlite_path
+    if path is None:
+        db = open_database(target, create=True)
+        try:
+            return demo.generate(ServiceContext(db, actor), cases=cases, seed=seed, progress=progress)
+        finally:
+            db.dispose()
+    if path.exists() and not force:
+        raise AlreadyExists(f"{path} already exists; use --force to replace it")
+    building = path.with_name(path.name + ".building")
+    _remove_sqlite(building)
+    db: Database | None = None
+    try:
+        db = open_database(Target(sqlite_url(building)), create=True)
+        summary = demo.generate(ServiceContext(db, actor), cases=cases, seed=seed, progress=progress)
+        db.dispose()
+        db = None
+        _remove_sqlite(path)
+        os.replace(building, path)
+    finally:
+        if db is not None:
+            db.dispose()
+        _remove_sqlite(building)
+    return summary
+
+
+def create_empty_database(target: Target) -> None:
+    path = target.sqlite_path
+    if path is not None and path.exists():
+        raise AlreadyExists(f"{path} already exists")
+    open_database(target, create=True).dispose()

@@ -1,0 +1,246 @@
+"""Engine, sessions and opening of an mdtboard database.
+
+One :class:`Database` per open database; a short-lived session per user
+action (:meth:`Database.unit_of_work` for writes, :meth:`Database.reader`
+for reads). There is no global session.
+
+URL resolution, first match wins: ``--db PATH`` on the command line,
+``MDTBOARD_DATABASE_URL`` (any SQLAlchemy URL), ``MDTBOARD_DB`` (a SQLite
+file path), the default file in the user data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mdtboard.store import schema
+from mdtboard.store.errors import (
+    DatabaseMissing,
+    DatabaseUnavailable,
+    NotAnMdtboardDatabase,
+    SchemaTooNew,
+)
+from mdtboard.store.paths import default_db_path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which database to open, and whether it is the user's default one."""
+
+    url: str
+    is_default: bool = False
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        u = make_url(self.url)
+        if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+            return None
+        return Path(u.database)
+
+    @property
+    def display(self) -> str:
+        path = self.sqlite_path
+        if path is not None:
+            return str(path)
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def sqlite_url(path: Path | str) -> str:
+    return URL.create("sqlite", database=str(Path(path))).render_as_string()
+
+
+def resolve_target(db: str | None = None, env: Mapping[str, str] | None = None) -> Target:
+    env = os.environ if env is None else env
+    if db:
+        return Target(sqlite_url(db))
+    if env.get("MDTBOARD_DATABASE_URL"):
+        return Target(env["MDTBOARD_DATABASE_URL"])
+    if env.get("MDTBOARD_DB"):
+        return Target(sqlite_url(env["MDTBOARD_DB"]))
+    return Target(sqlite_url(default_db_path()), is_default=True)
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (DEFERRED or IMMEDIATE).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(
+            u,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        )
+        _install_sqlite_pragmas(engine)
+        return engine
+    return create_engine(u, pool_pre_ping=True)
+
+
+class Database:
+    """An open mdtboard database: engine plus session factories."""
+
+    def __init__(self, target: Target | str) -> None:
+        self.target = target if isinstance(target, Target) else Target(target)
+        self.url = self.target.url
+        self.engine = make_engine(self.url)
+        self.dialect = self.engine.dialect.name
+        write_bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writer = sessionmaker(bind=write_bind, expire_on_commit=False)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A write transaction: committed as a whole on success, else rolled back."""
+        session = self._writer()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        session = self._reader()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# --- opening --------------------------------------------------------------
+
+
+def _sqlite_revision(path: Path) -> str | None:
+    """Read the schema revision of a SQLite file without changing it.
+
+    Returns None for an empty database. Raises a :class:`StoreError` subclass
+    with a one-line message for anything that is not an mdtboard database.
+    """
+    if not path.exists():
+        raise DatabaseMissing(f"database file not found: {path}")
+    if path.is_dir():
+        raise NotAnMdtboardDatabase(f"{path} is a folder, not an mdtboard database")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot read {path}: {exc.strerror}") from exc
+    if not header:
+        return None  # zero-byte file: an empty database
+    if header != SQLITE_HEADER:
+        raise NotAnMdtboardDatabase(f"{path} is not an mdtboard database (not a SQLite file)")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"cannot open {path}: {exc}") from exc
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            raise NotAnMdtboardDatabase(f"{path} is a SQLite file but not an mdtboard database")
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        msg = f"{path} is damaged or not an mdtboard database: {exc}"
+        raise NotAnMdtboardDatabase(msg) from exc
+    finally:
+        conn.close()
+    if row is None:
+        raise NotAnMdtboardDatabase(f"{path} has no schema revision; not an mdtboard database")
+    return str(row[0])
+
+
+def _server_revision(db: Database) -> str | None:
+    try:
+        with db.engine.connect() as conn:
+            has_table = db.engine.dialect.has_table(conn, "alembic_version")
+            if not has_table:
+                names = db.engine.dialect.get_table_names(conn)
+                if names:
+                    raise NotAnMdtboardDatabase(
+                        f"{db.target.display} holds tables but is not an mdtboard database"
+                    )
+                return None
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).fetchone()
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"cannot connect to {db.target.display}: {exc.orig}") from exc
+    return None if row is None else str(row[0])
+
+
+def check_revision(revision: str | None, where: str) -> None:
+    if revision is not None and revision not in schema.REVISIONS:
+        raise SchemaTooNew(
+            f"{where} was written by a newer version of mdtboard (schema {revision}); "
+            f"this version understands up to {schema.HEAD}. Please upgrade mdtboard."
+        )
+
+
+def open_database(
+    target: Target, *, create: bool = False, upgrade: bool = True
+) -> Database:
+    """Open an existing mdtboard database, upgrading an older schema.
+
+    A missing SQLite file is an error unless ``create`` (or the target is the
+    user's default database, which is created on first use). An older
+    schema is copied to a backup beside the file, then upgraded; a newer or
+    foreign database is refused and left untouched.
+    """
+    path = target.sqlite_path
+    if path is not None:
+        if not path.exists() and (create or target.is_default):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            revision = None
+        else:
+            revision = _sqlite_revision(path)
+        check_revision(revision, str(path))
+        db = Database(target)
+    else:
+        db = Database(target)
+        revision = _server_revision(db)
+        check_revision(revision, target.display)
+    if revision != schema.HEAD:
+        if not upgrade:
+            db.dispose()
+            raise SchemaTooNew(f"{target.display} needs a schema upgrade (at {revision})")
+        from mdtboard.store import migrate  # alembic only when needed: keeps start-up light
+
+        if revision is not None and path is not None:
+            migrate.backup_before_upgrade(db, path, revision)
+        migrate.upgrade(db)
+    return db

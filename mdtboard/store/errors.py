@@ -1,0 +1,23 @@
+"""Errors the store raises for people to read: one clear sentence each."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base for problems with the database that a user can act on."""
+
+
+class DatabaseMissing(StoreError):
+    pass
+
+
+class NotAnMdtboardDatabase(StoreError):
+    pass
+
+
+class SchemaTooNew(StoreError):
+    pass
+
+
+class DatabaseUnavailable(StoreError):
+    """Locked, read-only, disk full or otherwise unusable right now."""

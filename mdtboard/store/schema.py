@@ -1,0 +1,9 @@
+"""Known schema revisions, oldest first, without importing alembic.
+
+Start-up reads the database's revision and compares it with this list; only
+when an upgrade is needed does it load alembic. A test keeps this list equal
+to the revisions in ``migrations/versions``.
+"""
+
+REVISIONS: tuple[str, ...] = ("0001",)
+HEAD = REVISIONS[-1]

@@ -1,0 +1,1 @@
+"""Qt Widgets user interface. Slots stay thin and call services."""

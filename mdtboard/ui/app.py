@@ -1,0 +1,68 @@
+"""Application start-up: QApplication, main window, optional screenshot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from mdtboard import __version__
+from mdtboard.services.context import Actor, ServiceContext
+from mdtboard.store.db import Database
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("mdtboard")
+    app.setApplicationName("mdtboard")
+    app.setApplicationVersion(__version__)
+    return app
+
+
+class FirstPaint(QObject):
+    """Calls back once, right after the watched widget's first paint."""
+
+    def __init__(self, widget: QWidget, callback: object) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        self._done = False
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self._done and event.type() == QEvent.Type.Paint:
+            self._done = True
+            QTimer.singleShot(0, self._callback)  # type: ignore[call-overload]
+        return False
+
+
+def save_screenshot(widget: QWidget, path: Path) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return widget.grab().save(str(path), "PNG")
+
+
+def run_app(db: Database, *, screenshot: Path | None = None) -> int:
+    app = ensure_app()
+    from mdtboard.ui.main_window import MainWindow
+
+    window = MainWindow(ServiceContext(db, Actor.local()))
+    exit_code = 0
+    if screenshot is not None:
+
+        def shoot() -> None:
+            nonlocal exit_code
+            if not save_screenshot(window, screenshot):
+                print(f"mdtboard: error: cannot write screenshot {screenshot}", file=sys.stderr)
+                exit_code = 1
+            window.close()
+            app.quit()
+
+        FirstPaint(window, shoot)
+    window.show()
+    rc = app.exec()
+    db.dispose()
+    return exit_code or rc

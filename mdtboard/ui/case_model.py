@@ -1,0 +1,192 @@
+"""Table model of the worklist: windowed loading over the worklist service.
+
+Rows arrive a page at a time through ``canFetchMore``/``fetchMore``; the
+filter and sort are done in SQL, so the model never holds more than what
+the user has scrolled through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from mdtboard.domain.vocab import DiseaseKind, ReferralStatus, Urgency
+from mdtboard.services import worklist
+from mdtboard.services.worklist import CaseQuery, CaseRow
+from mdtboard.store.db import Database
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("patient", "Patient"),
+    ("mrn", "MRN"),
+    ("age", "Age"),
+    ("histology", "Primary / histology"),
+    ("levels", "Levels"),
+    ("urgency", "Urgency"),
+    ("status", "Status"),
+    ("next_meeting", "Next meeting"),
+    ("received", "Received"),
+)
+
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PAGE_SIZE = 200
+
+_MSCC_BACKGROUND = QColor("#fde2e1")
+_MSCC_FOREGROUND = QColor("#8a1111")
+
+
+def _label(enum_cls: Any, value: str) -> str:
+    try:
+        return str(enum_cls(value).label)
+    except ValueError:
+        return value
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Read-only model of referrals; ``sig_counts_changed(shown, total)``."""
+
+    sig_counts_changed = Signal(int, int)
+
+    def __init__(self, db: Database, parent: Any = None, *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._page = page_size
+        self._query = CaseQuery()
+        self._rows: list[CaseRow] = []
+        self._total = 0
+        self._today = date.today()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- loading -------------------------------------------------------
+    @property
+    def query(self) -> CaseQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_query(self, query: CaseQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._today = date.today()
+        self._total = worklist.count_cases(self._db, self._query)
+        self._rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
+        self.endResetModel()
+        self.sig_counts_changed.emit(len(self._rows), self._total)
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = worklist.fetch_cases(self._db, self._query, len(self._rows), self._page)
+        if not more:
+            self._total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+        self.sig_counts_changed.emit(len(self._rows), self._total)
+
+    def row_at(self, row: int) -> CaseRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of_case(self, referral_id: int) -> int:
+        for i, r in enumerate(self._rows):
+            if r.referral_id == referral_id:
+                return i
+        return -1
+
+    # --- Qt model API --------------------------------------------------
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section][1]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "urgency" and row.urgency == Urgency.MSCC:
+                return "Metastatic spinal cord compression: emergency pathway"
+            if key == "histology":
+                return f"{_label(DiseaseKind, row.disease_kind)}: {row.histology_label}"
+            if key == "patient":
+                return f"Referred by {row.referrer}"
+            return None
+        if role == CASE_ID_ROLE:
+            return row.referral_id
+        if row.urgency == Urgency.MSCC:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(_MSCC_BACKGROUND)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(_MSCC_FOREGROUND)
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "age":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, row: CaseRow, key: str) -> str:
+        if key == "patient":
+            return row.patient_name
+        if key == "mrn":
+            return row.mrn
+        if key == "age":
+            return str(row.age_on(self._today))
+        if key == "histology":
+            if row.disease_kind == DiseaseKind.METASTATIC:
+                return row.histology_label
+            return f"{row.histology_label} ({_label(DiseaseKind, row.disease_kind).lower()})"
+        if key == "levels":
+            return row.levels_text
+        if key == "urgency":
+            return _label(Urgency, row.urgency)
+        if key == "status":
+            return _label(ReferralStatus, row.status)
+        if key == "next_meeting":
+            when = row.next_meeting_at
+            return when.astimezone().strftime("%a %d %b %Y") if when else ""
+        if key == "received":
+            return row.received_at.astimezone().strftime("%d %b %Y %H:%M")
+        return ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._query = replace(
+            self._query,
+            sort=COLUMNS[column][0],
+            descending=order == Qt.SortOrder.DescendingOrder,
+        )
+        self.reload()

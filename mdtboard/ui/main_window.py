@@ -1,0 +1,217 @@
+"""The main window: worklist, search and filters, menus, status bar."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QTableView,
+    QToolBar,
+    QWidget,
+)
+
+from mdtboard import __version__
+from mdtboard.domain.vocab import ReferralStatus, Urgency
+from mdtboard.services import worklist
+from mdtboard.services.context import ServiceContext
+from mdtboard.ui.case_model import CASE_ID_ROLE, COLUMNS, CaseTableModel
+
+SEARCH_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    """Worklist window. ``sig_case_activated(referral_id)`` when a case is opened."""
+
+    sig_case_activated = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
+        self.setObjectName("MainWindow")
+
+        self.model = CaseTableModel(ctx.db, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("caseTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(False)  # set the indicator first, then enable (no double load)
+        self.table.horizontalHeader().setSortIndicator(
+            [k for k, _ in COLUMNS].index("received"), Qt.SortOrder.DescendingOrder
+        )
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setAccessibleName("Case list")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((210, 100, 50, 250, 110, 130, 90, 120, 130)):
+            self.table.setColumnWidth(col, width)
+        self.table.activated.connect(self._on_activated)
+        self.setCentralWidget(self.table)
+
+        self._build_toolbar()
+        self._build_menus()
+        self._status = QLabel(self)
+        self.statusBar().addPermanentWidget(self._status)
+        self.model.sig_counts_changed.connect(self._update_counts)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+
+        self._restore_geometry()
+        self.model.reload()
+        if self.model.rowCount() > 0:
+            self.table.selectRow(0)
+
+    # --- construction ------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Search and filters", self)
+        bar.setObjectName("filterToolbar")
+        bar.setMovable(False)
+        self.search = QLineEdit(bar)
+        self.search.setObjectName("searchField")
+        self.search.setPlaceholderText("Search name, MRN, histology, level, referrer  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        self.search.setMinimumWidth(360)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        bar.addWidget(QLabel(" Find: ", bar))
+        bar.addWidget(self.search)
+
+        self.status_filter = QComboBox(bar)
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.setAccessibleName("Status filter")
+        self.status_filter.addItem("All statuses", ())
+        self.status_filter.addItem(
+            "Open (not closed)",
+            tuple(s.value for s in ReferralStatus if s != ReferralStatus.CLOSED),
+        )
+        for s in ReferralStatus:
+            self.status_filter.addItem(s.label, (s.value,))
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        bar.addWidget(QLabel("  Status: ", bar))
+        bar.addWidget(self.status_filter)
+
+        self.urgency_filter = QComboBox(bar)
+        self.urgency_filter.setObjectName("urgencyFilter")
+        self.urgency_filter.setAccessibleName("Urgency filter")
+        self.urgency_filter.addItem("All urgencies", ())
+        for u in Urgency:
+            self.urgency_filter.addItem(u.label, (u.value,))
+        self.urgency_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        bar.addWidget(QLabel("  Urgency: ", bar))
+        bar.addWidget(self.urgency_filter)
+        self.addToolBar(bar)
+        self.filter_toolbar = bar
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.act_quit = QAction("&Quit", self)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.act_quit.triggered.connect(self.close)
+        file_menu.addAction(self.act_quit)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.act_refresh = QAction("&Refresh", self)
+        self.act_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.act_refresh.triggered.connect(self.model.reload)
+        view_menu.addAction(self.act_refresh)
+        self.act_find = QAction("&Find…", self)
+        self.act_find.setShortcut(QKeySequence.StandardKey.Find)
+        self.act_find.triggered.connect(self._focus_search)
+        view_menu.addAction(self.act_find)
+        self.act_list = QAction("Go to case &list", self)
+        self.act_list.setShortcut(QKeySequence("Ctrl+L"))
+        self.act_list.triggered.connect(lambda: self.table.setFocus())
+        view_menu.addAction(self.act_list)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.act_about = QAction("&About mdtboard", self)
+        self.act_about.triggered.connect(self.show_about)
+        help_menu.addAction(self.act_about)
+
+        toolbar = self.filter_toolbar
+        toolbar.addSeparator()
+        toolbar.addAction(self.act_refresh)
+
+    # --- behaviour -----------------------------------------------------------
+    def _focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        query = replace(
+            self.model.query,
+            search=self.search.text().strip(),
+            statuses=tuple(self.status_filter.currentData() or ()),
+            urgencies=tuple(self.urgency_filter.currentData() or ()),
+        )
+        self.model.set_query(query)
+
+    def _update_counts(self, shown: int, total: int) -> None:
+        counts = worklist.status_counts(self.ctx.db)
+        all_cases = sum(v for k, v in counts.items() if k != "mscc_open")
+        mscc = counts.get("mscc_open", 0)
+        text = f"{total} of {all_cases} cases match"
+        if shown < total:
+            text += f" ({shown} loaded)"
+        text += f"   ·   MSCC open: {mscc}"
+        self._status.setText(text)
+
+    def selected_case_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        value = self.model.data(index, CASE_ID_ROLE)
+        return int(value) if value is not None else None
+
+    def _on_activated(self, index: object) -> None:
+        case_id = self.selected_case_id()
+        if case_id is not None:
+            self.sig_case_activated.emit(case_id)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About mdtboard",
+            f"<h3>mdtboard {__version__}</h3>"
+            "<p>Case manager for spine-oncology multidisciplinary tumour boards.</p>"
+            "<p><b>Decision support only.</b> mdtboard records what the MDT decided and why; "
+            "it never orders treatment.</p>"
+            f"<p>Database: {self.ctx.db.target.display}</p>",
+        )
+
+    # --- persistence of UI state ---------------------------------------------
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 760)
+        state = settings.value("main/header")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.table.horizontalHeader().restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = QSettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/header", self.table.horizontalHeader().saveState())
+        super().closeEvent(event)

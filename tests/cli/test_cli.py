@@ -1,0 +1,106 @@
+"""The command line: scriptable, one clear line per error, files left untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mdtboard.cli.main import main
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mdtboard", *args],
+        capture_output=True, text=True, env=full_env, stdin=subprocess.DEVNULL, timeout=120,
+    )
+
+
+def test_demo_then_screenshot_through_environment(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    env = {"MDTBOARD_DB": str(db)}
+    made = run("demo", "--cases", "40", env=env)
+    assert made.returncode == 0, made.stderr
+    assert "40 cases" in made.stdout and "FICTIONAL" in made.stdout
+    shot = tmp_path / "shot.png"
+    res = run("--screenshot", str(shot), env=env)
+    assert res.returncode == 0, res.stderr
+    assert shot.stat().st_size > 10_000
+
+
+def test_text_file_fails_with_one_line_and_is_unchanged(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    before = hashlib.sha256(notes.read_bytes()).hexdigest()
+    res = run("--screenshot", str(tmp_path / "s.png"), env={"MDTBOARD_DB": str(notes)})
+    assert res.returncode != 0
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not an mdtboard database" in lines[0]
+    assert "Traceback" not in res.stderr
+    assert hashlib.sha256(notes.read_bytes()).hexdigest() == before
+    assert not (tmp_path / "s.png").exists()
+
+
+def test_missing_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--db", str(tmp_path / "nope.db")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not found" in err[0]
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_demo_refuses_to_overwrite_without_force(
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = hashlib.sha256(demo_path.read_bytes()).hexdigest()
+    assert main(["demo", "--db", str(demo_path)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert hashlib.sha256(demo_path.read_bytes()).hexdigest() == before
+    assert main(["demo", "--db", str(demo_path), "--if-missing"]) == 0
+    assert main(["demo", "--db", str(demo_path), "--force", "--cases", "5"]) == 0
+    assert main(["check", "--db", str(demo_path)]) == 0
+    assert "5 referrals" in capsys.readouterr().out
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    import sqlite3
+
+    dumps = []
+    for name in ("a.db", "b.db"):
+        assert main(["demo", "--db", str(tmp_path / name), "--seed", "42", "--cases", "30"]) == 0
+        conn = sqlite3.connect(tmp_path / name)
+        dumps.append(
+            conn.execute(
+                "SELECT p.mrn, p.family_name, p.given_name, p.date_of_birth, r.histology_key,"
+                " r.levels_text, r.urgency FROM patients p JOIN referrals r ON r.patient_id = p.id"
+                " ORDER BY p.id"
+            ).fetchall()
+        )
+        conn.close()
+    assert dumps[0] == dumps[1] and len(dumps[0]) == 30
+
+
+def test_bad_arguments_exit_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--cases", "zero"])
+    assert exc.value.code == 2
+    assert "--cases" in capsys.readouterr().err
+
+
+def test_meetings_lists_ids_dates_titles(
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["meetings", "--db", str(demo_path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4
+    first = lines[0].split("\t")
+    assert first[0] == "1" and "Spine oncology MDT" in first[3]
+
+
+def test_python_dash_m_shows_version() -> None:
+    res = run("--version")
+    assert res.returncode == 0 and res.stdout.startswith("mdtboard ")

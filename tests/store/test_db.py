@@ -1,0 +1,126 @@
+"""Engine settings, UTC timestamps, optimistic locking and the audit chain."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm.exc import StaleDataError
+
+from mdtboard.store import audit
+from mdtboard.store.db import Database, resolve_target
+from mdtboard.store.models import AuditEvent, Patient
+
+
+def test_sqlite_pragmas_on_every_connection(empty_db: Database) -> None:
+    with empty_db.reader() as s:
+        assert s.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        assert s.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert s.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
+        assert s.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
+
+
+def test_url_resolution_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"MDTBOARD_DB": "env.db", "MDTBOARD_DATABASE_URL": "sqlite:///url.db"}
+    assert resolve_target("cli.db", env).sqlite_path is not None
+    assert str(resolve_target("cli.db", env).sqlite_path) == "cli.db"
+    assert resolve_target(None, env).url == "sqlite:///url.db"
+    assert str(resolve_target(None, {"MDTBOARD_DB": "env.db"}).sqlite_path) == "env.db"
+    default = resolve_target(None, {})
+    assert default.is_default and default.sqlite_path is not None
+    assert default.sqlite_path.name == "mdtboard.db"
+
+
+def _patient(mrn: str = "T0001") -> Patient:
+    return Patient(
+        mrn=mrn, family_name="Testperson", given_name="Fictional",
+        date_of_birth=date(1960, 2, 29), sex="female",
+    )
+
+
+def test_timestamps_stored_in_utc_and_returned_aware(empty_db: Database) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    with empty_db.unit_of_work() as s:
+        p = _patient()
+        p.created_at = datetime(2026, 3, 1, 12, 0, tzinfo=plus_two)
+        s.add(p)
+    with empty_db.reader() as s:
+        raw = s.execute(text("SELECT created_at FROM patients")).scalar_one()
+        loaded = s.execute(select(Patient)).scalar_one()
+    assert str(raw).startswith("2026-03-01 10:00:00")
+    assert loaded.created_at == datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    assert loaded.created_at.tzinfo is not None
+
+
+def test_naive_datetime_is_refused(empty_db: Database) -> None:
+    with pytest.raises(Exception, match="naive datetime"), empty_db.unit_of_work() as s:
+        p = _patient()
+        p.created_at = datetime(2026, 3, 1, 12, 0)
+        s.add(p)
+    with empty_db.reader() as s:
+        assert s.execute(select(Patient)).first() is None
+
+
+def test_optimistic_locking_refuses_a_stale_update(empty_db: Database) -> None:
+    with empty_db.unit_of_work() as s:
+        s.add(_patient())
+    with empty_db.reader() as s1:
+        stale = s1.execute(select(Patient)).scalar_one()
+    with empty_db.unit_of_work() as s2:
+        s2.execute(select(Patient)).scalar_one().given_name = "First"
+    with pytest.raises(StaleDataError), empty_db.unit_of_work() as s3:
+        p = s3.merge(stale, load=False)
+        p.given_name = "Second"
+    with empty_db.reader() as s:
+        fresh = s.execute(select(Patient)).scalar_one()
+    assert fresh.given_name == "First"
+    assert fresh.version == 2
+
+
+def test_unit_of_work_rolls_back_everything_on_error(empty_db: Database) -> None:
+    with pytest.raises(RuntimeError), empty_db.unit_of_work() as s:
+        s.add(_patient("A1"))
+        s.flush()
+        audit.record(s, user="t", action="create", entity="patient", entity_id=1)
+        raise RuntimeError("boom")
+    with empty_db.reader() as s:
+        assert s.execute(select(Patient)).first() is None
+        assert s.execute(select(AuditEvent)).first() is None
+
+
+def _events(db: Database) -> list[AuditEvent]:
+    with db.reader() as s:
+        return list(s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars())
+
+
+def test_audit_chain_verifies_and_detects_edits_and_deletions(empty_db: Database) -> None:
+    key = audit.load_key()
+    for n in range(5):
+        with empty_db.unit_of_work() as s:
+            audit.record(s, user="u", action="update", entity="referral", entity_id=n,
+                         summary=f"change {n} — Zoë")
+    report = audit.verify_chain(_events(empty_db), key)
+    assert report.ok and report.checked == 5
+
+    path = empty_db.target.sqlite_path
+    assert path is not None
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE audit_events SET summary = 'forged' WHERE id = 3")
+    conn.commit()
+    report = audit.verify_chain(_events(empty_db), key)
+    assert not report.ok and report.first_bad_id == 3
+
+    conn.execute("DELETE FROM audit_events WHERE id = 3")
+    conn.commit()
+    conn.close()
+    report = audit.verify_chain(_events(empty_db), key)
+    assert not report.ok and report.first_bad_id == 4
+    assert "missing" in report.problem
+
+
+def test_audit_chain_fails_with_another_key(empty_db: Database) -> None:
+    with empty_db.unit_of_work() as s:
+        audit.record(s, user="u", action="create", entity="x")
+    assert not audit.verify_chain(_events(empty_db), b"k" * 32).ok

@@ -1,0 +1,106 @@
+"""The main window, driven as a user would: mouse and keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from mdtboard.services.context import ServiceContext
+from mdtboard.ui.case_model import CASE_ID_ROLE, COLUMNS, CaseTableModel
+from mdtboard.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def column(key: str) -> int:
+    return [k for k, _ in COLUMNS].index(key)
+
+
+def test_case_model_passes_qtmodeltester(qtmodeltester: ModelTester, ctx: ServiceContext) -> None:
+    model = CaseTableModel(ctx.db, page_size=7)
+    model.reload()
+    qtmodeltester.check(model, force_py=True)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 40
+    model.sort(column("patient"), Qt.SortOrder.AscendingOrder)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_window_shows_the_demo_cases(window: MainWindow) -> None:
+    assert window.model.total == 40
+    assert window.model.rowCount() == 40
+    first = window.model.index(0, column("patient")).data()
+    assert "," in first  # "FAMILY, Given"
+    assert "40 of 40 cases" in window._status.text()
+
+
+def test_clicking_a_header_sorts_in_sql(qtbot: QtBot, window: MainWindow) -> None:
+    header = window.table.horizontalHeader()
+    col = column("patient")
+    x = header.sectionViewportPosition(col) + header.sectionSize(col) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    names = [window.model.index(r, col).data() for r in range(window.model.rowCount())]
+    key = [n.casefold() for n in names]
+    assert key == sorted(key) or key == sorted(key, reverse=True)
+    first_order = names
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    names = [window.model.index(r, col).data() for r in range(window.model.rowCount())]
+    assert names != first_order
+    assert [n.casefold() for n in names] == sorted(key, reverse=key == sorted(key))
+
+
+def test_select_a_case_with_mouse_and_keys(qtbot: QtBot, window: MainWindow) -> None:
+    table = window.table
+    rect = table.visualRect(window.model.index(2, column("mrn")))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    third = window.model.index(2, 0).data(CASE_ID_ROLE)
+    assert window.selected_case_id() == third
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert window.selected_case_id() == window.model.index(3, 0).data(CASE_ID_ROLE)
+    with qtbot.waitSignal(window.sig_case_activated, timeout=1000) as blocker:
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert blocker.args == [window.model.index(3, 0).data(CASE_ID_ROLE)]
+
+
+def test_search_as_you_type_filters(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClicks(window.search, "chordoma")
+    qtbot.waitUntil(lambda: window.model.total < 40, timeout=2000)
+    rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    assert rows and all(r is not None and r.histology_key == "chordoma" for r in rows)
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.model.total == 40, timeout=2000)
+
+
+def test_urgency_filter_shows_only_mscc(qtbot: QtBot, window: MainWindow) -> None:
+    combo = window.urgency_filter
+    combo.setFocus()
+    index = combo.findText("MSCC emergency")
+    assert index > 0
+    while combo.currentIndex() != index:
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    assert rows and all(r is not None and r.urgency == "mscc" for r in rows)
+    brush = window.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole)
+    assert brush is not None  # emergencies stand out
+
+
+def test_screenshot_after_first_paint(tmp_path: Path, demo_db) -> None:  # type: ignore[no-untyped-def]
+    from mdtboard.ui.app import run_app
+
+    out = tmp_path / "shot.png"
+    assert run_app(demo_db, screenshot=out) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
