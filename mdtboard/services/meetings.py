@@ -1,14 +1,35 @@
-"""Meetings: listing and lookup (agenda building arrives with case preparation)."""
+"""Meetings and their agendas: create, list cases, reorder, defer, relist."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from mdtboard.domain import histology
+from mdtboard.domain.vocab import (
+    AgendaStatus,
+    AttendanceStatus,
+    MeetingStatus,
+    ReferralStatus,
+    Urgency,
+)
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.store.db import Database
-from mdtboard.store.models import AgendaItem, Meeting
+from mdtboard.store.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    Member,
+    Referral,
+)
+
+URGENCY_ORDER = {Urgency.MSCC.value: 0, Urgency.URGENT.value: 1, Urgency.ROUTINE.value: 2}
 
 
 @dataclass(frozen=True)
@@ -19,23 +40,529 @@ class MeetingSummary:
     location: str
     status: str
     items: int
+    video_link: str = ""
+    chair: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    id: int
+    meeting_id: int
+    referral_id: int
+    patient_id: int
+    position: int
+    status: str
+    reason: str
+    patient_name: str
+    mrn: str
+    urgency: str
+    question: str
+    histology_label: str
+    levels_text: str
+    version: int
+    relisted_from_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RelistCandidate:
+    agenda_item_id: int
+    referral_id: int
+    patient_name: str
+    meeting_title: str
+    meeting_at: datetime
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    meeting_id: int
+    meeting_at: datetime
+    meeting_title: str
+    referral_id: int
+    question: str
+    agenda_status: str
+    reason: str
+    decision_status: str
+    plan_text: str
+
+
+# --- meetings --------------------------------------------------------------
+
+
+def _summary(m: Meeting, items: int) -> MeetingSummary:
+    return MeetingSummary(
+        id=m.id,
+        starts_at=m.starts_at,
+        title=m.title,
+        location=m.location,
+        status=str(m.status),
+        items=items,
+        video_link=m.video_link,
+        chair=m.chair.name if m.chair else "",
+        version=m.version,
+    )
 
 
 def list_meetings(db: Database) -> list[MeetingSummary]:
     with db.reader() as s:
-        n_items = (
-            select(func.count(AgendaItem.id))
-            .where(AgendaItem.meeting_id == Meeting.id)
-            .correlate(Meeting)
-            .scalar_subquery()
+        counts = dict(
+            s.execute(select(AgendaItem.meeting_id, func.count()).group_by(AgendaItem.meeting_id))
+            .tuples()
+            .all()
+        )
+        rows = s.execute(select(Meeting).order_by(Meeting.starts_at, Meeting.id)).scalars()
+        return [_summary(m, int(counts.get(m.id, 0))) for m in rows]
+
+
+def get_meeting(db: Database, meeting_id: int) -> MeetingSummary:
+    with db.reader() as s:
+        m = s.get(Meeting, meeting_id)
+        if m is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        n = s.execute(select(func.count()).where(AgendaItem.meeting_id == meeting_id)).scalar_one()
+        return _summary(m, int(n))
+
+
+def resolve_meeting(db: Database, ref: str, now: datetime) -> MeetingSummary:
+    """A meeting by id, or ``last`` (most recent started) or ``next`` (first upcoming)."""
+    meetings = list_meetings(db)
+    if ref == "last":
+        past = [m for m in meetings if m.starts_at <= now]
+        if not past:
+            raise NotFound("there is no past meeting")
+        return past[-1]
+    if ref == "next":
+        future = [m for m in meetings if m.starts_at > now]
+        if not future:
+            raise NotFound("there is no upcoming meeting")
+        return future[0]
+    try:
+        wanted = int(ref)
+    except ValueError:
+        raise ValidationError(
+            {"meeting": f"expected an id, 'last' or 'next', not {ref!r}"}
+        ) from None
+    for m in meetings:
+        if m.id == wanted:
+            return m
+    raise NotFound(f"meeting {wanted} does not exist")
+
+
+def _validate_meeting(title: str, starts_at: datetime | None) -> None:
+    problems: dict[str, str] = {}
+    if not title.strip():
+        problems["title"] = "a title is required"
+    if starts_at is None:
+        problems["starts_at"] = "date and time are required"
+    elif starts_at.tzinfo is None:
+        problems["starts_at"] = "time needs a time zone"
+    if problems:
+        raise ValidationError(problems)
+
+
+def create_meeting(
+    ctx: ServiceContext,
+    *,
+    title: str,
+    starts_at: datetime,
+    location: str = "",
+    video_link: str = "",
+    chair_id: int | None = None,
+    expected_member_ids: Sequence[int] | None = None,
+) -> MeetingSummary:
+    _validate_meeting(title, starts_at)
+    with ctx.unit_of_work() as s:
+        m = _new_meeting(s, title, starts_at, location, video_link, chair_id, expected_member_ids)
+        ctx.audit(s, "create", "meeting", m.id, f"meeting created for {starts_at:%Y-%m-%d %H:%M}Z")
+        return _summary(m, 0)
+
+
+def _new_meeting(
+    s: Session,
+    title: str,
+    starts_at: datetime,
+    location: str,
+    video_link: str,
+    chair_id: int | None,
+    expected_member_ids: Sequence[int] | None,
+) -> Meeting:
+    if chair_id is not None and s.get(Member, chair_id) is None:
+        raise ValidationError({"chair": f"member {chair_id} does not exist"})
+    m = Meeting(
+        title=title.strip(),
+        starts_at=starts_at,
+        location=location.strip(),
+        video_link=video_link.strip(),
+        chair_id=chair_id,
+        status=MeetingStatus.PLANNED,
+    )
+    s.add(m)
+    s.flush()
+    if expected_member_ids is None:
+        expected_member_ids = list(
+            s.execute(select(Member.id).where(Member.active.is_(True))).scalars()
+        )
+    for member_id in expected_member_ids:
+        s.add(Attendance(meeting_id=m.id, member_id=member_id, status=AttendanceStatus.EXPECTED))
+    s.flush()
+    return m
+
+
+def create_weekly_series(
+    ctx: ServiceContext,
+    *,
+    title: str,
+    first_starts_at: datetime,
+    weeks: int,
+    location: str = "",
+    video_link: str = "",
+    chair_id: int | None = None,
+) -> list[MeetingSummary]:
+    """``weeks`` meetings, seven days apart, in one transaction."""
+    _validate_meeting(title, first_starts_at)
+    if not 1 <= weeks <= 104:
+        raise ValidationError({"weeks": "between 1 and 104 meetings"})
+    out: list[MeetingSummary] = []
+    with ctx.unit_of_work() as s:
+        for k in range(weeks):
+            when = first_starts_at + timedelta(days=7 * k)
+            m = _new_meeting(s, title, when, location, video_link, chair_id, None)
+            out.append(_summary(m, 0))
+        ctx.audit(
+            s,
+            "create",
+            "meeting",
+            out[0].id,
+            f"weekly series of {weeks} meetings from {first_starts_at:%Y-%m-%d}",
+        )
+    return out
+
+
+# --- agenda ------------------------------------------------------------------
+
+
+def _entry(item: AgendaItem) -> AgendaEntry:
+    r = item.referral
+    p = r.patient
+    return AgendaEntry(
+        id=item.id,
+        meeting_id=item.meeting_id,
+        referral_id=r.id,
+        patient_id=p.id,
+        position=item.position,
+        status=str(item.status),
+        reason=item.reason,
+        patient_name=f"{p.family_name.upper()}, {p.given_name}",
+        mrn=p.mrn,
+        urgency=str(r.urgency),
+        question=r.question,
+        histology_label=histology.label_for(r.histology_key),
+        levels_text=r.levels_text,
+        version=item.version,
+        relisted_from_id=item.relisted_from_id,
+    )
+
+
+def agenda(db: Database, meeting_id: int) -> list[AgendaEntry]:
+    with db.reader() as s:
+        if s.get(Meeting, meeting_id) is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        items = s.execute(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        ).scalars()
+        return [_entry(i) for i in items]
+
+
+def _open_meeting(s: Session, meeting_id: int) -> Meeting:
+    m = s.get(Meeting, meeting_id)
+    if m is None:
+        raise NotFound(f"meeting {meeting_id} does not exist")
+    if m.status == MeetingStatus.CLOSED:
+        raise ValidationError({"meeting": "this meeting is closed; its agenda cannot change"})
+    return m
+
+
+def list_case(
+    ctx: ServiceContext,
+    meeting_id: int,
+    referral_id: int,
+    *,
+    relisted_from_id: int | None = None,
+    reason: str = "",
+) -> AgendaEntry:
+    """Put a case on a meeting's agenda (one entry per patient per meeting).
+
+    Emergencies go before urgent and routine cases already listed; others go
+    to the end.
+    """
+    with ctx.unit_of_work() as s:
+        m = _open_meeting(s, meeting_id)
+        r = s.get(Referral, referral_id)
+        if r is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        clash = s.execute(
+            select(AgendaItem.id).where(
+                AgendaItem.meeting_id == meeting_id, AgendaItem.patient_id == r.patient_id
+            )
+        ).first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "agenda": "this patient is already on this meeting's agenda (one entry per "
+                    "patient per meeting)"
+                }
+            )
+        items = list(
+            s.execute(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == meeting_id)
+                .order_by(AgendaItem.position, AgendaItem.id)
+            ).scalars()
+        )
+        rank = URGENCY_ORDER.get(str(r.urgency), 3)
+        insert_at = len(items)
+        for i, other in enumerate(items):
+            if URGENCY_ORDER.get(str(other.referral.urgency), 3) > rank:
+                insert_at = i
+                break
+        item = AgendaItem(
+            meeting_id=m.id,
+            referral_id=r.id,
+            patient_id=r.patient_id,
+            position=0,
+            status=AgendaStatus.LISTED,
+            reason=reason,
+            relisted_from_id=relisted_from_id,
+        )
+        items.insert(insert_at, item)
+        s.add(item)
+        for pos, it in enumerate(items, start=1):
+            if it.position != pos:
+                it.position = pos
+        if r.status in (ReferralStatus.NEW, ReferralStatus.READY, ReferralStatus.DISCUSSED):
+            r.status = ReferralStatus.LISTED
+        s.flush()
+        what = "relisted" if relisted_from_id else "listed"
+        ctx.audit(
+            s,
+            "create",
+            "agenda_item",
+            item.id,
+            f"case {r.id} {what} on meeting {m.id} at position {item.position}"
+            + (f" (reason: {reason})" if reason else ""),
+        )
+        s.refresh(item)
+        return _entry(item)
+
+
+def reorder(
+    ctx: ServiceContext, meeting_id: int, ordered_item_ids: Sequence[int]
+) -> list[AgendaEntry]:
+    with ctx.unit_of_work() as s:
+        _open_meeting(s, meeting_id)
+        items = {
+            i.id: i
+            for i in s.execute(
+                select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+            ).scalars()
+        }
+        if sorted(items) != sorted(ordered_item_ids):
+            raise Conflict(
+                "the agenda changed since it was shown; reload it and try again",
+                entity="meeting",
+                entity_id=meeting_id,
+            )
+        for pos, item_id in enumerate(ordered_item_ids, start=1):
+            if items[item_id].position != pos:
+                items[item_id].position = pos
+        s.flush()
+        ctx.audit(s, "update", "meeting", meeting_id, "agenda reordered")
+        return [_entry(items[i]) for i in ordered_item_ids]
+
+
+def sort_emergencies_first(ctx: ServiceContext, meeting_id: int) -> list[AgendaEntry]:
+    current = agenda(ctx.db, meeting_id)
+    ordered = sorted(current, key=lambda e: (URGENCY_ORDER.get(e.urgency, 3), e.position))
+    return reorder(ctx, meeting_id, [e.id for e in ordered])
+
+
+def remove_from_agenda(ctx: ServiceContext, item_id: int) -> None:
+    with ctx.unit_of_work() as s:
+        item = s.get(AgendaItem, item_id)
+        if item is None:
+            raise NotFound(f"agenda item {item_id} does not exist")
+        _open_meeting(s, item.meeting_id)
+        if item.decisions:
+            raise ValidationError({"agenda": "a case with a recorded decision cannot be removed"})
+        referral = item.referral
+        meeting_id = item.meeting_id
+        s.delete(item)
+        s.flush()
+        rest = s.execute(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.position)
+        ).scalars()
+        for pos, it in enumerate(rest, start=1):
+            it.position = pos
+        still_listed = s.execute(
+            select(AgendaItem.id).where(
+                AgendaItem.referral_id == referral.id, AgendaItem.status == AgendaStatus.LISTED
+            )
+        ).first()
+        if still_listed is None and referral.status == ReferralStatus.LISTED:
+            referral.status = ReferralStatus.NEW
+        ctx.audit(
+            s,
+            "delete",
+            "agenda_item",
+            item_id,
+            f"case {referral.id} removed from meeting {meeting_id}",
+        )
+
+
+def set_item_status(
+    ctx: ServiceContext,
+    item_id: int,
+    status: AgendaStatus,
+    reason: str,
+    expected_version: int | None = None,
+) -> AgendaEntry:
+    """Defer or withdraw a listed case (a reason is required), or mark it discussed."""
+    if status in (AgendaStatus.DEFERRED, AgendaStatus.WITHDRAWN) and not reason.strip():
+        raise ValidationError({"reason": f"a reason is required to mark a case {status.value}"})
+    with ctx.unit_of_work() as s:
+        item = s.get(AgendaItem, item_id)
+        if item is None:
+            raise NotFound(f"agenda item {item_id} does not exist")
+        if expected_version is not None and item.version != expected_version:
+            raise Conflict(
+                "this agenda entry was changed by someone else",
+                entity="agenda_item",
+                entity_id=item_id,
+            )
+        old = item.status
+        item.status = status
+        item.reason = reason.strip()
+        referral = item.referral
+        if status == AgendaStatus.DISCUSSED:
+            referral.status = ReferralStatus.DISCUSSED
+        elif status == AgendaStatus.WITHDRAWN:
+            referral.status = ReferralStatus.CLOSED
+        elif status == AgendaStatus.DEFERRED:
+            referral.status = ReferralStatus.NEW
+        s.flush()
+        ctx.audit(
+            s,
+            "update",
+            "agenda_item",
+            item.id,
+            f"case {referral.id}: {old} → {status.value}"
+            + (f" ({reason.strip()})" if reason.strip() else ""),
+        )
+        return _entry(item)
+
+
+def relist_candidates(db: Database) -> list[RelistCandidate]:
+    """Deferred cases, and cases left undiscussed at a closed meeting, not yet relisted."""
+    with db.reader() as s:
+        relisted = select(AgendaItem.relisted_from_id).where(
+            AgendaItem.relisted_from_id.is_not(None)
+        )
+        later_listing = (
+            select(AgendaItem.id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(AgendaItem.status == AgendaStatus.LISTED, Meeting.status != MeetingStatus.CLOSED)
         )
         rows = s.execute(
-            select(
-                Meeting.id, Meeting.starts_at, Meeting.title, Meeting.location, Meeting.status,
-                n_items.label("items"),
-            ).order_by(Meeting.starts_at, Meeting.id)
-        )
-        return [
-            MeetingSummary(r.id, r.starts_at, r.title, r.location, str(r.status), int(r.items))
-            for r in rows
-        ]
+            select(AgendaItem, Meeting)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(
+                AgendaItem.id.not_in(relisted),
+                (AgendaItem.status == AgendaStatus.DEFERRED)
+                | (
+                    (AgendaItem.status == AgendaStatus.LISTED)
+                    & (Meeting.status == MeetingStatus.CLOSED)
+                ),
+            )
+            .order_by(Meeting.starts_at, AgendaItem.position)
+        ).all()
+        out = []
+        for item, meeting in rows:
+            listed_again = s.execute(
+                later_listing.where(AgendaItem.referral_id == item.referral_id)
+            ).first()
+            if listed_again is not None:
+                continue
+            p = item.referral.patient
+            out.append(
+                RelistCandidate(
+                    agenda_item_id=item.id,
+                    referral_id=item.referral_id,
+                    patient_name=f"{p.family_name.upper()}, {p.given_name}",
+                    meeting_title=meeting.title,
+                    meeting_at=meeting.starts_at,
+                    status="undiscussed"
+                    if item.status == AgendaStatus.LISTED
+                    else str(item.status),
+                    reason=item.reason or "not reached at the meeting",
+                )
+            )
+        return out
+
+
+def relist(ctx: ServiceContext, agenda_item_id: int, meeting_id: int) -> AgendaEntry:
+    """List a deferred or undiscussed case on another meeting, keeping the reason."""
+    with ctx.db.reader() as s:
+        old = s.get(AgendaItem, agenda_item_id)
+        if old is None:
+            raise NotFound(f"agenda item {agenda_item_id} does not exist")
+        reason = old.reason or "not reached at the meeting"
+        referral_id = old.referral_id
+    return list_case(ctx, meeting_id, referral_id, relisted_from_id=agenda_item_id, reason=reason)
+
+
+def patient_history(db: Database, patient_id: int) -> list[HistoryEntry]:
+    """Every earlier MDT discussion of a patient, newest first, with the latest decision."""
+    with db.reader() as s:
+        rows = s.execute(
+            select(AgendaItem, Meeting, Referral)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .join(Referral, Referral.id == AgendaItem.referral_id)
+            .where(AgendaItem.patient_id == patient_id)
+            .order_by(Meeting.starts_at.desc())
+        ).all()
+        out = []
+        for item, meeting, referral in rows:
+            latest = s.execute(
+                select(Decision)
+                .where(Decision.agenda_item_id == item.id)
+                .order_by(Decision.revision.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            out.append(
+                HistoryEntry(
+                    meeting_id=meeting.id,
+                    meeting_at=meeting.starts_at,
+                    meeting_title=meeting.title,
+                    referral_id=referral.id,
+                    question=referral.question,
+                    agenda_status=str(item.status),
+                    reason=item.reason,
+                    decision_status=str(latest.status) if latest else "",
+                    plan_text=latest.plan_text if latest else "",
+                )
+            )
+        return out
+
+
+def patient_of(db: Database, referral_id: int) -> int:
+    with db.reader() as s:
+        pid = s.execute(select(Referral.patient_id).where(Referral.id == referral_id)).scalar()
+        if pid is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        return int(pid)

@@ -40,7 +40,9 @@ def create_demo_database(
     if path is None:
         db = open_database(target, create=True)
         try:
-            return demo.generate(ServiceContext(db, actor), cases=cases, seed=seed, progress=progress)
+            return demo.generate(
+                ServiceContext(db, actor), cases=cases, seed=seed, progress=progress
+            )
         finally:
             db.dispose()
     if path.exists() and not force:
@@ -50,7 +52,9 @@ def create_demo_database(
     db: Database | None = None
     try:
         db = open_database(Target(sqlite_url(building)), create=True)
-        summary = demo.generate(ServiceContext(db, actor), cases=cases, seed=seed, progress=progress)
+        summary = demo.generate(
+            ServiceContext(db, actor), cases=cases, seed=seed, progress=progress
+        )
         db.dispose()
         db = None
         _remove_sqlite(path)

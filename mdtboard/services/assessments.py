@@ -1,0 +1,126 @@
+"""Recording scores: answers are stored, total and band always come from the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from mdtboard.domain.scores import TOOLS, evaluate
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.store.db import Database
+from mdtboard.store.models import Assessment, Referral
+from mdtboard.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    id: int
+    referral_id: int
+    tool_id: str
+    subject: str
+    answers: Mapping[str, Any]
+    total: int | None
+    band: str | None
+    complete: bool
+    entered_by: str
+    entered_at: datetime
+    version: int
+
+
+def _view(a: Assessment) -> AssessmentView:
+    return AssessmentView(
+        id=a.id,
+        referral_id=a.referral_id,
+        tool_id=a.tool_id,
+        subject=a.subject,
+        answers=dict(a.answers),
+        total=a.total,
+        band=a.band,
+        complete=a.complete,
+        entered_by=a.entered_by,
+        entered_at=a.entered_at,
+        version=a.version,
+    )
+
+
+def _evaluate(tool_id: str, answers: Mapping[str, Any]) -> Any:
+    if tool_id not in TOOLS:
+        raise ValidationError({"tool": f"unknown score tool {tool_id!r}"})
+    try:
+        return evaluate(tool_id, answers)
+    except ValueError as exc:
+        raise ValidationError({tool_id: str(exc)}) from exc
+
+
+def _summary(tool_id: str, result: Any, subject: str) -> str:
+    about = f" ({subject})" if subject else ""
+    if not result.complete:
+        return f"{tool_id}{about}: incomplete, missing {', '.join(result.missing)}"
+    total = "" if result.total is None else f" total {result.total},"
+    return f"{tool_id}{about}:{total} band {result.band}"
+
+
+def record_assessment(
+    ctx: ServiceContext,
+    referral_id: int,
+    tool_id: str,
+    answers: Mapping[str, Any],
+    *,
+    subject: str = "",
+    assessment_id: int | None = None,
+    expected_version: int | None = None,
+) -> AssessmentView:
+    """Create (or, with ``assessment_id``, update) one score for a referral."""
+    clean = {k: v for k, v in answers.items() if v is not None}
+    result = _evaluate(tool_id, clean)
+    with ctx.unit_of_work() as s:
+        if s.get(Referral, referral_id) is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        if assessment_id is None:
+            row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
+            s.add(row)
+            action = "create"
+        else:
+            existing = s.get(Assessment, assessment_id)
+            if existing is None or existing.referral_id != referral_id:
+                raise NotFound(f"assessment {assessment_id} does not exist for case {referral_id}")
+            if expected_version is not None and existing.version != expected_version:
+                raise Conflict(
+                    f"{tool_id} for case {referral_id} was changed by someone else "
+                    f"(version {existing.version}, you edited {expected_version})",
+                    entity="assessment",
+                    entity_id=assessment_id,
+                )
+            row = existing
+            action = "update"
+        row.answers = clean
+        row.total = result.total
+        row.band = result.band
+        row.complete = result.complete
+        row.entered_by = ctx.actor.username
+        row.entered_at = utcnow()
+        row.subject = subject
+        s.flush()
+        ctx.audit(
+            s,
+            action,
+            "assessment",
+            row.id,
+            f"case {referral_id}: " + _summary(tool_id, result, subject),
+        )
+        return _view(row)
+
+
+def list_assessments(db: Database, referral_id: int) -> list[AssessmentView]:
+    with db.reader() as s:
+        rows = s.execute(
+            select(Assessment)
+            .where(Assessment.referral_id == referral_id)
+            .order_by(Assessment.tool_id, Assessment.subject, Assessment.id)
+        ).scalars()
+        return [_view(a) for a in rows]

@@ -1,0 +1,317 @@
+"""Registering and editing referrals ("cases") and their patients."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mdtboard.domain import histology, levels
+from mdtboard.domain.vocab import (
+    Compartment,
+    DiseaseKind,
+    ReferralStatus,
+    Sex,
+    Urgency,
+)
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.store.db import Database
+from mdtboard.store.models import Patient, Referral, ReferralLevel
+
+MRN_MAX = 32
+
+
+@dataclass(frozen=True)
+class PatientInput:
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date | None
+    sex: str = Sex.UNKNOWN.value
+    national_number: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    received_at: datetime | None
+    referrer_name: str
+    urgency: str
+    question: str
+    disease_kind: str
+    histology_key: str
+    compartment: str
+    levels: tuple[str, ...] = ()
+    referrer_organisation: str = ""
+    presenting_problem: str = ""
+    primary_site: str = ""
+    neuro_status: str = ""
+    neuro_deficit: bool = False
+    imaging_available: bool = False
+    imaging_date: date | None = None
+    pathology_available: bool = False
+    pathology_date: date | None = None
+    biopsy_deferral_rationale: str = ""
+    mscc_suspected_at: datetime | None = None
+    mri_at: datetime | None = None
+    dexamethasone_started_at: datetime | None = None
+    dexamethasone_omitted_reason: str = ""
+
+
+@dataclass(frozen=True)
+class PatientView:
+    id: int
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex: str
+    national_number: str
+    version: int
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    patient: PatientView
+    data: ReferralInput
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def levels_text(self) -> str:
+        return levels.format_levels(self.data.levels)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def validate_patient(p: PatientInput) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    mrn = p.mrn.strip()
+    if not mrn:
+        problems["mrn"] = "hospital number (MRN) is required"
+    elif len(mrn) > MRN_MAX:
+        problems["mrn"] = f"hospital number is longer than {MRN_MAX} characters"
+    if not p.family_name.strip():
+        problems["family_name"] = "family name is required"
+    if not p.given_name.strip():
+        problems["given_name"] = "given name is required"
+    if p.date_of_birth is None:
+        problems["date_of_birth"] = "date of birth is required"
+    elif p.date_of_birth > _today():
+        problems["date_of_birth"] = "date of birth is in the future"
+    elif p.date_of_birth.year < 1900:
+        problems["date_of_birth"] = "date of birth is before 1900"
+    if p.sex not in {s.value for s in Sex}:
+        problems["sex"] = f"unknown value {p.sex!r}"
+    return problems
+
+
+def _check_choice(problems: dict[str, str], name: str, value: str, allowed: Any) -> None:
+    if value not in {m.value for m in allowed}:
+        problems[name] = f"unknown value {value!r}"
+
+
+def validate_referral(r: ReferralInput) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    now = datetime.now(UTC)
+    if r.received_at is None:
+        problems["received_at"] = "date received is required"
+    elif r.received_at.tzinfo is None:
+        problems["received_at"] = "date received needs a time zone"
+    elif r.received_at > now:
+        problems["received_at"] = "date received is in the future"
+    if not r.referrer_name.strip():
+        problems["referrer_name"] = "referrer is required"
+    if not r.question.strip():
+        problems["question"] = "the question for the MDT is required"
+    _check_choice(problems, "urgency", r.urgency, Urgency)
+    _check_choice(problems, "disease_kind", r.disease_kind, DiseaseKind)
+    _check_choice(problems, "compartment", r.compartment, Compartment)
+    if r.histology_key != histology.AWAITING_BIOPSY and r.histology_key not in histology.CATALOGUE:
+        problems["histology_key"] = f"unknown histology {r.histology_key!r}"
+    if not r.levels:
+        problems["levels"] = "select at least one spinal level"
+    else:
+        for lv in r.levels:
+            if lv not in levels.LEVELS:
+                problems["levels"] = f"unknown spinal level {lv!r}"
+                break
+    for name in ("imaging_date", "pathology_date"):
+        value = getattr(r, name)
+        if value is not None and value > _today():
+            problems[name] = "date is in the future"
+    if r.imaging_available and r.imaging_date is None:
+        problems["imaging_date"] = "give the date of the imaging"
+    if r.pathology_available and r.pathology_date is None:
+        problems["pathology_date"] = "give the date of the pathology report"
+    for name in ("mscc_suspected_at", "mri_at", "dexamethasone_started_at"):
+        value = getattr(r, name)
+        if value is not None and value.tzinfo is None:
+            problems[name] = "time needs a time zone"
+    return problems
+
+
+def _patient_view(p: Patient) -> PatientView:
+    return PatientView(
+        id=p.id,
+        mrn=p.mrn,
+        family_name=p.family_name,
+        given_name=p.given_name,
+        date_of_birth=p.date_of_birth,
+        sex=str(p.sex),
+        national_number=p.national_number or "",
+        version=p.version,
+    )
+
+
+def _input_of(r: Referral) -> ReferralInput:
+    values = {f.name: getattr(r, f.name) for f in fields(ReferralInput) if f.name != "levels"}
+    for name in ("urgency", "disease_kind", "compartment"):
+        values[name] = str(values[name])
+    return ReferralInput(levels=tuple(lv.level for lv in r.levels), **values)
+
+
+def _detail(r: Referral) -> CaseDetail:
+    return CaseDetail(
+        id=r.id,
+        patient=_patient_view(r.patient),
+        data=_input_of(r),
+        status=str(r.status),
+        version=r.version,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+def _apply(s: Session, row: Referral, data: ReferralInput) -> list[str]:
+    """Copy input onto the row; return the names of fields that changed."""
+    changed: list[str] = []
+    for f in fields(ReferralInput):
+        if f.name == "levels":
+            continue
+        value = getattr(data, f.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(row, f.name, None) != value:
+            setattr(row, f.name, value)
+            changed.append(f.name)
+    ordered = tuple(sorted(set(data.levels), key=levels.index))
+    if tuple(lv.level for lv in row.levels) != ordered:
+        row.levels = [ReferralLevel(level=lv, ordinal=levels.index(lv)) for lv in ordered]
+        row.levels_text = levels.format_levels(ordered)
+        changed.append("levels")
+    return changed
+
+
+def find_patient_by_mrn(db: Database, mrn: str) -> PatientView | None:
+    with db.reader() as s:
+        p = s.execute(select(Patient).where(Patient.mrn == mrn.strip())).scalar_one_or_none()
+        return _patient_view(p) if p else None
+
+
+def likely_duplicates(
+    db: Database, family_name: str, given_name: str, date_of_birth: date, exclude_mrn: str = ""
+) -> list[PatientView]:
+    """Patients with the same name and date of birth (case-insensitive)."""
+    with db.reader() as s:
+        rows = s.execute(
+            select(Patient).where(
+                func.lower(Patient.family_name) == family_name.strip().lower(),
+                func.lower(Patient.given_name) == given_name.strip().lower(),
+                Patient.date_of_birth == date_of_birth,
+                Patient.mrn != exclude_mrn.strip(),
+            )
+        ).scalars()
+        return [_patient_view(p) for p in rows]
+
+
+def register_referral(
+    ctx: ServiceContext, patient: PatientInput, data: ReferralInput
+) -> CaseDetail:
+    """Register a referral, creating the patient if the MRN is new.
+
+    An existing MRN must match the patient's name and date of birth; a
+    mismatch is refused rather than silently attached to someone else.
+    """
+    problems = {**validate_patient(patient), **validate_referral(data)}
+    if problems:
+        raise ValidationError(problems)
+    with ctx.unit_of_work() as s:
+        mrn = patient.mrn.strip()
+        p = s.execute(select(Patient).where(Patient.mrn == mrn)).scalar_one_or_none()
+        if p is None:
+            p = Patient(
+                mrn=mrn,
+                family_name=patient.family_name.strip(),
+                given_name=patient.given_name.strip(),
+                date_of_birth=patient.date_of_birth,
+                sex=patient.sex,
+                national_number=patient.national_number.strip() or None,
+            )
+            s.add(p)
+            s.flush()
+            ctx.audit(s, "create", "patient", p.id, f"patient registered (MRN record {p.id})")
+        elif (
+            p.family_name.lower() != patient.family_name.strip().lower()
+            or p.date_of_birth != patient.date_of_birth
+        ):
+            raise ValidationError(
+                {
+                    "mrn": "this hospital number belongs to a patient with a different name or "
+                    "date of birth"
+                }
+            )
+        row = Referral(patient=p, status=ReferralStatus.NEW)
+        _apply(s, row, data)
+        s.add(row)
+        s.flush()
+        ctx.audit(s, "create", "referral", row.id, f"referral registered for patient {p.id}")
+        return _detail(row)
+
+
+def update_referral(
+    ctx: ServiceContext, referral_id: int, expected_version: int, data: ReferralInput
+) -> CaseDetail:
+    problems = validate_referral(data)
+    if problems:
+        raise ValidationError(problems)
+    with ctx.unit_of_work() as s:
+        row = s.get(Referral, referral_id)
+        if row is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        if row.version != expected_version:
+            raise Conflict(
+                f"case {referral_id} was changed by someone else since you opened it",
+                entity="referral",
+                entity_id=referral_id,
+            )
+        changed = _apply(s, row, data)
+        if changed:
+            s.flush()
+            ctx.audit(s, "update", "referral", row.id, "changed: " + ", ".join(changed))
+        return _detail(row)
+
+
+def get_case(db: Database, referral_id: int) -> CaseDetail:
+    with db.reader() as s:
+        row = s.get(Referral, referral_id)
+        if row is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        return _detail(row)
+
+
+def as_dict(data: ReferralInput) -> dict[str, Any]:
+    return asdict(data)
