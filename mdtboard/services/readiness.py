@@ -1,0 +1,58 @@
+"""Readiness of cases for discussion (traffic light), from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, CaseFacts, Readiness, assess
+from mdtboard.services.errors import NotFound
+from mdtboard.store.db import Database
+from mdtboard.store.models import Assessment, Referral
+
+
+def _facts(r: Referral, tools: Iterable[str]) -> CaseFacts:
+    return CaseFacts(
+        disease_kind=str(r.disease_kind),
+        compartment=str(r.compartment),
+        question=r.question,
+        neuro_status=r.neuro_status,
+        imaging_available=r.imaging_available,
+        imaging_date=r.imaging_date,
+        pathology_available=r.pathology_available,
+        histology_key=r.histology_key,
+        biopsy_deferral_rationale=r.biopsy_deferral_rationale,
+        score_tools=frozenset(tools),
+    )
+
+
+def readiness_for(
+    db: Database,
+    referral_ids: Iterable[int],
+    *,
+    today: date | None = None,
+    imaging_max_age_days: int = DEFAULT_IMAGING_MAX_AGE_DAYS,
+) -> dict[int, Readiness]:
+    ids = list(referral_ids)
+    if not ids:
+        return {}
+    today = today or datetime.now(UTC).date()
+    with db.reader() as s:
+        tools: dict[int, set[str]] = {i: set() for i in ids}
+        for rid, tool in s.execute(
+            select(Assessment.referral_id, Assessment.tool_id).where(
+                Assessment.referral_id.in_(ids), Assessment.complete.is_(True)
+            )
+        ):
+            tools[rid].add(tool)
+        rows = s.execute(select(Referral).where(Referral.id.in_(ids))).scalars()
+        return {r.id: assess(_facts(r, tools[r.id]), today, imaging_max_age_days) for r in rows}
+
+
+def readiness_of(db: Database, referral_id: int, **kwargs: object) -> Readiness:
+    result = readiness_for(db, [referral_id], **kwargs)  # type: ignore[arg-type]
+    if referral_id not in result:
+        raise NotFound(f"case {referral_id} does not exist")
+    return result[referral_id]
