@@ -172,8 +172,10 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         print("mdtboard: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:
-        print(f"mdtboard: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"mdtboard: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

@@ -210,9 +210,7 @@ def check_revision(revision: str | None, where: str) -> None:
         )
 
 
-def open_database(
-    target: Target, *, create: bool = False, upgrade: bool = True
-) -> Database:
+def open_database(target: Target, *, create: bool = False, upgrade: bool = True) -> Database:
     """Open an existing mdtboard database, upgrading an older schema.
 
     A missing SQLite file is an error unless ``create`` (or the target is the

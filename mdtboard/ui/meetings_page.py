@@ -1,0 +1,445 @@
+"""Meetings and agenda builder: create meetings, list ready cases, reorder, relist."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, QItemSelectionModel, Qt, QTime, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, ReferralStatus
+from mdtboard.services import meetings, members, readiness
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ServiceError
+from mdtboard.services.meetings import AgendaEntry, MeetingSummary
+from mdtboard.services.worklist import CaseQuery
+from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
+from mdtboard.ui.case_model import CASE_ID_ROLE, CaseTableModel
+
+
+class MeetingDialog(QDialog):
+    """New meeting, or a weekly series of meetings."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New meeting")
+        self.ctx = ctx
+        self.created: list[MeetingSummary] = []
+        form = QFormLayout(self)
+        self.title = QLineEdit("Spine oncology MDT", self)
+        self.title.setAccessibleName("Title")
+        form.addRow("Title *", self.title)
+        start = QDateTime.currentDateTime().addDays(7)
+        start.setTime(QTime(8, 0))
+        self.starts_at = QDateTimeEdit(start, self)
+        self.starts_at.setCalendarPopup(True)
+        self.starts_at.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
+        self.starts_at.setAccessibleName("Date and time")
+        form.addRow("Date and time *", self.starts_at)
+        self.location = QLineEdit(self)
+        self.location.setAccessibleName("Location")
+        form.addRow("Location", self.location)
+        self.video_link = QLineEdit(self)
+        self.video_link.setAccessibleName("Video link")
+        form.addRow("Video link", self.video_link)
+        self.chair = QComboBox(self)
+        self.chair.setAccessibleName("Chair")
+        self.chair.addItem("(none)", None)
+        for m in members.list_members(ctx.db):
+            self.chair.addItem(f"{m.name} — {m.role_label}", m.id)
+        form.addRow("Chair", self.chair)
+        self.weeks = QSpinBox(self)
+        self.weeks.setRange(1, 52)
+        self.weeks.setAccessibleName("Number of weekly meetings")
+        form.addRow("Weekly meetings", self.weeks)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b3261e;")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        when = self.starts_at.dateTime().toPython().astimezone(UTC)
+        try:
+            if self.weeks.value() > 1:
+                self.created = meetings.create_weekly_series(
+                    self.ctx,
+                    title=self.title.text(),
+                    first_starts_at=when,
+                    weeks=self.weeks.value(),
+                    location=self.location.text(),
+                    video_link=self.video_link.text(),
+                    chair_id=self.chair.currentData(),
+                )
+            else:
+                self.created = [
+                    meetings.create_meeting(
+                        self.ctx,
+                        title=self.title.text(),
+                        starts_at=when,
+                        location=self.location.text(),
+                        video_link=self.video_link.text(),
+                        chair_id=self.chair.currentData(),
+                    )
+                ]
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class MeetingsPage(QWidget):
+    """``sig_meeting_mode_requested(meeting_id)`` when the user starts a meeting."""
+
+    sig_meeting_mode_requested = Signal(int)
+    sig_agenda_changed = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        layout.addWidget(splitter)
+
+        left = QWidget(splitter)
+        lv = QVBoxLayout(left)
+        lv.addWidget(QLabel("<b>Meetings</b>", left))
+        self.meeting_model = MeetingTableModel(self)
+        self.meeting_view = QTableView(left)
+        self.meeting_view.setObjectName("meetingTable")
+        self.meeting_view.setAccessibleName("Meetings")
+        self.meeting_view.setModel(self.meeting_model)
+        self.meeting_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.meeting_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.meeting_view.verticalHeader().setVisible(False)
+        self.meeting_view.horizontalHeader().setStretchLastSection(True)
+        self.meeting_view.setColumnWidth(0, 170)
+        self.meeting_view.setColumnWidth(1, 230)
+        lv.addWidget(self.meeting_view)
+        row = QHBoxLayout()
+        self.new_meeting_btn = QPushButton("&New meeting…", left)
+        self.new_meeting_btn.clicked.connect(self.new_meeting)
+        row.addWidget(self.new_meeting_btn)
+        self.start_btn = QPushButton("Start &meeting mode", left)
+        self.start_btn.clicked.connect(self._start_meeting)
+        row.addWidget(self.start_btn)
+        lv.addLayout(row)
+
+        right = QWidget(splitter)
+        rv = QVBoxLayout(right)
+        self.agenda_title = QLabel("<b>Agenda</b>", right)
+        rv.addWidget(self.agenda_title)
+        self.agenda_model = AgendaTableModel(self._persist_order, self)
+        self.agenda_view = QTableView(right)
+        self.agenda_view.setObjectName("agendaTable")
+        self.agenda_view.setAccessibleName("Agenda")
+        self.agenda_view.setModel(self.agenda_model)
+        self.agenda_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.agenda_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.agenda_view.setDragEnabled(True)
+        self.agenda_view.setAcceptDrops(True)
+        self.agenda_view.setDropIndicatorShown(True)
+        self.agenda_view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.agenda_view.verticalHeader().setVisible(False)
+        self.agenda_view.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((30, 190, 95, 120, 170, 90, 260, 90)):
+            self.agenda_view.setColumnWidth(col, width)
+        rv.addWidget(self.agenda_view, 3)
+
+        buttons = QHBoxLayout()
+        self.up_btn = self._button("Move &up", "Alt+Up", lambda: self.move_selected(-1), buttons)
+        self.down_btn = self._button(
+            "Move &down", "Alt+Down", lambda: self.move_selected(1), buttons
+        )
+        self.emergencies_btn = self._button(
+            "&Emergencies first", None, self.emergencies_first, buttons
+        )
+        self.remove_btn = self._button("&Remove", "Del", self.remove_selected, buttons)
+        self.defer_btn = self._button("De&fer…", None, self.defer_selected, buttons)
+        self.withdraw_btn = self._button("&Withdraw…", None, self.withdraw_selected, buttons)
+        buttons.addStretch(1)
+        rv.addLayout(buttons)
+
+        cand_row = QHBoxLayout()
+        cand_row.addWidget(QLabel("<b>Cases to list</b>", right))
+        self.ready_only = QCheckBox("Ready cases only", right)
+        self.ready_only.setChecked(False)
+        cand_row.addWidget(self.ready_only)
+        cand_row.addStretch(1)
+        self.add_btn = QPushButton("&Add to agenda", right)
+        self.add_btn.clicked.connect(self.add_selected_candidate)
+        cand_row.addWidget(self.add_btn)
+        rv.addLayout(cand_row)
+        self.candidates = CaseTableModel(ctx.db, self)
+        self.candidate_view = QTableView(right)
+        self.candidate_view.setObjectName("candidateTable")
+        self.candidate_view.setAccessibleName("Cases to list")
+        self.candidate_view.setModel(self.candidates)
+        self.candidate_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.candidate_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.candidate_view.verticalHeader().setVisible(False)
+        self.candidate_view.activated.connect(lambda _i: self.add_selected_candidate())
+        rv.addWidget(self.candidate_view, 2)
+
+        relist_row = QHBoxLayout()
+        relist_row.addWidget(
+            QLabel("<b>Deferred or undiscussed — offered for relisting</b>", right)
+        )
+        relist_row.addStretch(1)
+        self.relist_btn = QPushButton("Re&list here", right)
+        self.relist_btn.clicked.connect(self.relist_selected)
+        relist_row.addWidget(self.relist_btn)
+        rv.addLayout(relist_row)
+        self.relist_list = QComboBox(right)
+        self.relist_list.setObjectName("relistList")
+        self.relist_list.setAccessibleName("Cases offered for relisting")
+        rv.addWidget(self.relist_list)
+        splitter.setSizes([420, 900])
+
+        self.meeting_view.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self._show_agenda()
+        )
+        self.ready_only.toggled.connect(lambda _c: self._load_candidates())
+        self.refresh()
+
+    def _button(
+        self, text: str, shortcut: str | None, slot: object, row: QHBoxLayout
+    ) -> QPushButton:
+        btn = QPushButton(text, self)
+        btn.clicked.connect(slot)
+        if shortcut:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(slot)
+            self.agenda_view.addAction(act)
+            btn.setToolTip(shortcut)
+        row.addWidget(btn)
+        return btn
+
+    # --- data ------------------------------------------------------------------
+    def refresh(self, select_id: int | None = None) -> None:
+        current = select_id or self.current_meeting_id()
+        rows = meetings.list_meetings(self.ctx.db)
+        self.meeting_model.set_meetings(rows)
+        if current is None:
+            now = datetime.now(UTC)
+            upcoming = [m for m in rows if m.starts_at > now - timedelta(hours=12)]
+            current = upcoming[0].id if upcoming else (rows[-1].id if rows else None)
+        if current is not None:
+            row = self.meeting_model.row_of(current)
+            if row >= 0:
+                self.meeting_view.selectionModel().setCurrentIndex(
+                    self.meeting_model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        self._show_agenda()
+        self._load_relist()
+
+    def current_meeting_id(self) -> int | None:
+        index = self.meeting_view.currentIndex()
+        if not index.isValid():
+            return None
+        value = self.meeting_model.data(index, ID_ROLE)
+        return int(value) if value is not None else None
+
+    def current_meeting(self) -> MeetingSummary | None:
+        return self.meeting_model.meeting_at(self.meeting_view.currentIndex().row())
+
+    def _show_agenda(self) -> None:
+        meeting = self.current_meeting()
+        if meeting is None:
+            self.agenda_model.set_entries([])
+            self.agenda_title.setText("<b>Agenda</b>")
+            return
+        entries = meetings.agenda(self.ctx.db, meeting.id)
+        ready = readiness.readiness_for(self.ctx.db, [e.referral_id for e in entries])
+        self.agenda_model.editable = meeting.status != MeetingStatus.CLOSED
+        self.agenda_model.set_entries(entries, ready)
+        when = meeting.starts_at.astimezone().strftime("%a %d %b %Y %H:%M")
+        self.agenda_title.setText(
+            f"<b>Agenda — {meeting.title}</b> ({when}, {len(entries)} cases"
+            f"{', closed' if meeting.status == MeetingStatus.CLOSED else ''})"
+        )
+        for w in (
+            self.up_btn,
+            self.down_btn,
+            self.emergencies_btn,
+            self.remove_btn,
+            self.defer_btn,
+            self.withdraw_btn,
+            self.add_btn,
+            self.relist_btn,
+        ):
+            w.setEnabled(self.agenda_model.editable)
+        self._load_candidates()
+
+    def _load_candidates(self) -> None:
+        statuses = (
+            (ReferralStatus.READY.value,)
+            if self.ready_only.isChecked()
+            else (
+                ReferralStatus.NEW.value,
+                ReferralStatus.READY.value,
+                ReferralStatus.DISCUSSED.value,
+            )
+        )
+        self.candidates.set_query(CaseQuery(statuses=statuses, sort="urgency", descending=False))
+
+    def _load_relist(self) -> None:
+        self.relist_list.clear()
+        for c in meetings.relist_candidates(self.ctx.db):
+            when = c.meeting_at.astimezone().strftime("%d %b %Y")
+            self.relist_list.addItem(
+                f"{c.patient_name} — {c.status} at {when}: {c.reason}", c.agenda_item_id
+            )
+
+    def _persist_order(self, ids: list[int]) -> list[AgendaEntry]:
+        meeting_id = self.current_meeting_id()
+        assert meeting_id is not None
+        try:
+            fresh = meetings.reorder(self.ctx, meeting_id, ids)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Agenda not reordered", str(exc))
+            return meetings.agenda(self.ctx.db, meeting_id)
+        self.sig_agenda_changed.emit(meeting_id)
+        return fresh
+
+    # --- actions -----------------------------------------------------------------
+    def selected_entry(self) -> AgendaEntry | None:
+        return self.agenda_model.entry_at(self.agenda_view.currentIndex().row())
+
+    def _select_agenda_row(self, row: int) -> None:
+        if 0 <= row < self.agenda_model.rowCount():
+            self.agenda_view.selectionModel().setCurrentIndex(
+                self.agenda_model.index(row, 1),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def move_selected(self, delta: int) -> None:
+        row = self.agenda_view.currentIndex().row()
+        if row < 0 or not self.agenda_model.editable:
+            return
+        self._select_agenda_row(self.agenda_model.move_row(row, delta))
+
+    def emergencies_first(self) -> None:
+        meeting_id = self.current_meeting_id()
+        if meeting_id is None:
+            return
+        self._run(lambda: meetings.sort_emergencies_first(self.ctx, meeting_id))
+
+    def remove_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        self._run(lambda: meetings.remove_from_agenda(self.ctx, entry.id))
+
+    def _ask_reason(self, title: str, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, prompt)
+        if not ok:
+            return None
+        if not text.strip():
+            QMessageBox.warning(self, title, "A reason is required.")
+            return None
+        return text.strip()
+
+    def defer_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        reason = self._ask_reason("Defer case", f"Why is {entry.patient_name} deferred?")
+        if reason is not None:
+            self._run(
+                lambda: meetings.set_item_status(self.ctx, entry.id, AgendaStatus.DEFERRED, reason)
+            )
+
+    def withdraw_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        reason = self._ask_reason("Withdraw case", f"Why is {entry.patient_name} withdrawn?")
+        if reason is not None:
+            self._run(
+                lambda: meetings.set_item_status(self.ctx, entry.id, AgendaStatus.WITHDRAWN, reason)
+            )
+
+    def add_selected_candidate(self) -> None:
+        meeting_id = self.current_meeting_id()
+        index = self.candidate_view.currentIndex()
+        if meeting_id is None or not index.isValid():
+            return
+        referral_id = int(self.candidates.data(index, CASE_ID_ROLE))
+        state = readiness.readiness_of(self.ctx.db, referral_id)
+        if not state.ready:
+            answer = QMessageBox.warning(
+                self,
+                "Case not ready",
+                f"This case is not ready ({state.light.label}):\n\n• "
+                + "\n• ".join(r.message for r in state.reasons)
+                + "\n\nList it anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._run(lambda: meetings.list_case(self.ctx, meeting_id, referral_id))
+
+    def relist_selected(self) -> None:
+        meeting_id = self.current_meeting_id()
+        item_id = self.relist_list.currentData()
+        if meeting_id is None or item_id is None:
+            return
+        self._run(lambda: meetings.relist(self.ctx, int(item_id), meeting_id))
+
+    def new_meeting(self) -> None:
+        dialog = MeetingDialog(self.ctx, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.created:
+            self.refresh(select_id=dialog.created[0].id)
+
+    def _start_meeting(self) -> None:
+        meeting_id = self.current_meeting_id()
+        if meeting_id is not None:
+            self.sig_meeting_mode_requested.emit(meeting_id)
+
+    def _run(self, action: object) -> None:
+        meeting_id = self.current_meeting_id()
+        entry = self.selected_entry()
+        try:
+            action()  # type: ignore[operator]
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Not done", str(exc))
+            return
+        self.refresh(select_id=meeting_id)
+        if entry is not None:
+            ids = [e.id for e in self.agenda_model.entries()]
+            if entry.id in ids:
+                self._select_agenda_row(ids.index(entry.id))
+        if meeting_id is not None:
+            self.sig_agenda_changed.emit(meeting_id)
