@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTableView,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -24,6 +26,10 @@ from mdtboard.domain.vocab import ReferralStatus, Urgency
 from mdtboard.services import worklist
 from mdtboard.services.context import ServiceContext
 from mdtboard.ui.case_model import CASE_ID_ROLE, COLUMNS, CaseTableModel
+
+if TYPE_CHECKING:
+    from mdtboard.ui.meetings_page import MeetingsPage
+    from mdtboard.ui.referral_dialog import ReferralDialog
 
 SEARCH_DELAY_MS = 150
 
@@ -60,7 +66,14 @@ class MainWindow(QMainWindow):
         for col, width in enumerate((210, 100, 50, 250, 110, 130, 90, 120, 130)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._on_activated)
-        self.setCentralWidget(self.table)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.table, "&Worklist")
+        self.meetings_page: MeetingsPage | None = None
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.setCentralWidget(self.tabs)
+        self.tabs.addTab(QWidget(self), "M&eetings and agendas")
+        self.sig_case_activated.connect(self.edit_case)
 
         self._build_toolbar()
         self._build_menus()
@@ -122,6 +135,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.act_new_referral = QAction("&New referral…", self)
+        self.act_new_referral.setShortcut(QKeySequence.StandardKey.New)
+        self.act_new_referral.triggered.connect(self.new_referral)
+        file_menu.addAction(self.act_new_referral)
+        self.act_edit_referral = QAction("&Edit selected referral…", self)
+        self.act_edit_referral.setShortcut(QKeySequence("Ctrl+E"))
+        self.act_edit_referral.triggered.connect(self._edit_selected)
+        file_menu.addAction(self.act_edit_referral)
+        file_menu.addSeparator()
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -151,6 +173,60 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.act_refresh)
 
     # --- behaviour -----------------------------------------------------------
+    def _on_tab_changed(self, index: int) -> None:
+        if index == 1 and self.meetings_page is None:
+            # Built on first use: keeps the first paint of the worklist fast.
+            from mdtboard.ui.meetings_page import MeetingsPage
+
+            page = MeetingsPage(self.ctx, self)
+            page.sig_agenda_changed.connect(lambda _m: self.model.reload())
+            self.meetings_page = page
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(1)
+            self.tabs.insertTab(1, page, "M&eetings and agendas")
+            self.tabs.setCurrentIndex(1)
+            self.tabs.blockSignals(False)
+
+    def show_meetings(self) -> MeetingsPage:
+        self.tabs.setCurrentIndex(1)
+        assert self.meetings_page is not None
+        return self.meetings_page
+
+    def new_referral(self) -> ReferralDialog:
+        return self._open_referral(None)
+
+    def _edit_selected(self) -> None:
+        case_id = self.selected_case_id()
+        if case_id is not None:
+            self.edit_case(case_id)
+
+    def edit_case(self, case_id: int) -> ReferralDialog:
+        return self._open_referral(case_id)
+
+    def _open_referral(self, case_id: int | None) -> ReferralDialog:
+        """Open the referral form without blocking; the list refreshes when it is saved."""
+        from mdtboard.ui.referral_dialog import ReferralDialog
+
+        dialog = ReferralDialog(self.ctx, case_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def saved() -> None:
+            case = dialog.result_case
+            if case is not None:
+                self.model.reload()
+                self._select_case(case.id)
+                self.statusBar().showMessage(f"Referral {case.id} saved", 5000)
+
+        dialog.accepted.connect(saved)
+        self.referral_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _select_case(self, case_id: int) -> None:
+        row = self.model.row_of_case(case_id)
+        if row >= 0:
+            self.table.selectRow(row)
+
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

@@ -1,0 +1,509 @@
+"""CSV referral import (all rows validated before anything is written) and CSV export.
+
+The format is documented in ``docs/import-format.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from mdtboard.domain import histology, levels
+from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ServiceError, ValidationError
+from mdtboard.services.referrals import (
+    PatientInput,
+    ReferralInput,
+    validate_patient,
+    validate_referral,
+)
+from mdtboard.services.worklist import CaseQuery, CaseRow, fetch_cases
+from mdtboard.store.models import Patient, Referral, ReferralLevel
+from mdtboard.store.types import utcnow
+
+REQUIRED_COLUMNS = (
+    "mrn",
+    "family_name",
+    "given_name",
+    "date_of_birth",
+    "received_at",
+    "referrer_name",
+    "urgency",
+    "disease_kind",
+    "histology",
+    "compartment",
+    "levels",
+    "question",
+)
+OPTIONAL_COLUMNS = (
+    "sex",
+    "national_number",
+    "referrer_organisation",
+    "primary_site",
+    "presenting_problem",
+    "neuro_status",
+    "neuro_deficit",
+    "imaging_date",
+    "pathology_date",
+    "biopsy_deferral_rationale",
+)
+ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_ROWS = 200_000
+
+#: map a referral/patient validation field back to the CSV column that feeds it
+_FIELD_TO_COLUMN = {
+    "histology_key": "histology",
+    "imaging_available": "imaging_date",
+    "pathology_available": "pathology_date",
+}
+
+
+class ImportCancelled(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based data row number; the header is row 1 of the file, so file line = row + 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    imported: int
+    new_patients: int
+    errors: tuple[RowError, ...]
+    written: bool
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    patient: PatientInput
+    referral: ReferralInput
+
+
+class ImportInvalid(ValidationError):
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        first = report.errors[0]
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        super().__init__({f"row {first.row}, column {first.column}": first.message + more})
+
+
+def _parse_date(text: str) -> date:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date (use YYYY-MM-DD): {text!r}")
+
+
+def _parse_datetime(text: str) -> datetime:
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            return datetime.combine(_parse_date(text), datetime.min.time(), tzinfo=UTC)
+        except ValueError:
+            raise ValueError(
+                f"not a date or date-time (use YYYY-MM-DD or ISO 8601): {text!r}"
+            ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parse_bool(text: str) -> bool:
+    t = text.strip().lower()
+    if t in ("", "no", "n", "false", "0"):
+        return False
+    if t in ("yes", "y", "true", "1"):
+        return True
+    raise ValueError(f"use yes or no, not {text!r}")
+
+
+def _choice(text: str, enum_cls: Any, column: str) -> str:
+    t = text.strip().lower().replace(" ", "_").replace("-", "_")
+    values = {m.value for m in enum_cls}
+    if t in values:
+        return t
+    raise ValueError(f"{column} must be one of {', '.join(sorted(values))}; got {text!r}")
+
+
+def _histology_key(text: str) -> str:
+    t = text.strip()
+    if not t:
+        raise ValueError("histology is required (a catalogue key, label, or 'awaiting_biopsy')")
+    if t.lower().replace(" ", "_") == histology.AWAITING_BIOPSY:
+        return histology.AWAITING_BIOPSY
+    if t in histology.CATALOGUE:
+        return t
+    for h in histology.CATALOGUE.values():
+        if t.casefold() in {h.label.casefold(), *(s.casefold() for s in h.synonyms)}:
+            return h.key
+    raise ValueError(f"unknown histology {t!r} (see docs/import-format.md for the keys)")
+
+
+def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowError]]:
+    errors: list[RowError] = []
+    values: dict[str, Any] = {}
+
+    def take(column: str, parse: Callable[[str], Any], *, required: bool = False) -> None:
+        text = (raw.get(column) or "").strip()
+        if not text:
+            if required:
+                errors.append(RowError(number, column, "is required"))
+            values[column] = None
+            return
+        try:
+            values[column] = parse(text)
+        except ValueError as exc:
+            errors.append(RowError(number, column, str(exc)))
+            values[column] = None
+
+    for column in ("mrn", "family_name", "given_name", "referrer_name", "question"):
+        take(column, str, required=True)
+    for column in (
+        "national_number",
+        "referrer_organisation",
+        "primary_site",
+        "presenting_problem",
+        "neuro_status",
+        "biopsy_deferral_rationale",
+    ):
+        take(column, str)
+    take("date_of_birth", _parse_date, required=True)
+    take("received_at", _parse_datetime, required=True)
+    take("imaging_date", _parse_date)
+    take("pathology_date", _parse_date)
+    take("sex", lambda t: _choice(t, Sex, "sex"))
+    take("urgency", lambda t: _choice(t, Urgency, "urgency"), required=True)
+    take("disease_kind", lambda t: _choice(t, DiseaseKind, "disease_kind"), required=True)
+    take("compartment", lambda t: _choice(t, Compartment, "compartment"), required=True)
+    take("histology", _histology_key, required=True)
+    take("levels", levels.parse_levels, required=True)
+    take("neuro_deficit", _parse_bool)
+    if errors:
+        return None, errors
+    patient = PatientInput(
+        mrn=values["mrn"],
+        family_name=values["family_name"],
+        given_name=values["given_name"],
+        date_of_birth=values["date_of_birth"],
+        sex=values["sex"] or Sex.UNKNOWN.value,
+        national_number=values["national_number"] or "",
+    )
+    referral = ReferralInput(
+        received_at=values["received_at"],
+        referrer_name=values["referrer_name"],
+        referrer_organisation=values["referrer_organisation"] or "",
+        urgency=values["urgency"],
+        question=values["question"],
+        presenting_problem=values["presenting_problem"] or "",
+        disease_kind=values["disease_kind"],
+        primary_site=values["primary_site"] or "",
+        histology_key=values["histology"],
+        compartment=values["compartment"],
+        levels=tuple(values["levels"]),
+        neuro_status=values["neuro_status"] or "",
+        neuro_deficit=bool(values["neuro_deficit"]),
+        imaging_available=values["imaging_date"] is not None,
+        imaging_date=values["imaging_date"],
+        pathology_available=values["pathology_date"] is not None,
+        pathology_date=values["pathology_date"],
+        biopsy_deferral_rationale=values["biopsy_deferral_rationale"] or "",
+    )
+    problems = {**validate_patient(patient), **validate_referral(referral)}
+    for fld, message in problems.items():
+        errors.append(RowError(number, _FIELD_TO_COLUMN.get(fld, fld), message))
+    return (None if errors else _Row(number, patient, referral)), errors
+
+
+def read_rows(text: str) -> tuple[list[_Row], list[RowError], int]:
+    """Parse and validate every row; returns (valid rows, errors, number of data rows)."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [], [RowError(0, c, "column missing from the header row") for c in missing], 0
+    unknown = [h for h in header if h not in ALL_COLUMNS]
+    if unknown:
+        return (
+            [],
+            [RowError(0, c, "unknown column (see docs/import-format.md)") for c in unknown],
+            0,
+        )
+    reader.fieldnames = header
+    rows: list[_Row] = []
+    errors: list[RowError] = []
+    seen: dict[str, tuple[str, date | None, int]] = {}
+    count = 0
+    for count, raw in enumerate(reader, start=1):
+        if count > MAX_ROWS:
+            errors.append(RowError(count, "", f"more than {MAX_ROWS} rows; split the file"))
+            break
+        if None in raw:
+            errors.append(RowError(count, "", "more values than columns in the header"))
+            continue
+        row, row_errors = _parse_row(count, raw)
+        errors.extend(row_errors)
+        if row is not None:
+            key = row.patient.mrn.strip()
+            ident = (row.patient.family_name.strip().lower(), row.patient.date_of_birth, count)
+            if key in seen and seen[key][:2] != ident[:2]:
+                errors.append(
+                    RowError(
+                        count,
+                        "mrn",
+                        f"same MRN as row {seen[key][2]} but a different name or date of birth",
+                    )
+                )
+                continue
+            seen.setdefault(key, ident)
+            rows.append(row)
+    return rows, errors, count
+
+
+def import_referrals(
+    ctx: ServiceContext,
+    source: Path | str,
+    *,
+    valid_rows_only: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import a referrals CSV in one transaction.
+
+    By default nothing is written if any row is invalid (raises
+    :class:`ImportInvalid` carrying the full report). ``valid_rows_only``
+    writes the valid rows and reports the others.
+    """
+    if isinstance(source, Path):
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise ServiceError(f"cannot read {source}: {exc.strerror}") from exc
+        name = source.name
+    else:
+        data = source.encode("utf-8")
+        name = "pasted text"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ServiceError(f"{name} is not UTF-8 text (byte {exc.start})") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    rows, errors, total = read_rows(text)
+    header_broken = any(e.row == 0 for e in errors)
+    if header_broken or (errors and not valid_rows_only) or not rows:
+        report = ImportReport(total, 0, 0, tuple(errors), False, digest)
+        if errors:
+            raise ImportInvalid(report)
+        return report
+    imported, new_patients = _write(ctx, rows, name, digest, progress, cancelled)
+    return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
+
+
+def _write(
+    ctx: ServiceContext,
+    rows: Sequence[_Row],
+    name: str,
+    digest: str,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[int, int]:
+    now = utcnow()
+    chunk = 2000
+    with ctx.unit_of_work() as s:
+        mrns = sorted({r.patient.mrn.strip() for r in rows})
+        existing: dict[str, tuple[int, str, date]] = {}
+        for i in range(0, len(mrns), 900):
+            for pid, mrn, family, dob in s.execute(
+                select(Patient.id, Patient.mrn, Patient.family_name, Patient.date_of_birth).where(
+                    Patient.mrn.in_(mrns[i : i + 900])
+                )
+            ):
+                existing[mrn] = (pid, family, dob)
+        conflicts = [
+            RowError(
+                r.number,
+                "mrn",
+                "this MRN belongs to a patient with a different name or date of birth",
+            )
+            for r in rows
+            if (e := existing.get(r.patient.mrn.strip())) is not None
+            and (
+                e[1].lower() != r.patient.family_name.strip().lower()
+                or e[2] != r.patient.date_of_birth
+            )
+        ]
+        if conflicts:
+            raise ImportInvalid(ImportReport(len(rows), 0, 0, tuple(conflicts), False, digest))
+        new_patients = []
+        for r in rows:
+            mrn = r.patient.mrn.strip()
+            if mrn in existing:
+                continue
+            existing[mrn] = (0, r.patient.family_name, r.patient.date_of_birth or date.min)
+            new_patients.append(
+                {
+                    "mrn": mrn,
+                    "family_name": r.patient.family_name.strip(),
+                    "given_name": r.patient.given_name.strip(),
+                    "date_of_birth": r.patient.date_of_birth,
+                    "sex": r.patient.sex,
+                    "national_number": r.patient.national_number.strip() or None,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        for i in range(0, len(new_patients), chunk):
+            s.execute(insert(Patient), new_patients[i : i + chunk])
+        ids = (
+            dict(
+                s.execute(select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns)))
+                .tuples()
+                .all()
+            )
+            if len(mrns) <= 900
+            else _ids_chunked(s, mrns)
+        )
+        done = 0
+        for i in range(0, len(rows), chunk):
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("import cancelled; nothing was written")
+            part = rows[i : i + chunk]
+            referral_rows = []
+            for r in part:
+                d = r.referral
+                lv = tuple(sorted(set(d.levels), key=levels.index))
+                referral_rows.append(
+                    {
+                        "patient_id": ids[r.patient.mrn.strip()],
+                        "received_at": d.received_at,
+                        "referrer_name": d.referrer_name.strip(),
+                        "referrer_organisation": d.referrer_organisation.strip(),
+                        "urgency": d.urgency,
+                        "presenting_problem": d.presenting_problem.strip(),
+                        "question": d.question.strip(),
+                        "disease_kind": d.disease_kind,
+                        "primary_site": d.primary_site.strip(),
+                        "histology_key": d.histology_key,
+                        "compartment": d.compartment,
+                        "levels_text": levels.format_levels(lv),
+                        "neuro_status": d.neuro_status.strip(),
+                        "neuro_deficit": d.neuro_deficit,
+                        "imaging_available": d.imaging_available,
+                        "imaging_date": d.imaging_date,
+                        "pathology_available": d.pathology_available,
+                        "pathology_date": d.pathology_date,
+                        "biopsy_deferral_rationale": d.biopsy_deferral_rationale.strip(),
+                        "dexamethasone_omitted_reason": "",
+                        "status": ReferralStatus.NEW,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            new_ids = list(
+                s.execute(
+                    insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
+                    referral_rows,
+                ).scalars()
+            )
+            level_rows = [
+                {"referral_id": rid, "level": lvl, "ordinal": levels.index(lvl)}
+                for rid, r in zip(new_ids, part, strict=True)
+                for lvl in sorted(set(r.referral.levels), key=levels.index)
+            ]
+            s.execute(insert(ReferralLevel), level_rows)
+            done += len(part)
+            if progress is not None:
+                progress(done, len(rows))
+        ctx.audit(
+            s,
+            "import",
+            "referral",
+            "",
+            f"imported {len(rows)} referrals ({len(new_patients)} new patients) from {name}, "
+            f"sha256 {digest}",
+        )
+    return len(rows), len(new_patients)
+
+
+def _ids_chunked(s: Any, mrns: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(mrns), 900):
+        out.update(
+            s.execute(select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns[i : i + 900])))
+            .tuples()
+            .all()
+        )
+    return out
+
+
+EXPORT_COLUMNS = (
+    "case_id",
+    "patient",
+    "mrn",
+    "date_of_birth",
+    "histology",
+    "levels",
+    "urgency",
+    "status",
+    "received_at",
+    "referrer",
+    "next_meeting",
+)
+
+
+def export_worklist_csv(db: Any, query: CaseQuery, out: Path, *, page: int = 5000) -> int:
+    """Write the rows of a worklist view (same filter and sort) to CSV; returns the row count."""
+    tmp = out.with_name(out.name + ".partial")
+    n = 0
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(EXPORT_COLUMNS)
+        offset = 0
+        while True:
+            rows: list[CaseRow] = fetch_cases(db, query, offset, page)
+            if not rows:
+                break
+            writer.writerows(_export_row(r) for r in rows)
+            n += len(rows)
+            offset += page
+    tmp.replace(out)
+    return n
+
+
+def _export_row(r: CaseRow) -> Iterable[str]:
+    return (
+        str(r.referral_id),
+        r.patient_name,
+        r.mrn,
+        r.date_of_birth.isoformat(),
+        r.histology_label,
+        r.levels_text,
+        r.urgency,
+        r.status,
+        r.received_at.isoformat(),
+        r.referrer,
+        r.next_meeting_at.isoformat() if r.next_meeting_at else "",
+    )
