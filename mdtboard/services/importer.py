@@ -376,15 +376,7 @@ def _write(
             )
         for i in range(0, len(new_patients), chunk):
             s.execute(insert(Patient), new_patients[i : i + chunk])
-        ids = (
-            dict(
-                s.execute(select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns)))
-                .tuples()
-                .all()
-            )
-            if len(mrns) <= 900
-            else _ids_chunked(s, mrns)
-        )
+        ids = _ids_chunked(s, mrns)
         done = 0
         for i in range(0, len(rows), chunk):
             if cancelled is not None and cancelled():
