@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_wheel_ships_migrations_and_resources(tmp_path: Path) -> None:
     res = subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert res.returncode == 0, res.stderr
     (wheel,) = tmp_path.glob("mdtboard-*.whl")

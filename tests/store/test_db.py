@@ -35,8 +35,11 @@ def test_url_resolution_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 def _patient(mrn: str = "T0001") -> Patient:
     return Patient(
-        mrn=mrn, family_name="Testperson", given_name="Fictional",
-        date_of_birth=date(1960, 2, 29), sex="female",
+        mrn=mrn,
+        family_name="Testperson",
+        given_name="Fictional",
+        date_of_birth=date(1960, 2, 29),
+        sex="female",
     )
 
 
@@ -99,8 +102,14 @@ def test_audit_chain_verifies_and_detects_edits_and_deletions(empty_db: Database
     key = audit.load_key()
     for n in range(5):
         with empty_db.unit_of_work() as s:
-            audit.record(s, user="u", action="update", entity="referral", entity_id=n,
-                         summary=f"change {n} — Zoë")
+            audit.record(
+                s,
+                user="u",
+                action="update",
+                entity="referral",
+                entity_id=n,
+                summary=f"change {n} — Zoë",
+            )
     report = audit.verify_chain(_events(empty_db), key)
     assert report.ok and report.checked == 5
 

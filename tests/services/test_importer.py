@@ -1,0 +1,123 @@
+"""CSV import: validate everything first, write all or nothing (fictional data)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.importer import ImportInvalid, export_worklist_csv, import_referrals
+from mdtboard.services.worklist import CaseQuery
+from mdtboard.store.models import AuditEvent, Patient, Referral
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "referrals.csv"
+
+
+def counts(ctx: ServiceContext) -> tuple[int, int, int]:
+    with ctx.db.reader() as s:
+        return tuple(  # type: ignore[return-value]
+            int(s.execute(select(func.count()).select_from(m)).scalar_one())
+            for m in (Patient, Referral, AuditEvent)
+        )
+
+
+def test_example_file_imports(ctx: ServiceContext) -> None:
+    before = counts(ctx)
+    report = import_referrals(ctx, EXAMPLE)
+    assert report.written and report.imported == 4 and report.new_patients == 4
+    after = counts(ctx)
+    assert after == (before[0] + 4, before[1] + 4, before[2] + 1)
+    with ctx.db.reader() as s:
+        levels = s.execute(
+            select(Referral.levels_text).join(Patient).where(Patient.mrn == "IMP0000002")
+        ).scalar_one()
+    assert levels == "T4–T5"
+
+
+def test_one_bad_date_writes_nothing_and_names_row_and_column(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    text = EXAMPLE.read_text().replace("1949-09-30", "1949-13-45")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text)
+    before = counts(ctx)
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, bad)
+    errors = exc.value.report.errors
+    assert [(e.row, e.column) for e in errors] == [(2, "date_of_birth")]
+    assert counts(ctx) == before
+
+
+def test_valid_rows_only_is_explicit(ctx: ServiceContext, tmp_path: Path) -> None:
+    text = EXAMPLE.read_text().replace(",schwannoma,", ",unicornoma,")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text)
+    report = import_referrals(ctx, bad, valid_rows_only=True)
+    assert report.imported == 3
+    assert [(e.row, e.column) for e in report.errors] == [(3, "histology")]
+
+
+def test_missing_column_and_unknown_column(ctx: ServiceContext) -> None:
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, "mrn,family_name\nX,Y\n")
+    assert {e.column for e in exc.value.report.errors} >= {"given_name", "levels", "question"}
+    header = EXAMPLE.read_text().splitlines()[0] + ",shoe_size"
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, header + "\n")
+    assert exc.value.report.errors[0].column == "shoe_size"
+
+
+def test_existing_mrn_with_other_identity_is_refused(ctx: ServiceContext) -> None:
+    with ctx.db.reader() as s:
+        mrn = s.execute(select(Patient.mrn).limit(1)).scalar_one()
+    text = EXAMPLE.read_text().replace("IMP0000001", mrn)
+    before = counts(ctx)
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, text)
+    assert exc.value.report.errors[0].column == "mrn"
+    assert counts(ctx) == before
+
+
+def test_cli_import_success_and_failure(demo_path: Path, tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "mdtboard", "import-referrals", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "MDTBOARD_DB": str(demo_path)},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "imported 4 of 4" in ok.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        EXAMPLE.read_text()
+        .replace("IMP0000001", "IMP0000009")
+        .replace("2026-11-04,Mr", "2026-02-31,Mr")
+    )
+    before = hashlib.sha256(demo_path.read_bytes()).hexdigest()
+    res = subprocess.run(
+        [sys.executable, "-m", "mdtboard", "import-referrals", "--db", str(demo_path), str(bad)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert res.returncode == 1
+    assert "row 3, column received_at" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert hashlib.sha256(demo_path.read_bytes()).hexdigest() == before
+
+
+def test_export_current_view(ctx: ServiceContext, tmp_path: Path) -> None:
+    out = tmp_path / "view.csv"
+    n = export_worklist_csv(ctx.db, CaseQuery(urgencies=("mscc",)), out)
+    lines = out.read_text().splitlines()
+    assert n == len(lines) - 1 > 0
+    assert lines[0].startswith("case_id,patient,mrn")
+    assert all(",mscc," in line for line in lines[1:])
