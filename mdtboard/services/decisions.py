@@ -1,0 +1,468 @@
+"""Meeting mode use cases: attendance and quorum, drafts, sign-off, amendments, close.
+
+A signed-off decision is final. A correction is an amendment: a new
+revision with its reason, author and time; every earlier revision stays
+readable (status ``amended``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mdtboard.domain import treatments
+from mdtboard.domain.vocab import (
+    CORE_ROLES,
+    AgendaStatus,
+    AttendanceStatus,
+    DecisionStatus,
+    Intent,
+    MeetingStatus,
+    ReferralStatus,
+    Role,
+    quorum_missing,
+)
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.store.db import Database
+from mdtboard.store.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    Member,
+    Modality,
+)
+from mdtboard.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class ModalityInput:
+    kind: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    owner: str
+    due_date: date | None = None
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    intent: str | None = None
+    plan_text: str = ""
+    rationale: str = ""
+    dissent: str = ""
+    dissent_by: str = ""
+    patient_preferences: str = ""
+    patient_informed: bool = False
+    clinical_trial: str = ""
+    noms_band: str | None = None
+    modalities: tuple[ModalityInput, ...] = ()
+    actions: tuple[ActionInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    agenda_item_id: int
+    revision: int
+    status: str
+    data: DecisionInput
+    quorate: bool | None
+    signed_off_by: str
+    signed_off_at: datetime | None
+    amendment_reason: str
+    supersedes_id: int | None
+    version: int
+    updated_at: datetime
+
+    @property
+    def is_final(self) -> bool:
+        return self.status != DecisionStatus.DRAFT
+
+
+@dataclass(frozen=True)
+class AttendanceView:
+    member_id: int
+    name: str
+    role: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Quorum:
+    quorate: bool
+    missing_roles: tuple[str, ...]
+
+    def text(self) -> str:
+        if self.quorate:
+            return "Quorate: every core role is present"
+        labels = ", ".join(Role(r).label for r in self.missing_roles)
+        return f"NOT QUORATE — missing: {labels}"
+
+
+@dataclass(frozen=True)
+class CloseSummary:
+    discussed: tuple[int, ...]
+    deferred: tuple[int, ...]
+    withdrawn: tuple[int, ...]
+    undiscussed: tuple[int, ...]
+
+
+def _view(d: Decision) -> DecisionView:
+    return DecisionView(
+        id=d.id,
+        agenda_item_id=d.agenda_item_id,
+        revision=d.revision,
+        status=str(d.status),
+        data=DecisionInput(
+            intent=str(d.intent) if d.intent else None,
+            plan_text=d.plan_text,
+            rationale=d.rationale,
+            dissent=d.dissent,
+            dissent_by=d.dissent_by,
+            patient_preferences=d.patient_preferences,
+            patient_informed=d.patient_informed,
+            clinical_trial=d.clinical_trial,
+            noms_band=d.noms_band,
+            modalities=tuple(ModalityInput(m.kind, dict(m.details)) for m in d.modalities),
+            actions=tuple(
+                ActionInput(a.description, a.owner, a.due_date, a.done_at) for a in d.actions
+            ),
+        ),
+        quorate=d.quorate,
+        signed_off_by=d.signed_off_by,
+        signed_off_at=d.signed_off_at,
+        amendment_reason=d.amendment_reason,
+        supersedes_id=d.supersedes_id,
+        version=d.version,
+        updated_at=d.updated_at,
+    )
+
+
+# --- attendance and quorum ----------------------------------------------------
+
+
+def attendance(db: Database, meeting_id: int) -> list[AttendanceView]:
+    with db.reader() as s:
+        rows = s.execute(
+            select(Attendance, Member)
+            .join(Member, Member.id == Attendance.member_id)
+            .where(Attendance.meeting_id == meeting_id)
+            .order_by(Member.role, Member.name)
+        ).all()
+        return [AttendanceView(m.id, m.name, str(m.role), str(a.status)) for a, m in rows]
+
+
+def _quorum(s: Session, meeting_id: int) -> Quorum:
+    present = {
+        str(role)
+        for role in s.execute(
+            select(Member.role)
+            .join(Attendance, Attendance.member_id == Member.id)
+            .where(
+                Attendance.meeting_id == meeting_id,
+                Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.GUEST]),
+            )
+        ).scalars()
+    }
+    missing = quorum_missing(present)
+    return Quorum(not missing, tuple(r.value for r in missing))
+
+
+def quorum(db: Database, meeting_id: int) -> Quorum:
+    with db.reader() as s:
+        return _quorum(s, meeting_id)
+
+
+def set_attendance(
+    ctx: ServiceContext, meeting_id: int, member_id: int, status: AttendanceStatus
+) -> Quorum:
+    with ctx.unit_of_work() as s:
+        if s.get(Meeting, meeting_id) is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        if s.get(Member, member_id) is None:
+            raise NotFound(f"member {member_id} does not exist")
+        row = s.execute(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id, Attendance.member_id == member_id
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = Attendance(meeting_id=meeting_id, member_id=member_id, status=status)
+            s.add(row)
+        elif row.status == status:
+            return _quorum(s, meeting_id)
+        row.status = status
+        s.flush()
+        ctx.audit(s, "update", "attendance", meeting_id, f"member {member_id}: {status.value}")
+        return _quorum(s, meeting_id)
+
+
+def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:
+    with ctx.unit_of_work() as s:
+        m = s.get(Meeting, meeting_id)
+        if m is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        if m.status == MeetingStatus.CLOSED:
+            raise ValidationError({"meeting": "this meeting is closed"})
+        if m.status != MeetingStatus.IN_PROGRESS:
+            m.status = MeetingStatus.IN_PROGRESS
+            s.flush()
+            ctx.audit(s, "update", "meeting", m.id, "meeting started")
+
+
+def close_meeting(ctx: ServiceContext, meeting_id: int) -> CloseSummary:
+    with ctx.unit_of_work() as s:
+        m = s.get(Meeting, meeting_id)
+        if m is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        groups: dict[str, list[int]] = {s_.value: [] for s_ in AgendaStatus}
+        for item in m.items:
+            groups[str(item.status)].append(item.id)
+        drafts = s.execute(
+            select(Decision.id)
+            .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+            .where(AgendaItem.meeting_id == meeting_id, Decision.status == DecisionStatus.DRAFT)
+        ).first()
+        if drafts is not None:
+            raise ValidationError(
+                {"meeting": "some decisions are still drafts: sign them off, or defer those cases"}
+            )
+        m.status = MeetingStatus.CLOSED
+        s.flush()
+        summary = CloseSummary(
+            tuple(groups["discussed"]),
+            tuple(groups["deferred"]),
+            tuple(groups["withdrawn"]),
+            tuple(groups["listed"]),
+        )
+        ctx.audit(
+            s,
+            "update",
+            "meeting",
+            m.id,
+            f"meeting closed: {len(summary.discussed)} discussed, {len(summary.deferred)} "
+            f"deferred, {len(summary.withdrawn)} withdrawn, {len(summary.undiscussed)} undiscussed",
+        )
+        return summary
+
+
+# --- decisions ---------------------------------------------------------------------
+
+
+def _current(s: Session, agenda_item_id: int) -> Decision | None:
+    return s.execute(
+        select(Decision)
+        .where(Decision.agenda_item_id == agenda_item_id)
+        .order_by(Decision.revision.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def current_decision(db: Database, agenda_item_id: int) -> DecisionView | None:
+    with db.reader() as s:
+        d = _current(s, agenda_item_id)
+        return _view(d) if d else None
+
+
+def versions(db: Database, agenda_item_id: int) -> list[DecisionView]:
+    with db.reader() as s:
+        rows = s.execute(
+            select(Decision)
+            .where(Decision.agenda_item_id == agenda_item_id)
+            .order_by(Decision.revision)
+        ).scalars()
+        return [_view(d) for d in rows]
+
+
+def _fill(d: Decision, data: DecisionInput) -> None:
+    if data.intent is not None and data.intent not in {i.value for i in Intent}:
+        raise ValidationError({"intent": f"unknown intent {data.intent!r}"})
+    for n, m in enumerate(data.modalities):
+        if m.kind not in treatments.MODALITY_KINDS:
+            raise ValidationError({f"modalities[{n}].kind": f"unknown modality {m.kind!r}"})
+    for n, a in enumerate(data.actions):
+        if not a.description.strip():
+            raise ValidationError({f"actions[{n}].description": "describe the action"})
+        if not a.owner.strip():
+            raise ValidationError({f"actions[{n}].owner": "every action needs an owner"})
+    d.intent = Intent(data.intent) if data.intent else None
+    d.plan_text = data.plan_text.strip()
+    d.rationale = data.rationale.strip()
+    d.dissent = data.dissent.strip()
+    d.dissent_by = data.dissent_by.strip()
+    d.patient_preferences = data.patient_preferences.strip()
+    d.patient_informed = data.patient_informed
+    d.clinical_trial = data.clinical_trial.strip()
+    d.noms_band = data.noms_band
+    d.modalities = [
+        Modality(sequence=n, kind=m.kind, details=dict(m.details))
+        for n, m in enumerate(data.modalities, start=1)
+    ]
+    d.actions = [
+        Action(
+            description=a.description.strip(),
+            owner=a.owner.strip(),
+            due_date=a.due_date,
+            done_at=a.done_at,
+        )
+        for a in data.actions
+    ]
+
+
+def save_draft(
+    ctx: ServiceContext,
+    agenda_item_id: int,
+    data: DecisionInput,
+    expected_version: int | None = None,
+) -> DecisionView:
+    """Create or update the draft decision of an agenda item (autosave calls this)."""
+    with ctx.unit_of_work() as s:
+        item = s.get(AgendaItem, agenda_item_id)
+        if item is None:
+            raise NotFound(f"agenda item {agenda_item_id} does not exist")
+        d = _current(s, agenda_item_id)
+        if d is None:
+            d = Decision(agenda_item_id=agenda_item_id, revision=1, status=DecisionStatus.DRAFT)
+            s.add(d)
+            action = "create"
+        else:
+            if d.status != DecisionStatus.DRAFT:
+                raise ValidationError(
+                    {"decision": "a signed-off decision cannot be edited; record an amendment"}
+                )
+            if expected_version is not None and d.version != expected_version:
+                raise Conflict(
+                    "this decision was changed on another workstation since you opened it",
+                    entity="decision",
+                    entity_id=d.id,
+                )
+            action = "update"
+        _fill(d, data)
+        s.flush()
+        ctx.audit(s, action, "decision", d.id, f"draft saved for agenda item {agenda_item_id}")
+        return _view(d)
+
+
+def plan_problems(data: DecisionInput, histology_key: str | None = None) -> tuple[Any, ...]:
+    return treatments.validate_plan(
+        data.intent,
+        [{"kind": m.kind, "details": dict(m.details)} for m in data.modalities],
+        histology_key=histology_key,
+    )
+
+
+def sign_off(
+    ctx: ServiceContext, agenda_item_id: int, expected_version: int, signed_by: str
+) -> DecisionView:
+    """Sign off the draft: final from now on. Plan errors block; warnings do not."""
+    if not signed_by.strip():
+        raise ValidationError({"signed_off_by": "name the chair who signs off"})
+    with ctx.unit_of_work() as s:
+        d = _current(s, agenda_item_id)
+        if d is None:
+            raise NotFound(f"agenda item {agenda_item_id} has no draft decision")
+        if d.status != DecisionStatus.DRAFT:
+            raise ValidationError({"decision": "this decision is already signed off"})
+        if d.version != expected_version:
+            raise Conflict(
+                "this decision changed since you last saved it; review it first",
+                entity="decision",
+                entity_id=d.id,
+            )
+        view = _view(d)
+        errors = [
+            p
+            for p in plan_problems(view.data, d.agenda_item.referral.histology_key)
+            if p.severity == "error"
+        ]
+        if errors:
+            raise ValidationError({p.field or "plan": p.message for p in errors})
+        if not d.plan_text:
+            raise ValidationError({"plan_text": "record the consensus plan before sign-off"})
+        q = _quorum(s, d.agenda_item.meeting_id)
+        now = utcnow()
+        d.quorate = q.quorate
+        d.status = DecisionStatus.SIGNED_OFF
+        d.signed_off_by = signed_by.strip()
+        d.signed_off_at = now
+        item = d.agenda_item
+        item.status = AgendaStatus.DISCUSSED
+        referral = item.referral
+        referral.status = ReferralStatus.DISCUSSED
+        if referral.plan_agreed_at is None:
+            referral.plan_agreed_at = now
+        s.flush()
+        ctx.audit(
+            s,
+            "sign_off",
+            "decision",
+            d.id,
+            f"signed off by {d.signed_off_by}; intent {d.intent}; "
+            f"{'quorate' if q.quorate else 'NOT quorate'}; {len(d.modalities)} modalities",
+        )
+        return _view(d)
+
+
+def amend(
+    ctx: ServiceContext,
+    agenda_item_id: int,
+    expected_version: int,
+    data: DecisionInput,
+    reason: str,
+) -> DecisionView:
+    """Correct a signed-off decision: a new signed-off revision; the old one is kept."""
+    if not reason.strip():
+        raise ValidationError({"amendment_reason": "give the reason for the amendment"})
+    with ctx.unit_of_work() as s:
+        old = _current(s, agenda_item_id)
+        if old is None or old.status != DecisionStatus.SIGNED_OFF:
+            raise ValidationError({"decision": "only a signed-off decision can be amended"})
+        if old.version != expected_version:
+            raise Conflict(
+                "this decision changed since you opened it", entity="decision", entity_id=old.id
+            )
+        new = Decision(
+            agenda_item_id=agenda_item_id,
+            revision=old.revision + 1,
+            supersedes_id=old.id,
+            status=DecisionStatus.SIGNED_OFF,
+            quorate=old.quorate,
+            signed_off_by=ctx.actor.username,
+            signed_off_at=utcnow(),
+            amendment_reason=reason.strip(),
+        )
+        _fill(new, data)
+        errors = [
+            p
+            for p in plan_problems(data, old.agenda_item.referral.histology_key)
+            if p.severity == "error"
+        ]
+        if errors:
+            raise ValidationError({p.field or "plan": p.message for p in errors})
+        old.status = DecisionStatus.AMENDED
+        s.add(new)
+        s.flush()
+        ctx.audit(
+            s,
+            "amend",
+            "decision",
+            new.id,
+            f"amends decision {old.id} (revision {old.revision} → {new.revision}): {reason.strip()}",
+        )
+        return _view(new)
+
+
+def core_roles() -> Sequence[Role]:
+    return CORE_ROLES
