@@ -459,7 +459,8 @@ def amend(
             "amend",
             "decision",
             new.id,
-            f"amends decision {old.id} (revision {old.revision} → {new.revision}): {reason.strip()}",
+            f"amends decision {old.id} (revision {old.revision} → {new.revision}): "
+            + reason.strip(),
         )
         return _view(new)
 
