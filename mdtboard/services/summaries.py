@@ -1,0 +1,212 @@
+"""Read models for documents: a whole meeting, or one case, gathered in a few queries.
+
+The PDF reports and the meeting screens read these, so the GUI and the
+paper always show the same data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mdtboard.domain import histology
+from mdtboard.domain.readiness import Readiness
+from mdtboard.services import decisions, readiness
+from mdtboard.services.decisions import AttendanceView, DecisionView, Quorum
+from mdtboard.services.errors import NotFound
+from mdtboard.services.meetings import MeetingSummary, get_meeting
+from mdtboard.services.referrals import PatientView, _patient_view
+from mdtboard.store.db import Database
+from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    tool_id: str
+    subject: str
+    answers: Mapping[str, Any]
+    total: int | None
+    band: str | None
+    complete: bool
+    entered_by: str
+    entered_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    agenda_item_id: int | None
+    position: int
+    agenda_status: str
+    agenda_reason: str
+    referral_id: int
+    patient: PatientView
+    urgency: str
+    received_at: datetime
+    referrer_name: str
+    referrer_organisation: str
+    question: str
+    presenting_problem: str
+    disease_kind: str
+    histology_key: str
+    histology_label: str
+    primary_site: str
+    compartment: str
+    levels: tuple[str, ...]
+    levels_text: str
+    neuro_status: str
+    imaging_date: date | None
+    pathology_available: bool
+    pathology_date: date | None
+    biopsy_deferral_rationale: str
+    scores: tuple[ScoreLine, ...]
+    decision: DecisionView | None
+    revisions: tuple[DecisionView, ...]
+    readiness: Readiness | None
+
+    @property
+    def signed_off(self) -> bool:
+        return self.decision is not None and self.decision.status == "signed_off"
+
+
+@dataclass(frozen=True)
+class MeetingReport:
+    meeting: MeetingSummary
+    attendance: tuple[AttendanceView, ...]
+    quorum: Quorum
+    cases: tuple[CaseReport, ...]
+    generated_at: datetime
+
+    def by_status(self, status: str) -> tuple[CaseReport, ...]:
+        return tuple(c for c in self.cases if c.agenda_status == status)
+
+
+def _case(
+    item: AgendaItem | None,
+    r: Referral,
+    scores: list[ScoreLine],
+    revisions: list[DecisionView],
+    ready: Readiness | None,
+) -> CaseReport:
+    return CaseReport(
+        agenda_item_id=item.id if item else None,
+        position=item.position if item else 0,
+        agenda_status=str(item.status) if item else "",
+        agenda_reason=item.reason if item else "",
+        referral_id=r.id,
+        patient=_patient_view(r.patient),
+        urgency=str(r.urgency),
+        received_at=r.received_at,
+        referrer_name=r.referrer_name,
+        referrer_organisation=r.referrer_organisation,
+        question=r.question,
+        presenting_problem=r.presenting_problem,
+        disease_kind=str(r.disease_kind),
+        histology_key=r.histology_key,
+        histology_label=histology.label_for(r.histology_key),
+        primary_site=r.primary_site,
+        compartment=str(r.compartment),
+        levels=tuple(lv.level for lv in r.levels),
+        levels_text=r.levels_text,
+        neuro_status=r.neuro_status,
+        imaging_date=r.imaging_date,
+        pathology_available=r.pathology_available,
+        pathology_date=r.pathology_date,
+        biopsy_deferral_rationale=r.biopsy_deferral_rationale,
+        scores=tuple(scores),
+        decision=revisions[-1] if revisions else None,
+        revisions=tuple(revisions),
+        readiness=ready,
+    )
+
+
+def _scores_for(s: Any, referral_ids: list[int]) -> dict[int, list[ScoreLine]]:
+    out: dict[int, list[ScoreLine]] = defaultdict(list)
+    for i in range(0, len(referral_ids), 900):
+        rows = s.execute(
+            select(Assessment)
+            .where(Assessment.referral_id.in_(referral_ids[i : i + 900]))
+            .order_by(Assessment.referral_id, Assessment.tool_id, Assessment.subject, Assessment.id)
+        ).scalars()
+        for a in rows:
+            out[a.referral_id].append(
+                ScoreLine(
+                    a.tool_id,
+                    a.subject,
+                    dict(a.answers),
+                    a.total,
+                    a.band,
+                    a.complete,
+                    a.entered_by,
+                    a.entered_at,
+                )
+            )
+    return out
+
+
+def meeting_report(db: Database, meeting_id: int, *, with_readiness: bool = True) -> MeetingReport:
+    meeting = get_meeting(db, meeting_id)
+    with db.reader() as s:
+        items = list(
+            s.execute(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == meeting_id)
+                .order_by(AgendaItem.position, AgendaItem.id)
+                .options(
+                    selectinload(AgendaItem.referral).selectinload(Referral.patient),
+                    selectinload(AgendaItem.referral).selectinload(Referral.levels),
+                    selectinload(AgendaItem.decisions).selectinload(Decision.modalities),
+                    selectinload(AgendaItem.decisions).selectinload(Decision.actions),
+                )
+            ).scalars()
+        )
+        scores = _scores_for(s, [i.referral_id for i in items])
+        ready = (
+            readiness.readiness_for(db, [i.referral_id for i in items]) if with_readiness else {}
+        )
+        cases = tuple(
+            _case(
+                i,
+                i.referral,
+                scores.get(i.referral_id, []),
+                [decisions._view(d) for d in sorted(i.decisions, key=lambda d: d.revision)],
+                ready.get(i.referral_id),
+            )
+            for i in items
+        )
+    return MeetingReport(
+        meeting=meeting,
+        attendance=tuple(decisions.attendance(db, meeting_id)),
+        quorum=decisions.quorum(db, meeting_id),
+        cases=cases,
+        generated_at=datetime.now(UTC),
+    )
+
+
+def case_report(db: Database, referral_id: int) -> tuple[CaseReport, MeetingSummary | None]:
+    """The case with its most recent discussion (for the outcome letter)."""
+    with db.reader() as s:
+        r = s.get(Referral, referral_id)
+        if r is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        item = s.execute(
+            select(AgendaItem)
+            .where(AgendaItem.referral_id == referral_id)
+            .join(Decision, Decision.agenda_item_id == AgendaItem.id)
+            .order_by(AgendaItem.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        scores = _scores_for(s, [referral_id]).get(referral_id, [])
+        revisions = (
+            [decisions._view(d) for d in sorted(item.decisions, key=lambda d: d.revision)]
+            if item
+            else []
+        )
+        report = _case(item, r, scores, revisions, None)
+        meeting_id = item.meeting_id if item else None
+    return report, (get_meeting(db, meeting_id) if meeting_id is not None else None)
