@@ -1,0 +1,171 @@
+"""A score form generated from the engine's declaration of a tool.
+
+No tool has a hand-written form: every item, option, range and band comes
+from ``mdtboard.domain.scores.TOOLS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mdtboard.domain.scores import TOOLS, ScoreResult, evaluate
+
+NOT_ANSWERED = "— not answered —"
+
+
+def band_label(tool_id: str, band: str | None) -> str:
+    if band is None:
+        return ""
+    for b in TOOLS[tool_id].bands:
+        if b.id == band:
+            return str(b.label)
+    return band
+
+
+def result_text(tool_id: str, result: ScoreResult | None) -> str:
+    if result is None:
+        return "Not scored"
+    if not result.complete:
+        labels = {i.key: i.label for i in TOOLS[tool_id].items}
+        return "Incomplete — missing: " + ", ".join(labels.get(m, m) for m in result.missing)
+    total = f"Total {result.total} — " if result.total is not None else ""
+    text = f"{total}{band_label(tool_id, result.band)}"
+    if result.flags:
+        text += "  ·  flags: " + ", ".join(f.replace("_", " ") for f in result.flags)
+    return text
+
+
+class ScoreForm(QGroupBox):
+    """One tool's items. ``sig_answers_changed(tool_id)`` on every user change."""
+
+    sig_answers_changed = Signal(str)
+
+    def __init__(self, tool_id: str, parent: QWidget | None = None) -> None:
+        tool = TOOLS[tool_id]
+        super().__init__(tool.label, parent)
+        self.tool_id = tool_id
+        self.setObjectName(f"score_{tool_id}")
+        self.setToolTip(f"{tool.description}\n\n{tool.citation}")
+        self._inputs: dict[str, QComboBox | QSpinBox | QDoubleSpinBox] = {}
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        for item in tool.items:
+            widget: QComboBox | QSpinBox | QDoubleSpinBox
+            if item.kind == "choice":
+                combo = QComboBox(self)
+                combo.addItem(NOT_ANSWERED, None)
+                for opt in item.options:
+                    points = "" if opt.points is None else f"  [{opt.points}]"
+                    combo.addItem(f"{opt.label}{points}", opt.key)
+                    if opt.help:
+                        combo.setItemData(combo.count() - 1, opt.help, Qt.ItemDataRole.ToolTipRole)
+                combo.currentIndexChanged.connect(lambda _i: self._changed())
+                widget = combo
+            else:
+                step = item.step if item.step is not None else 1
+                integral = float(step).is_integer() and float(item.minimum or 0).is_integer()
+                spin: QSpinBox | QDoubleSpinBox
+                if integral:
+                    spin = QSpinBox(self)
+                    lo = int(item.minimum if item.minimum is not None else 0)
+                    spin.setRange(lo - int(step), int(item.maximum or 1000))
+                    spin.setSingleStep(int(step))
+                    spin.setValue(spin.minimum())
+                else:
+                    spin = QDoubleSpinBox(self)
+                    spin.setDecimals(1)
+                    lo_f = float(item.minimum if item.minimum is not None else 0)
+                    spin.setRange(lo_f - float(step), float(item.maximum or 1000))
+                    spin.setSingleStep(float(step))
+                    spin.setValue(spin.minimum())
+                spin.setSpecialValueText(NOT_ANSWERED)  # the value below the range = unanswered
+                if item.unit:
+                    spin.setSuffix(f" {item.unit}")
+                spin.valueChanged.connect(lambda _v: self._changed())
+                widget = spin
+            widget.setObjectName(f"{tool_id}.{item.key}")
+            widget.setAccessibleName(item.label)
+            widget.setToolTip(item.help)
+            self._inputs[item.key] = widget
+            label = QLabel(item.label, self)
+            label.setToolTip(item.help)
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        self.result_label = QLabel(self)
+        self.result_label.setObjectName(f"{tool_id}.result")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.result_label)
+        self._quiet = False
+        self._refresh()
+
+    # --- values --------------------------------------------------------------
+    def answers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, w in self._inputs.items():
+            if isinstance(w, QComboBox):
+                value = w.currentData()
+                if value is not None:
+                    out[key] = value
+            elif w.value() != w.minimum():
+                v = w.value()
+                out[key] = int(v) if isinstance(w, QSpinBox) else round(float(v), 1)
+        return out
+
+    def set_answers(self, answers: Mapping[str, Any]) -> None:
+        self._quiet = True
+        try:
+            for key, w in self._inputs.items():
+                value = answers.get(key)
+                if isinstance(w, QComboBox):
+                    w.setCurrentIndex(max(0, w.findData(value)) if value is not None else 0)
+                elif isinstance(w, QSpinBox):
+                    w.setValue(int(value) if value is not None else w.minimum())
+                else:
+                    w.setValue(float(value) if value is not None else w.minimum())
+        finally:
+            self._quiet = False
+        self._refresh()
+
+    def set_answer(self, key: str, value: Any) -> None:
+        """Pre-fill one item (e.g. SINS location from the levels) as a user change."""
+        merged = {**self.answers(), key: value}
+        self.set_answers(merged)
+        self.sig_answers_changed.emit(self.tool_id)
+
+    def input_for(self, key: str) -> QComboBox | QSpinBox | QDoubleSpinBox:
+        return self._inputs[key]
+
+    def result(self) -> ScoreResult | None:
+        answers = self.answers()
+        if not answers:
+            return None
+        try:
+            return evaluate(self.tool_id, answers)
+        except ValueError:
+            return None
+
+    def _changed(self) -> None:
+        self._refresh()
+        if not self._quiet:
+            self.sig_answers_changed.emit(self.tool_id)
+
+    def _refresh(self) -> None:
+        result = self.result()
+        text = result_text(self.tool_id, result)
+        self.result_label.setText(f"<b>{text}</b>")
+        self.result_label.setAccessibleName(f"{TOOLS[self.tool_id].label}: {text}")
