@@ -376,6 +376,7 @@ class ModalityEditor(QWidget):
             colour = "#b3261e" if p.severity == "error" else "#9a5b00"
             where = f"#{p.modality_index + 1} " if p.modality_index is not None else ""
             lines.append(
-                f"<li style='color:{colour}'><b>{p.severity.capitalize()}</b> {where}{p.message}</li>"
+                f"<li style='color:{colour}'><b>{p.severity.capitalize()}</b> "
+                f"{where}{p.message}</li>"
             )
         self.problems.setText("<ul style='margin-left:-20px'>" + "".join(lines) + "</ul>")
