@@ -119,7 +119,7 @@ class CloseSummary:
     undiscussed: tuple[int, ...]
 
 
-def _view(d: Decision) -> DecisionView:
+def to_view(d: Decision) -> DecisionView:
     return DecisionView(
         id=d.id,
         agenda_item_id=d.agenda_item_id,
@@ -273,7 +273,7 @@ def _current(s: Session, agenda_item_id: int) -> Decision | None:
 def current_decision(db: Database, agenda_item_id: int) -> DecisionView | None:
     with db.reader() as s:
         d = _current(s, agenda_item_id)
-        return _view(d) if d else None
+        return to_view(d) if d else None
 
 
 def versions(db: Database, agenda_item_id: int) -> list[DecisionView]:
@@ -283,7 +283,7 @@ def versions(db: Database, agenda_item_id: int) -> list[DecisionView]:
             .where(Decision.agenda_item_id == agenda_item_id)
             .order_by(Decision.revision)
         ).scalars()
-        return [_view(d) for d in rows]
+        return [to_view(d) for d in rows]
 
 
 def _fill(d: Decision, data: DecisionInput) -> None:
@@ -352,7 +352,7 @@ def save_draft(
         _fill(d, data)
         s.flush()
         ctx.audit(s, action, "decision", d.id, f"draft saved for agenda item {agenda_item_id}")
-        return _view(d)
+        return to_view(d)
 
 
 def plan_problems(data: DecisionInput, histology_key: str | None = None) -> tuple[Any, ...]:
@@ -381,7 +381,7 @@ def sign_off(
                 entity="decision",
                 entity_id=d.id,
             )
-        view = _view(d)
+        view = to_view(d)
         errors = [
             p
             for p in plan_problems(view.data, d.agenda_item.referral.histology_key)
@@ -412,7 +412,7 @@ def sign_off(
             f"signed off by {d.signed_off_by}; intent {d.intent}; "
             f"{'quorate' if q.quorate else 'NOT quorate'}; {len(d.modalities)} modalities",
         )
-        return _view(d)
+        return to_view(d)
 
 
 def amend(
@@ -462,7 +462,7 @@ def amend(
             f"amends decision {old.id} (revision {old.revision} → {new.revision}): "
             + reason.strip(),
         )
-        return _view(new)
+        return to_view(new)
 
 
 def core_roles() -> Sequence[Role]:

@@ -164,7 +164,7 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
     return problems
 
 
-def _patient_view(p: Patient) -> PatientView:
+def patient_view(p: Patient) -> PatientView:
     return PatientView(
         id=p.id,
         mrn=p.mrn,
@@ -187,7 +187,7 @@ def _input_of(r: Referral) -> ReferralInput:
 def _detail(r: Referral) -> CaseDetail:
     return CaseDetail(
         id=r.id,
-        patient=_patient_view(r.patient),
+        patient=patient_view(r.patient),
         data=_input_of(r),
         status=str(r.status),
         version=r.version,
@@ -219,7 +219,7 @@ def _apply(s: Session, row: Referral, data: ReferralInput) -> list[str]:
 def find_patient_by_mrn(db: Database, mrn: str) -> PatientView | None:
     with db.reader() as s:
         p = s.execute(select(Patient).where(Patient.mrn == mrn.strip())).scalar_one_or_none()
-        return _patient_view(p) if p else None
+        return patient_view(p) if p else None
 
 
 def likely_duplicates(
@@ -235,7 +235,7 @@ def likely_duplicates(
                 Patient.mrn != exclude_mrn.strip(),
             )
         ).scalars()
-        return [_patient_view(p) for p in rows]
+        return [patient_view(p) for p in rows]
 
 
 def register_referral(

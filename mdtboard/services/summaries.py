@@ -21,7 +21,7 @@ from mdtboard.services import decisions, readiness
 from mdtboard.services.decisions import AttendanceView, DecisionView, Quorum
 from mdtboard.services.errors import NotFound
 from mdtboard.services.meetings import MeetingSummary, get_meeting
-from mdtboard.services.referrals import PatientView, _patient_view
+from mdtboard.services.referrals import PatientView, patient_view
 from mdtboard.store.db import Database
 from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
 
@@ -99,7 +99,7 @@ def _case(
         agenda_status=str(item.status) if item else "",
         agenda_reason=item.reason if item else "",
         referral_id=r.id,
-        patient=_patient_view(r.patient),
+        patient=patient_view(r.patient),
         urgency=str(r.urgency),
         received_at=r.received_at,
         referrer_name=r.referrer_name,
@@ -174,7 +174,7 @@ def meeting_report(db: Database, meeting_id: int, *, with_readiness: bool = True
                 i,
                 i.referral,
                 scores.get(i.referral_id, []),
-                [decisions._view(d) for d in sorted(i.decisions, key=lambda d: d.revision)],
+                [decisions.to_view(d) for d in sorted(i.decisions, key=lambda d: d.revision)],
                 ready.get(i.referral_id),
             )
             for i in items
@@ -203,10 +203,21 @@ def case_report(db: Database, referral_id: int) -> tuple[CaseReport, MeetingSumm
         ).scalar_one_or_none()
         scores = _scores_for(s, [referral_id]).get(referral_id, [])
         revisions = (
-            [decisions._view(d) for d in sorted(item.decisions, key=lambda d: d.revision)]
+            [decisions.to_view(d) for d in sorted(item.decisions, key=lambda d: d.revision)]
             if item
             else []
         )
         report = _case(item, r, scores, revisions, None)
         meeting_id = item.meeting_id if item else None
     return report, (get_meeting(db, meeting_id) if meeting_id is not None else None)
+
+
+def agenda_case(db: Database, agenda_item_id: int) -> CaseReport:
+    """One agenda item's case with scores and every decision revision (meeting mode)."""
+    with db.reader() as s:
+        item = s.get(AgendaItem, agenda_item_id)
+        if item is None:
+            raise NotFound(f"agenda item {agenda_item_id} does not exist")
+        scores = _scores_for(s, [item.referral_id]).get(item.referral_id, [])
+        revisions = [decisions.to_view(d) for d in sorted(item.decisions, key=lambda d: d.revision)]
+        return _case(item, item.referral, scores, revisions, None)
