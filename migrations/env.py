@@ -42,10 +42,10 @@ def run_with(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:
+    if isinstance(connection, Connection):
         run_with(connection)
         return
-    engine = config.attributes.get("engine") or make_engine(resolve_target().url)
+    engine = connection or config.attributes.get("engine") or make_engine(resolve_target().url)
     with engine.connect() as conn:
         run_with(conn)
         conn.commit()

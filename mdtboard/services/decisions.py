@@ -67,6 +67,7 @@ class DecisionInput:
     patient_informed: bool = False
     clinical_trial: str = ""
     noms_band: str | None = None
+    fit_for_surgery: bool | None = None
     modalities: tuple[ModalityInput, ...] = ()
     actions: tuple[ActionInput, ...] = ()
 
@@ -135,6 +136,7 @@ def to_view(d: Decision) -> DecisionView:
             patient_informed=d.patient_informed,
             clinical_trial=d.clinical_trial,
             noms_band=d.noms_band,
+            fit_for_surgery=d.fit_for_surgery,
             modalities=tuple(ModalityInput(m.kind, dict(m.details)) for m in d.modalities),
             actions=tuple(
                 ActionInput(a.description, a.owner, a.due_date, a.done_at) for a in d.actions
@@ -306,6 +308,7 @@ def _fill(d: Decision, data: DecisionInput) -> None:
     d.patient_informed = data.patient_informed
     d.clinical_trial = data.clinical_trial.strip()
     d.noms_band = data.noms_band
+    d.fit_for_surgery = data.fit_for_surgery
     d.modalities = [
         Modality(sequence=n, kind=m.kind, details=dict(m.details))
         for n, m in enumerate(data.modalities, start=1)

@@ -283,6 +283,8 @@ class Decision(Versioned, Base):
     clinical_trial: Mapped[str] = mapped_column(String(200), default="")
     #: NOMS suggestion shown to the MDT when the decision was taken (decision support)
     noms_band: Mapped[str | None] = mapped_column(String(60))
+    #: NOMS "systemic" input as judged by the MDT (None: not assessed)
+    fit_for_surgery: Mapped[bool | None] = mapped_column(Boolean)
     quorate: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[DecisionStatus] = mapped_column(
         str_enum(DecisionStatus, "decision_status"), default=DecisionStatus.DRAFT
@@ -358,3 +360,38 @@ class AuditEvent(Base):
         Index("ix_audit_events_entity", "entity", "entity_id"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
     )
+
+
+class User(Versioned, Base):
+    """A local account. Passwords are stored only as argon2id hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Setting(Versioned, Base):
+    """Organisation-wide settings shared by every workstation (key → JSON value)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)
+
+
+class AuditHead(Base):
+    """The newest audit event, keyed like the chain: a deleted tail is detected."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))

@@ -124,3 +124,43 @@ def test_backup_before_upgrade_keeps_old_revision_in_name(demo_path: Path) -> No
         assert conn.execute("SELECT count(*) FROM referrals").fetchone()[0] == 40
     finally:
         conn.close()
+
+
+FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("schema-*.db"))
+
+
+def test_there_is_a_fixture_for_every_past_revision() -> None:
+    have = {p.stem.removeprefix("schema-") for p in FIXTURES}
+    assert have == set(schema.REVISIONS[:-1])
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_old_database_is_backed_up_then_upgraded(fixture: Path, tmp_path: Path) -> None:
+    import shutil
+
+    old_revision = fixture.stem.removeprefix("schema-")
+    path = tmp_path / "old.db"
+    shutil.copyfile(fixture, path)
+    before = sha256(path)
+    db = open_database(Target(sqlite_url(path)))
+    try:
+        with db.reader() as s:
+            from sqlalchemy import text
+
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
+                schema.HEAD
+            )
+            assert s.execute(text("SELECT count(*) FROM referrals")).scalar_one() >= 1
+            assert s.execute(text("SELECT count(*) FROM decisions")).scalar_one() >= 1
+    finally:
+        db.dispose()
+    backups = list(tmp_path.glob(f"old.db.schema-{old_revision}.*.bak"))
+    assert len(backups) == 1
+    assert (
+        sha256(backups[0]) != ""
+        and sqlite3.connect(backups[0])
+        .execute("SELECT version_num FROM alembic_version")
+        .fetchone()[0]
+        == old_revision
+    )
+    assert before != sha256(path)
