@@ -180,12 +180,23 @@ class MainWindow(QMainWindow):
 
             page = MeetingsPage(self.ctx, self)
             page.sig_agenda_changed.connect(lambda _m: self.model.reload())
+            page.sig_meeting_mode_requested.connect(self.open_meeting_mode)
             self.meetings_page = page
             self.tabs.blockSignals(True)
             self.tabs.removeTab(1)
             self.tabs.insertTab(1, page, "M&eetings and agendas")
             self.tabs.setCurrentIndex(1)
             self.tabs.blockSignals(False)
+
+    def open_meeting_mode(self, meeting_id: int) -> QMainWindow:
+        from mdtboard.ui.meeting_mode import MeetingModeWindow
+
+        window = MeetingModeWindow(self.ctx, meeting_id, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda _o=None: self.model.reload())
+        self.meeting_window = window
+        window.show()
+        return window
 
     def show_meetings(self) -> MeetingsPage:
         self.tabs.setCurrentIndex(1)
