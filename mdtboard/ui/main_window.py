@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
 
         window = MeetingModeWindow(self.ctx, meeting_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.destroyed.connect(lambda _o=None: self.model.reload())
+        window.sig_closed.connect(self.model.reload)
         self.meeting_window = window
         window.show()
         return window

@@ -262,6 +262,7 @@ class MeetingModeWindow(QMainWindow):
     sig_case_changed = Signal(int)
     sig_step_changed = Signal(int)
     sig_content_changed = Signal()
+    sig_closed = Signal()
 
     def __init__(self, ctx: ServiceContext, meeting_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1278,3 +1279,4 @@ class MeetingModeWindow(QMainWindow):
         if self.presentation is not None:
             self.presentation.close()
         super().closeEvent(event)
+        self.sig_closed.emit()
