@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser("audit", help="audit trail commands")
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    p = audit_sub.add_parser(
+        "verify", help="check the hash chain; exits non-zero at the first broken link"
+    )
+    _add_db(p)
+    p.set_defaults(func=cmd_audit_verify)
+
     p = sub.add_parser("check", help="open the database, upgrade if needed, report its state")
     _add_db(p)
     p.set_defaults(func=cmd_check)
@@ -177,6 +185,36 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"({report.new_patients} new patients) from {args.file}"
     )
     return EXIT_OK  # --valid-rows-only asked for the skips, each reported above
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from mdtboard.store import audit
+    from mdtboard.store.db import open_database, resolve_target
+
+    try:
+        key = audit.load_key(create=False)
+    except FileNotFoundError:
+        raise CliError(
+            "audit key not found (MDTBOARD_AUDIT_KEY_FILE or the user config folder); "
+            "the chain cannot be verified without it"
+        ) from None
+    target = resolve_target(args.db)
+    db = open_database(target)
+    try:
+        with db.reader() as session:
+            report = audit.verify_database(session, key)
+    finally:
+        db.dispose()
+    if not report.ok:
+        where = f"event {report.first_bad_id}" if report.first_bad_id else "audit trail"
+        print(
+            f"mdtboard: audit chain BROKEN at {where}: {report.problem} "
+            f"({report.checked} events verified before it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"audit chain ok: {report.checked} events verified in {target.display}")
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:

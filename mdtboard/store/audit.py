@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mdtboard.store.models import AuditEvent
+from mdtboard.store.models import AuditEvent, AuditHead
 from mdtboard.store.paths import audit_key_path
 from mdtboard.store.types import utcnow
 
@@ -78,11 +78,13 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (flushes to obtain ids)."""
     key = key if key is not None else load_key()
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    prev_hash = last.hash if last else GENESIS
-    next_id = (last.id + 1) if last else 1
+    # The head row is locked first (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE),
+    # so concurrent writers append one after the other.
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    prev_hash = head.last_hash if head else GENESIS
+    next_id = (head.last_id + 1) if head else 1
     event = AuditEvent(
         id=next_id,
         occurred_at=utcnow(),
@@ -96,8 +98,18 @@ def record(
     )
     event.hash = event_hash(key, prev_hash, event)
     session.add(event)
+    if head is None:
+        head = AuditHead(id=1, last_id=0, last_hash=GENESIS, mac="")
+        session.add(head)
+    head.last_id = next_id
+    head.last_hash = event.hash
+    head.mac = head_mac(key, next_id, event.hash)
     session.flush()
     return event
+
+
+def head_mac(key: bytes, last_id: int, last_hash: str) -> str:
+    return hmac.new(key, f"head:{last_id}:{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,7 @@ class ChainReport:
     checked: int
     first_bad_id: int | None = None
     problem: str = ""
+    last_hash: str = GENESIS
 
 
 def verify_chain(events: Iterable[AuditEvent], key: bytes) -> ChainReport:
@@ -125,4 +138,30 @@ def verify_chain(events: Iterable[AuditEvent], key: bytes) -> ChainReport:
         prev_hash = event.hash
         expected_id += 1
         checked += 1
-    return ChainReport(True, checked)
+    return ChainReport(True, checked, None, "", prev_hash)
+
+
+def check_head(chain: ChainReport, head: AuditHead | None, key: bytes) -> ChainReport:
+    """The head names the newest event: a deleted tail of the chain is caught here."""
+    if not chain.ok:
+        return chain
+    if head is None:
+        if chain.checked:
+            return ChainReport(False, chain.checked, None, "the audit head record is missing")
+        return chain
+    if not hmac.compare_digest(head.mac, head_mac(key, head.last_id, head.last_hash)):
+        return ChainReport(False, chain.checked, head.last_id, "the audit head record was altered")
+    if head.last_id != chain.checked or head.last_hash != chain.last_hash:
+        return ChainReport(
+            False,
+            chain.checked,
+            chain.checked + 1,
+            f"events after {chain.checked} are missing (the head records {head.last_id})",
+        )
+    return chain
+
+
+def verify_database(session: Session, key: bytes) -> ChainReport:
+    """Verify the whole trail stored in a database, including its head."""
+    events = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+    return check_head(verify_chain(events, key), session.get(AuditHead, 1), key)

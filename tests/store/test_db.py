@@ -133,3 +133,26 @@ def test_audit_chain_fails_with_another_key(empty_db: Database) -> None:
     with empty_db.unit_of_work() as s:
         audit.record(s, user="u", action="create", entity="x")
     assert not audit.verify_chain(_events(empty_db), b"k" * 32).ok
+
+
+def test_deleting_the_newest_event_is_detected_by_the_head(empty_db: Database) -> None:
+    key = audit.load_key()
+    for n in range(3):
+        with empty_db.unit_of_work() as s:
+            audit.record(s, user="u", action="update", entity="x", entity_id=n)
+    with empty_db.reader() as s:
+        assert audit.verify_database(s, key).ok
+    path = empty_db.target.sqlite_path
+    assert path is not None
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM audit_events WHERE id = 3")
+    conn.commit()
+    with empty_db.reader() as s:
+        report = audit.verify_database(s, key)
+    assert not report.ok and "missing" in report.problem
+    conn.execute("UPDATE audit_head SET last_id = 2")
+    conn.commit()
+    conn.close()
+    with empty_db.reader() as s:
+        report = audit.verify_database(s, key)
+    assert not report.ok and "altered" in report.problem
