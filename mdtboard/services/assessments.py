@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mdtboard.domain.scores import TOOLS, evaluate
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import Assessment, Referral
 from mdtboard.store.types import utcnow
@@ -76,6 +77,7 @@ def record_assessment(
     expected_version: int | None = None,
 ) -> AssessmentView:
     """Create (or, with ``assessment_id``, update) one score for a referral."""
+    ctx.require(Permission.ASSESSMENT_WRITE)
     clean = {k: v for k, v in answers.items() if v is not None}
     result = _evaluate(tool_id, clean)
     with ctx.unit_of_work() as s:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from mdtboard.services.errors import PermissionDenied
+from mdtboard.services.permissions import Permission, allowed
 from mdtboard.store import audit
 from mdtboard.store.db import Database
 
@@ -36,6 +38,13 @@ class ServiceContext:
     def unit_of_work(self) -> Iterator[Session]:
         with self.db.unit_of_work() as session:
             yield session
+
+    def require(self, permission: Permission) -> None:
+        """Refuse the action unless the actor's role grants ``permission``."""
+        if not allowed(self.actor.role, permission):
+            raise PermissionDenied(
+                f"{self.actor.username} ({self.actor.role}) may not {permission.value}"
+            )
 
     def audit(
         self, session: Session, action: str, entity: str, entity_id: object = "", summary: str = ""

@@ -29,6 +29,7 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
     Action,
@@ -190,6 +191,7 @@ def quorum(db: Database, meeting_id: int) -> Quorum:
 def set_attendance(
     ctx: ServiceContext, meeting_id: int, member_id: int, status: AttendanceStatus
 ) -> Quorum:
+    ctx.require(Permission.MEETING_WRITE)
     with ctx.unit_of_work() as s:
         if s.get(Meeting, meeting_id) is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
@@ -212,6 +214,7 @@ def set_attendance(
 
 
 def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:
+    ctx.require(Permission.DECISION_WRITE)
     with ctx.unit_of_work() as s:
         m = s.get(Meeting, meeting_id)
         if m is None:
@@ -225,6 +228,7 @@ def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:
 
 
 def close_meeting(ctx: ServiceContext, meeting_id: int) -> CloseSummary:
+    ctx.require(Permission.SIGN_OFF)
     with ctx.unit_of_work() as s:
         m = s.get(Meeting, meeting_id)
         if m is None:
@@ -331,6 +335,7 @@ def save_draft(
     expected_version: int | None = None,
 ) -> DecisionView:
     """Create or update the draft decision of an agenda item (autosave calls this)."""
+    ctx.require(Permission.DECISION_WRITE)
     with ctx.unit_of_work() as s:
         item = s.get(AgendaItem, agenda_item_id)
         if item is None:
@@ -370,6 +375,7 @@ def sign_off(
     ctx: ServiceContext, agenda_item_id: int, expected_version: int, signed_by: str
 ) -> DecisionView:
     """Sign off the draft: final from now on. Plan errors block; warnings do not."""
+    ctx.require(Permission.SIGN_OFF)
     if not signed_by.strip():
         raise ValidationError({"signed_off_by": "name the chair who signs off"})
     with ctx.unit_of_work() as s:
@@ -426,6 +432,7 @@ def amend(
     reason: str,
 ) -> DecisionView:
     """Correct a signed-off decision: a new signed-off revision; the old one is kept."""
+    ctx.require(Permission.SIGN_OFF)
     if not reason.strip():
         raise ValidationError({"amendment_reason": "give the reason for the amendment"})
     with ctx.unit_of_work() as s:

@@ -711,6 +711,7 @@ def _demo_decision(
 ) -> None:
     h = histology.CATALOGUE.get(ref.histology_key)
     sensitive = h is not None and h.radiosensitivity == "radiosensitive"
+    mods: list[tuple[str, dict[str, Any]]]
     if ref.disease_kind == DiseaseKind.METASTATIC:
         if sensitive:
             intent, mods = Intent.PALLIATIVE, [("cebrt", {"dose_gy": 20, "fractions": 5})]

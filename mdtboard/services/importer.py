@@ -20,6 +20,7 @@ from mdtboard.domain import histology, levels
 from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
+from mdtboard.services.permissions import Permission
 from mdtboard.services.referrals import (
     PatientInput,
     ReferralInput,
@@ -295,6 +296,7 @@ def import_referrals(
     :class:`ImportInvalid` carrying the full report). ``valid_rows_only``
     writes the valid rows and reports the others.
     """
+    ctx.require(Permission.IMPORT)
     if isinstance(source, Path):
         try:
             data = source.read_bytes()

@@ -19,6 +19,7 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
     AgendaItem,
@@ -172,6 +173,7 @@ def create_meeting(
     chair_id: int | None = None,
     expected_member_ids: Sequence[int] | None = None,
 ) -> MeetingSummary:
+    ctx.require(Permission.MEETING_WRITE)
     _validate_meeting(title, starts_at)
     with ctx.unit_of_work() as s:
         m = _new_meeting(s, title, starts_at, location, video_link, chair_id, expected_member_ids)
@@ -221,6 +223,7 @@ def create_weekly_series(
     chair_id: int | None = None,
 ) -> list[MeetingSummary]:
     """``weeks`` meetings, seven days apart, in one transaction."""
+    ctx.require(Permission.MEETING_WRITE)
     _validate_meeting(title, first_starts_at)
     if not 1 <= weeks <= 104:
         raise ValidationError({"weeks": "between 1 and 104 meetings"})
@@ -299,6 +302,7 @@ def list_case(
     Emergencies go before urgent and routine cases already listed; others go
     to the end.
     """
+    ctx.require(Permission.AGENDA_WRITE)
     with ctx.unit_of_work() as s:
         m = _open_meeting(s, meeting_id)
         r = s.get(Referral, referral_id)
@@ -362,6 +366,7 @@ def list_case(
 def reorder(
     ctx: ServiceContext, meeting_id: int, ordered_item_ids: Sequence[int]
 ) -> list[AgendaEntry]:
+    ctx.require(Permission.AGENDA_WRITE)
     with ctx.unit_of_work() as s:
         _open_meeting(s, meeting_id)
         items = {
@@ -391,6 +396,7 @@ def sort_emergencies_first(ctx: ServiceContext, meeting_id: int) -> list[AgendaE
 
 
 def remove_from_agenda(ctx: ServiceContext, item_id: int) -> None:
+    ctx.require(Permission.AGENDA_WRITE)
     with ctx.unit_of_work() as s:
         item = s.get(AgendaItem, item_id)
         if item is None:
@@ -433,6 +439,7 @@ def set_item_status(
     expected_version: int | None = None,
 ) -> AgendaEntry:
     """Defer or withdraw a listed case (a reason is required), or mark it discussed."""
+    ctx.require(Permission.AGENDA_WRITE)
     if status in (AgendaStatus.DEFERRED, AgendaStatus.WITHDRAWN) and not reason.strip():
         raise ValidationError({"reason": f"a reason is required to mark a case {status.value}"})
     with ctx.unit_of_work() as s:
@@ -517,6 +524,7 @@ def relist_candidates(db: Database) -> list[RelistCandidate]:
 
 def relist(ctx: ServiceContext, agenda_item_id: int, meeting_id: int) -> AgendaEntry:
     """List a deferred or undiscussed case on another meeting, keeping the reason."""
+    ctx.require(Permission.AGENDA_WRITE)
     with ctx.db.reader() as s:
         old = s.get(AgendaItem, agenda_item_id)
         if old is None:

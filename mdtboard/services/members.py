@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mdtboard.domain.vocab import Role
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import Member
 
@@ -50,6 +51,7 @@ def _validate(name: str, role: str) -> None:
 
 
 def add_member(ctx: ServiceContext, name: str, role: str, email: str = "") -> MemberView:
+    ctx.require(Permission.MEMBERS_WRITE)
     _validate(name, role)
     with ctx.unit_of_work() as s:
         m = Member(name=name.strip(), role=role, email=email.strip(), active=True)
@@ -69,6 +71,7 @@ def update_member(
     email: str = "",
     active: bool = True,
 ) -> MemberView:
+    ctx.require(Permission.MEMBERS_WRITE)
     _validate(name, role)
     with ctx.unit_of_work() as s:
         m = s.get(Member, member_id)

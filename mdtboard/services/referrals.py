@@ -19,6 +19,7 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 
@@ -246,6 +247,7 @@ def register_referral(
     An existing MRN must match the patient's name and date of birth; a
     mismatch is refused rather than silently attached to someone else.
     """
+    ctx.require(Permission.REFERRAL_WRITE)
     problems = {**validate_patient(patient), **validate_referral(data)}
     if problems:
         raise ValidationError(problems)
@@ -285,6 +287,7 @@ def register_referral(
 def update_referral(
     ctx: ServiceContext, referral_id: int, expected_version: int, data: ReferralInput
 ) -> CaseDetail:
+    ctx.require(Permission.REFERRAL_WRITE)
     problems = validate_referral(data)
     if problems:
         raise ValidationError(problems)
