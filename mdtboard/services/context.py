@@ -17,8 +17,12 @@ from mdtboard.store.db import Database
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts. The command line acts as the operating-system account ("os:NAME"):
+    whoever can run it can already open the database file."""
+
     username: str
     role: str = "administrator"
+    display_name: str = ""
 
     @classmethod
     def local(cls) -> Actor:
@@ -26,7 +30,7 @@ class Actor:
             name = getpass.getuser()
         except Exception:  # no login name in some service environments
             name = "unknown"
-        return cls(username=name)
+        return cls(username=f"os:{name}", display_name=name)
 
 
 @dataclass(frozen=True)
