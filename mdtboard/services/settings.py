@@ -1,0 +1,82 @@
+"""Organisation settings shared by every workstation (typed, with defaults)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ValidationError
+from mdtboard.services.permissions import Permission
+from mdtboard.store.db import Database
+from mdtboard.store.models import Setting
+
+
+@dataclass(frozen=True)
+class Settings:
+    imaging_max_age_days: int = DEFAULT_IMAGING_MAX_AGE_DAYS
+    idle_lock_minutes: int = 15
+    backups_keep: int = 7
+    letterhead: tuple[str, ...] = (
+        "Fictional Spine Centre",
+        "Spine Oncology Multidisciplinary Team",
+        "1 Example Road, Nowhere NW1 0AA",
+    )
+    signatory_name: str = "MDT Chair"
+    signatory_title: str = "Chair, Spine Oncology MDT"
+    contact: str = "MDT coordinator: 000 0000 0000 (fictional)"
+
+
+_LIMITS: dict[str, tuple[int, int]] = {
+    "imaging_max_age_days": (1, 365),
+    "idle_lock_minutes": (1, 240),
+    "backups_keep": (1, 365),
+}
+
+
+def get_settings(db: Database) -> Settings:
+    defaults = Settings()
+    with db.reader() as s:
+        stored = {row.key: row.value for row in s.execute(select(Setting)).scalars()}
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name in stored:
+            value = stored[f.name]
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    try:
+        return replace(defaults, **values)
+    except TypeError:
+        return defaults
+
+
+def update_settings(ctx: ServiceContext, **changes: Any) -> Settings:
+    ctx.require(Permission.SETTINGS_WRITE)
+    known = {f.name for f in fields(Settings)}
+    problems: dict[str, str] = {}
+    for key, value in changes.items():
+        if key not in known:
+            problems[key] = "unknown setting"
+        elif key in _LIMITS:
+            lo, hi = _LIMITS[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                problems[key] = f"a whole number from {lo} to {hi}"
+    if problems:
+        raise ValidationError(problems)
+    with ctx.unit_of_work() as s:
+        for key, value in changes.items():
+            stored = list(value) if isinstance(value, tuple) else value
+            row = s.get(Setting, key)
+            if row is None:
+                s.add(Setting(key=key, value=stored))
+            elif row.value != stored:
+                row.value = stored
+        s.flush()
+        ctx.audit(s, "update", "settings", "", "changed: " + ", ".join(sorted(changes)))
+    return get_settings(ctx.db)
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    return asdict(settings)
