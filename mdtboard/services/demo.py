@@ -30,6 +30,7 @@ from mdtboard.domain.vocab import (
     Sex,
     Urgency,
 )
+from mdtboard.services.auth import hash_password
 from mdtboard.services.context import ServiceContext
 from mdtboard.store.models import (
     Action,
@@ -43,6 +44,7 @@ from mdtboard.store.models import (
     Patient,
     Referral,
     ReferralLevel,
+    User,
 )
 
 FICTIONAL_NOTICE = "FICTIONAL DEMO DATA: every patient, clinician and organisation is invented."
@@ -435,6 +437,15 @@ TEMPLATES: tuple[CaseTemplate, ...] = (
 
 QUESTIONS_FALLBACK = "Management plan?"
 
+#: Demo accounts (documented in the README). Fictional; never use these passwords for real.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
+    ("admin", "Demo Administrator", "administrator", "demo-admin-pass"),
+    ("coordinator", "Jonah Pettigrew (demo)", "coordinator", "demo-coordinator-pass"),
+    ("clinician", "Dr Priya Ferncastle (demo)", "clinician", "demo-clinician-pass"),
+    ("chair", "Ms Imogen Castellane (demo)", "chair", "demo-chair-pass"),
+    ("viewer", "Read-only Viewer (demo)", "read_only", "demo-viewer-pass"),
+)
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -501,6 +512,22 @@ def generate(
         ]
         s.execute(insert(Member), member_rows)
         chair_id = 1
+        s.execute(
+            insert(User),
+            [
+                {
+                    "username": u,
+                    "display_name": n,
+                    "role": r,
+                    "password_hash": hash_password(p),
+                    "active": True,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for u, n, r, p in DEMO_ACCOUNTS
+            ],
+        )
 
         patients: list[dict[str, Any]] = []
         referrals: list[dict[str, Any]] = []

@@ -45,12 +45,36 @@ def save_screenshot(widget: QWidget, path: Path) -> bool:
     return widget.grab().save(str(path), "PNG")
 
 
+def _sign_in(db: Database) -> Actor | None:
+    from mdtboard.services import auth
+    from mdtboard.ui.signin import SignInDialog
+
+    dialog = SignInDialog(db, first_run=not auth.has_users(db))
+    if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.actor is None:
+        return None
+    return dialog.actor
+
+
 def run_app(db: Database, *, screenshot: Path | None = None) -> int:
     app = ensure_app()
     from mdtboard.ui.main_window import MainWindow
 
-    window = MainWindow(ServiceContext(db, Actor.local()))
     exit_code = 0
+    if screenshot is None:
+        actor = _sign_in(db)
+        if actor is None:
+            db.dispose()
+            return 1
+    else:
+        # A screenshot changes nothing: it runs read-only as the operating-system account.
+        local = Actor.local()
+        actor = Actor(local.username, "read_only", local.display_name)
+    window = MainWindow(ServiceContext(db, actor))
+    if screenshot is None:
+        from mdtboard.services.settings import get_settings
+        from mdtboard.ui.signin import IdleLock
+
+        window.idle_lock = IdleLock(window, db, actor.username, get_settings(db).idle_lock_minutes)
     if screenshot is not None:
 
         def shoot() -> None:

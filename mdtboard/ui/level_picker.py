@@ -192,7 +192,10 @@ class LevelPicker(QWidget):
         return LEVELS[self._cursor]
 
     def set_current_level(self, level: str) -> None:
-        self._move_cursor(index(level))
+        """Put the keyboard cursor (and the Shift+click anchor) on ``level``."""
+        self._extend_base = None
+        self._anchor = index(level)
+        self._move_cursor(self._anchor)
 
     def summary_text(self) -> str:
         """The line drawn under the spine: "Selected: T4–T6, L2" or "No level selected"."""

@@ -1,0 +1,153 @@
+"""Sign-in, first administrator, and the idle lock (unsaved work is kept while locked)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from mdtboard.services import auth
+from mdtboard.services.context import Actor
+from mdtboard.services.errors import ServiceError
+from mdtboard.store.db import Database
+
+
+class SignInDialog(QDialog):
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        first_run: bool = False,
+        username: str = "",
+        lock: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.first_run = first_run
+        self.lock = lock
+        self.actor: Actor | None = None
+        self.setObjectName("SignInDialog")
+        if first_run:
+            title = "Create the administrator account"
+        elif lock:
+            title = "mdtboard is locked"
+        else:
+            title = "Sign in to mdtboard"
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        intro = QLabel(
+            "No account exists yet. Create the first administrator."
+            if first_run
+            else "Locked after inactivity. Your unsaved work is kept; enter your password."
+            if lock
+            else "Sign in with your mdtboard account.",
+            self,
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.username = QLineEdit(username, self)
+        self.username.setObjectName("username")
+        self.username.setAccessibleName("User name")
+        self.username.setReadOnly(lock)
+        form.addRow("User name", self.username)
+        self.display_name = QLineEdit(self)
+        self.display_name.setAccessibleName("Display name")
+        if first_run:
+            form.addRow("Display name", self.display_name)
+        self.password = QLineEdit(self)
+        self.password.setObjectName("password")
+        self.password.setAccessibleName("Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Password", self.password)
+        self.error = QLabel(self)
+        self.error.setObjectName("signInError")
+        self.error.setStyleSheet("color:#b3261e;")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        (self.password if username else self.username).setFocus()
+
+    def submit(self) -> None:
+        user, password = self.username.text().strip(), self.password.text()
+        try:
+            if self.first_run:
+                auth.create_first_administrator(
+                    self.db, user, self.display_name.text() or user, password
+                )
+                self.actor = auth.sign_in(self.db, user, password)
+            elif self.lock:
+                if not auth.verify_password(self.db, user, password):
+                    raise auth.SignInFailed("password not recognised")
+            else:
+                self.actor = auth.sign_in(self.db, user, password)
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.password.clear()
+        self.accept()
+
+    def reject(self) -> None:
+        if self.lock:  # a locked session can only be unlocked (or the app quit)
+            QApplication.instance().quit()  # type: ignore[union-attr]
+            return
+        super().reject()
+
+
+class IdleLock(QObject):
+    """Locks the session after ``minutes`` without keyboard or mouse input."""
+
+    sig_locked = Signal()
+    sig_unlocked = Signal()
+
+    def __init__(self, window: QWidget, db: Database, username: str, minutes: int) -> None:
+        super().__init__(window)
+        self.window, self.db, self.username = window, db, username
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(1, minutes) * 60_000)
+        self.timer.timeout.connect(self.lock)
+        self.locked = False
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.locked and event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+        ):
+            self.timer.start()
+        return False
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.locked = True
+        self.sig_locked.emit()
+        dialog = SignInDialog(self.db, self.window, username=self.username, lock=True)
+        dialog.setModal(True)
+        dialog.accepted.connect(self._unlocked)
+        self.dialog = dialog
+        dialog.open()
+
+    def _unlocked(self) -> None:
+        self.locked = False
+        self.timer.start()
+        self.sig_unlocked.emit()
