@@ -103,6 +103,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.set_defaults(func=cmd_audit_verify)
 
+    p = sub.add_parser("backup", help="copy the database (SQLite backup API) and check the copy")
+    _add_db(p)
+    p.add_argument("--to", type=Path, required=True, metavar="FILE", help="backup file to write")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (the replaced file is kept beside it)",
+    )
+    _add_db(p)
+    p.add_argument("file", type=Path, help="backup file")
+    p.add_argument(
+        "--yes", action="store_true", help="do not ask for confirmation (needed without a terminal)"
+    )
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("check", help="open the database, upgrade if needed, report its state")
     _add_db(p)
     p.set_defaults(func=cmd_check)
@@ -214,6 +230,56 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     print(f"audit chain ok: {report.checked} events verified in {target.display}")
+    return EXIT_OK
+
+
+def _sqlite_only(target: object, what: str) -> Path:
+    path = getattr(target, "sqlite_path", None)
+    if path is None:
+        raise CliError(
+            f"{what} works on SQLite files; on PostgreSQL use pg_dump / pg_restore "
+            "(see docs/server.md)"
+        )
+    return Path(path)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mdtboard.store.backup import sqlite_backup
+    from mdtboard.store.db import open_database, resolve_target
+
+    target = resolve_target(args.db)
+    path = _sqlite_only(target, "backup")
+    open_database(target).dispose()  # refuses foreign or newer files, upgrades older ones
+    if args.to.resolve() == path.resolve():
+        raise CliError("the backup file must not be the database itself")
+    sqlite_backup(path, args.to)
+    print(f"backup written and checked (integrity_check ok): {args.to}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from mdtboard.store.backup import restore
+    from mdtboard.store.db import Target, open_database, resolve_target, sqlite_url
+
+    target = resolve_target(args.db)
+    path = _sqlite_only(target, "restore")
+    if not args.file.is_file():
+        raise CliError(f"backup file not found: {args.file}")
+    open_database(Target(sqlite_url(args.file)), upgrade=False).dispose()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("restore replaces the database: add --yes to confirm without a terminal")
+        answer = input(f"Replace {path} with {args.file}? The current file is kept. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("restore cancelled; nothing changed")
+            return EXIT_ERROR
+    kept = restore(args.file, path, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    print(
+        f"restored {path} from {args.file}"
+        + (f"; previous database kept as {kept}" if kept else "")
+    )
     return EXIT_OK
 
 

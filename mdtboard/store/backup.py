@@ -50,3 +50,50 @@ def sqlite_backup(source: Path, dest: Path) -> Path:
         raise BackupFailed(f"backup copy of {source} failed its integrity check")
     tmp.replace(dest)
     return dest
+
+
+def automatic_backup(db_path: Path, folder: Path, keep: int, today: str) -> Path | None:
+    """Once a day: copy to ``folder/NAME.YYYY-MM-DD.bak``, keep the newest ``keep``.
+
+    Returns the new copy, or None if today's already exists.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / f"{db_path.stem}.{today}.bak"
+    if dest.exists():
+        return None
+    sqlite_backup(db_path, dest)
+    copies = sorted(folder.glob(f"{db_path.stem}.????-??-??.bak"))
+    for old in copies[: max(0, len(copies) - keep)]:
+        old.unlink(missing_ok=True)
+    return dest
+
+
+def latest_backup(folder: Path, stem: str) -> Path | None:
+    copies = sorted(folder.glob(f"{stem}.????-??-??.bak"))
+    return copies[-1] if copies else None
+
+
+def restore(backup: Path, db_path: Path, stamp: str) -> Path | None:
+    """Replace ``db_path`` with a checked copy of ``backup``.
+
+    The database being replaced is first copied aside
+    (``NAME.replaced-STAMP.bak``); that copy is returned.
+    """
+    if not integrity_ok(backup):
+        raise BackupFailed(f"{backup} failed its integrity check; nothing was restored")
+    kept: Path | None = None
+    if db_path.exists():
+        kept = db_path.with_name(f"{db_path.name}.replaced-{stamp}.bak")
+        try:
+            sqlite_backup(db_path, kept)
+        except BackupFailed:
+            # A damaged database cannot go through the backup API: keep its bytes as they are.
+            import shutil
+
+            shutil.copyfile(db_path, kept)
+    staging = db_path.with_name(db_path.name + ".restoring")
+    sqlite_backup(backup, staging)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    staging.replace(db_path)
+    return kept

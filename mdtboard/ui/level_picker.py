@@ -153,7 +153,8 @@ class LevelPicker(QWidget):
         self._anchor: int | None = None
         self._extend_base: frozenset[str] | None = None  # selection before a Shift run
         self._hover: int | None = None
-        # A mouse gesture in progress: selection before it, level pressed, Shift held.
+        # A mouse gesture in progress: the selection before it, the level pressed and
+        # the selection a plain click there gives (restored if a drag comes back to it).
         self._press_old: tuple[str, ...] | None = None
         self._press_level = 0
         self._press_toggled: frozenset[str] = frozenset()
@@ -176,6 +177,8 @@ class LevelPicker(QWidget):
     def set_selected(self, levels: Iterable[str]) -> None:
         """Replace the selection. Emits ``sig_selection_changed`` if it changed, never
         ``sig_user_changed``. Unknown level names raise ``ValueError``."""
+        if isinstance(levels, str):
+            raise TypeError("set_selected() takes an iterable of level names, not one string")
         new = frozenset(levels)
         unknown = new.difference(LEVELS)
         if unknown:
@@ -310,8 +313,11 @@ class LevelPicker(QWidget):
         tick_w = max(8.0, lfm.height())
         col_left = bar_x + bar_w + pad * 1.5
         col_right = max(col_left + 1, width - margin - tick_w - pad)
-        col_w = col_right - col_left
+        # In a wide widget keep the spine's proportions: no vertebra wider than ~5 rows.
+        widest_text = max(bfm.horizontalAdvance(lv) for lv in LEVELS) + 2 * pad
+        col_w = min(col_right - col_left, max(row_h * 5.0, widest_text / 0.6))
         cx = (col_left + col_right) / 2
+        col_right = cx + col_w / 2
 
         def body_width(level: str) -> float:
             text_w = bfm.horizontalAdvance(level) + 2 * pad
@@ -464,7 +470,7 @@ class LevelPicker(QWidget):
                 pen = QPen(outline, 1.0)
                 colour = text
                 if hovered:
-                    fill = _mix(fill, highlight, 0.25)
+                    fill = _mix(base, highlight, 0.3)
                     pen = QPen(highlight, 2.0)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             p.setPen(pen)
@@ -479,8 +485,9 @@ class LevelPicker(QWidget):
                 cursor_pen = QPen(text, 1.0, Qt.PenStyle.DashLine)
                 p.setPen(cursor_pen)
                 p.setBrush(Qt.BrushStyle.NoBrush)
-                grow = max(2.0, geo.row_h * 0.08)
-                ring = body.adjusted(-grow - 2, -grow, grow + 2, grow)
+                # Into the gap between vertebrae, but clear of the neighbours.
+                grow = max(1.0, (geo.row_h - body.height()) / 2 - 1.0)
+                ring = body.adjusted(-4, -grow, 4, grow)
                 p.drawRoundedRect(ring, 4, 4)
 
         # Summary under a thin rule.
@@ -576,15 +583,20 @@ class LevelPicker(QWidget):
         return super().event(event)
 
     def _tooltip(self, level: str) -> str:
+        reg = region(level)
+        where = "coccyx" if reg == "coccygeal" else f"{reg} spine"
         state = "selected" if level in self._selected else "not selected"
-        return f"{level} — {REGION_NAMES[region(level)]} spine ({region(level)}), {state}"
+        return f"{level} — {where}, {state}"
 
     def _handles(self, event: QKeyEvent) -> bool:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         key = Qt.Key(event.key())
-        if mods == Qt.KeyboardModifier.NoModifier and (key in _PLAIN_KEYS or self._typeable(event)):
+        if mods == Qt.KeyboardModifier.NoModifier and key in _PLAIN_KEYS:
             return True
-        return mods == Qt.KeyboardModifier.ShiftModifier and key in _MOVE_KEYS
+        if mods == Qt.KeyboardModifier.ShiftModifier and key in _MOVE_KEYS:
+            return True
+        plain_or_shift = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        return plain_or_shift and self._typeable(event)
 
     @staticmethod
     def _typeable(event: QKeyEvent) -> bool:
