@@ -261,13 +261,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from mdtboard.store.backup import restore
-    from mdtboard.store.db import Target, open_database, resolve_target, sqlite_url
+    from mdtboard.store.db import inspect_sqlite_file, resolve_target
 
     target = resolve_target(args.db)
     path = _sqlite_only(target, "restore")
     if not args.file.is_file():
         raise CliError(f"backup file not found: {args.file}")
-    open_database(Target(sqlite_url(args.file)), upgrade=False).dispose()
+    inspect_sqlite_file(args.file)  # an mdtboard database, not from a newer version
     if not args.yes:
         if not sys.stdin.isatty():
             raise CliError("restore replaces the database: add --yes to confirm without a terminal")

@@ -185,6 +185,16 @@ def _sqlite_revision(path: Path) -> str | None:
     return str(row[0])
 
 
+def inspect_sqlite_file(path: Path) -> str | None:
+    """The schema revision of an mdtboard SQLite file, read without changing it.
+
+    Raises for a missing, foreign or newer file.
+    """
+    revision = _sqlite_revision(path)
+    check_revision(revision, str(path))
+    return revision
+
+
 def _server_revision(db: Database) -> str | None:
     try:
         with db.engine.connect() as conn:
