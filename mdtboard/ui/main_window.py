@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -10,6 +12,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -28,8 +31,10 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.ui.case_model import CASE_ID_ROLE, COLUMNS, CaseTableModel
 
 if TYPE_CHECKING:
+    from mdtboard.services.importer import ImportReport
     from mdtboard.ui.meetings_page import MeetingsPage
     from mdtboard.ui.referral_dialog import ReferralDialog
+    from mdtboard.ui.workers import BackgroundJob
 
 SEARCH_DELAY_MS = 150
 
@@ -144,6 +149,14 @@ class MainWindow(QMainWindow):
         self.act_edit_referral.triggered.connect(self._edit_selected)
         file_menu.addAction(self.act_edit_referral)
         file_menu.addSeparator()
+        self.act_import = QAction("&Import referrals (CSV)…", self)
+        self.act_import.setShortcut(QKeySequence("Ctrl+I"))
+        self.act_import.triggered.connect(self.import_referrals)
+        file_menu.addAction(self.act_import)
+        self.act_export_csv = QAction("Export worklist as &CSV…", self)
+        self.act_export_csv.triggered.connect(self.export_worklist)
+        file_menu.addAction(self.act_export_csv)
+        file_menu.addSeparator()
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -232,6 +245,87 @@ class MainWindow(QMainWindow):
         self.referral_dialog = dialog
         dialog.open()
         return dialog
+
+    def import_referrals(self, path: str | None = None) -> BackgroundJob | None:
+        """Validate a CSV off the GUI thread; nothing is written if any row is invalid."""
+        from mdtboard.services.importer import import_referrals
+        from mdtboard.ui.workers import run_in_background
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import referrals", "", "CSV files (*.csv);;All files (*)"
+            )
+            if not path:
+                return None
+        source = Path(path)
+
+        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+            return import_referrals(self.ctx, source, progress=progress, cancelled=cancelled)
+
+        bg = run_in_background(self, job, "Importing referrals…")
+        bg.sig_finished.connect(self._import_done)
+        bg.sig_failed.connect(lambda exc: self._import_failed(exc, source))
+        self.import_job = bg
+        return bg
+
+    def _import_done(self, report: ImportReport) -> None:
+        self.model.reload()
+        self.last_import = report
+        QMessageBox.information(
+            self,
+            "Import finished",
+            f"Imported {report.imported} referrals ({report.new_patients} new patients).",
+        )
+
+    def _import_failed(self, exc: object, source: Path) -> None:
+        from mdtboard.services.importer import ImportInvalid
+
+        self.last_import_error = exc
+        if isinstance(exc, ImportInvalid):
+            errors = exc.report.errors
+            shown = "\n".join(str(e) for e in errors[:30])
+            more = f"\n… and {len(errors) - 30} more" if len(errors) > 30 else ""
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Nothing imported",
+                f"{len(errors)} problem(s) in {source.name}; nothing was written.",
+                QMessageBox.StandardButton.Close,
+                self,
+            )
+            box.setDetailedText(shown + more)
+            valid = box.addButton("Import the valid rows only", QMessageBox.ButtonRole.AcceptRole)
+            self.import_error_box = box
+            box.exec()
+            if box.clickedButton() is valid:
+                self._import_valid_only(source)
+            return
+        QMessageBox.warning(self, "Import failed", str(exc))
+
+    def _import_valid_only(self, source: Path) -> None:
+        from mdtboard.services.importer import import_referrals
+        from mdtboard.ui.workers import run_in_background
+
+        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+            return import_referrals(
+                self.ctx, source, valid_rows_only=True, progress=progress, cancelled=cancelled
+            )
+
+        bg = run_in_background(self, job, "Importing valid rows…")
+        bg.sig_finished.connect(self._import_done)
+        bg.sig_failed.connect(lambda exc: QMessageBox.warning(self, "Import failed", str(exc)))
+        self.import_job = bg
+
+    def export_worklist(self, path: str | None = None) -> None:
+        from mdtboard.services.importer import export_worklist_csv
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export worklist", "worklist.csv", "CSV files (*.csv)"
+            )
+            if not path:
+                return
+        n = export_worklist_csv(self.ctx.db, self.model.query, Path(path))
+        self.statusBar().showMessage(f"Exported {n} cases to {path}", 5000)
 
     def _select_case(self, case_id: int) -> None:
         row = self.model.row_of_case(case_id)
