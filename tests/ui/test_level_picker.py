@@ -6,6 +6,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from mdtboard.domain.levels import LEVELS
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt
 from PySide6.QtGui import (
     QAction,
@@ -20,7 +21,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QToolTip, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from mdtboard.domain.levels import LEVELS
 from mdtboard.ui.level_picker import NO_SELECTION, LevelPicker
 
 LEFT = Qt.MouseButton.LeftButton

@@ -1,0 +1,260 @@
+"""Coordinator flows driven with real clicks and keys (fictional data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from mdtboard.domain.readiness import Light
+from mdtboard.services import meetings
+from mdtboard.services.context import ServiceContext
+from mdtboard.store.models import Patient, Referral
+from mdtboard.ui.main_window import MainWindow
+from mdtboard.ui.referral_dialog import ReferralDialog
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "referrals.csv"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def count(ctx: ServiceContext, model: type) -> int:
+    with ctx.db.reader() as s:
+        return int(s.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def type_into(qtbot: QtBot, widget: object, text: str) -> None:
+    widget.setFocus()  # type: ignore[attr-defined]
+    qtbot.keyClicks(widget, text)
+
+
+def choose(qtbot: QtBot, combo: object, data: str) -> None:
+    """Pick a combo entry with the keyboard, as a user would."""
+    combo.setFocus()  # type: ignore[attr-defined]
+    target = combo.findData(data)  # type: ignore[attr-defined]
+    assert target >= 0, data
+    while combo.currentIndex() != target:  # type: ignore[attr-defined]
+        key = Qt.Key.Key_Down if combo.currentIndex() < target else Qt.Key.Key_Up  # type: ignore[attr-defined]
+        qtbot.keyClick(combo, key)
+
+
+def test_create_a_referral_with_the_level_picker(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.referral_dialog
+    assert isinstance(dialog, ReferralDialog) and dialog.isVisible()
+    assert dialog.readiness.light == Light.RED
+
+    type_into(qtbot, dialog.mrn, "GUI0000001")
+    qtbot.keyClick(dialog.mrn, Qt.Key.Key_Tab)
+    type_into(qtbot, dialog.family_name, "Clickwright")
+    type_into(qtbot, dialog.given_name, "Ondine")
+    dialog.date_of_birth.setFocus()
+    qtbot.keyClicks(dialog.date_of_birth, "14031962")
+    type_into(qtbot, dialog.referrer_name, "Dr Fictional Referrer")
+    choose(qtbot, dialog.urgency, "urgent")
+    type_into(qtbot, dialog.question, "Stabilise T11 before SBRT?")
+    choose(qtbot, dialog.disease_kind, "metastatic")
+    dialog.histology.setFocus()
+    dialog.histology.lineEdit().selectAll()  # type: ignore[union-attr]
+    qtbot.keyClicks(dialog.histology.lineEdit(), "Renal")
+    qtbot.keyClick(dialog.histology.lineEdit(), Qt.Key.Key_Tab)
+    choose(qtbot, dialog.compartment, "extradural")
+
+    picker = dialog.levels
+    qtbot.mouseClick(picker, Qt.MouseButton.LeftButton, pos=picker.level_rect("T11").center())
+    qtbot.mouseClick(
+        picker,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        pos=picker.level_rect("L1").center(),
+    )
+    assert picker.selected() == ("T11", "T12", "L1")
+
+    # Readiness follows the form: imaging and pathology missing keep it red.
+    assert dialog.readiness.light == Light.RED
+    qtbot.mouseClick(dialog.imaging_available, Qt.MouseButton.LeftButton)
+    dialog.imaging_date.setFocus()
+    from datetime import date
+
+    today = date.today()
+    qtbot.keyClicks(dialog.imaging_date, today.strftime("%d%m%Y"))
+    qtbot.mouseClick(dialog.pathology_available, Qt.MouseButton.LeftButton)
+    dialog.pathology_date.setFocus()
+    qtbot.keyClicks(dialog.pathology_date, today.strftime("%d%m%Y"))
+    type_into(qtbot, dialog.neuro_status, "Intact")
+    assert dialog.readiness.light == Light.AMBER  # only scores missing now
+    assert "Scores missing" in dialog.readiness.text()
+
+    before = count(ctx, Referral)
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
+    assert count(ctx, Referral) == before + 1
+    with ctx.db.reader() as s:
+        r = s.execute(
+            select(Referral).join(Patient).where(Patient.mrn == "GUI0000001")
+        ).scalar_one()
+        assert r.levels_text == "T11–L1"
+        assert r.histology_key == "met_renal"
+        assert r.urgency == "urgent"
+        assert r.question == "Stabilise T11 before SBRT?"
+
+
+def test_mandatory_fields_are_named_inline_and_nothing_is_saved(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    dialog = window.new_referral()
+    before = count(ctx, Referral)
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.isVisible()
+    assert not dialog._errors["mrn"].isHidden()
+    assert "required" in dialog._errors["mrn"].text()
+    assert not dialog._errors["levels"].isHidden()
+    assert count(ctx, Referral) == before
+    dialog.undo_stack.setClean()
+    dialog.reject()
+
+
+def test_undo_and_redo_in_the_form(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = window.new_referral()
+    type_into(qtbot, dialog.referrer_name, "Dr Typo")
+    qtbot.mouseClick(
+        dialog.levels, Qt.MouseButton.LeftButton, pos=dialog.levels.level_rect("C5").center()
+    )
+    assert dialog.levels.selected() == ("C5",)
+    qtbot.keyClick(dialog.referrer_name, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.levels.selected() == ()
+    qtbot.keyClick(dialog.referrer_name, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.referrer_name.text() == ""
+    qtbot.keyClick(
+        dialog.referrer_name,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert dialog.referrer_name.text() == "Dr Typo"
+    dialog.undo_stack.setClean()
+    dialog.reject()
+
+
+def test_unsaved_changes_prompt(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = window.new_referral()
+    type_into(qtbot, dialog.referrer_name, "Dr Someone")
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(50, answer)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()  # cancelled: nothing lost
+    assert dialog.referrer_name.text() == "Dr Someone"
+    dialog.undo_stack.setClean()
+    dialog.reject()
+
+
+def test_build_and_reorder_an_agenda(qtbot: QtBot, window: MainWindow, ctx: ServiceContext) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    m = meetings.create_meeting(
+        ctx, title="GUI test MDT", starts_at=datetime.now(UTC) + timedelta(days=2)
+    )
+    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    page = window.meetings_page
+    assert page is not None
+    page.refresh(select_id=m.id)
+    assert page.current_meeting_id() == m.id
+    view = page.candidate_view
+    for _ in range(3):
+        rect = view.visualRect(page.candidates.index(0, 1))
+        QTimer.singleShot(50, lambda: _accept_warning())
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    entries = meetings.agenda(ctx.db, m.id)
+    assert len(entries) == 3
+    first = entries[0].id
+    page.agenda_view.setFocus()
+    page.agenda_view.selectRow(0)
+    qtbot.keyClick(page.agenda_view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    after = meetings.agenda(ctx.db, m.id)
+    assert after[1].id == first
+    assert [e.position for e in after] == [1, 2, 3]
+
+    # drag and drop through the model, as the view does on a drop
+    model = page.agenda_model
+    mime = model.mimeData([model.index(2, 0)])
+    model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, model.index(-1, -1))
+    dropped = meetings.agenda(ctx.db, m.id)
+    assert dropped[0].id == after[2].id
+
+
+def _accept_warning() -> None:
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox):
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+
+def test_relist_a_deferred_case(qtbot: QtBot, window: MainWindow, ctx: ServiceContext) -> None:
+    window.tabs.setCurrentIndex(1)
+    page = window.meetings_page
+    assert page is not None
+    upcoming = [m for m in meetings.list_meetings(ctx.db) if m.status == "planned"][0]
+    page.refresh(select_id=upcoming.id)
+    assert page.relist_list.count() >= 1
+    text = page.relist_list.itemText(0)
+    assert "Awaiting updated MRI" in text
+    before = len(meetings.agenda(ctx.db, upcoming.id))
+    qtbot.mouseClick(page.relist_btn, Qt.MouseButton.LeftButton)
+    entries = meetings.agenda(ctx.db, upcoming.id)
+    assert len(entries) == before + 1
+    relisted = [e for e in entries if e.relisted_from_id is not None]
+    assert relisted and relisted[0].reason == "Awaiting updated MRI"
+
+
+def test_import_csv_with_errors_then_valid(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(EXAMPLE.read_text().replace("1971-01-05", "05-01-1971x"))
+    before = count(ctx, Referral)
+
+    def close_box() -> None:
+        box = getattr(window, "import_error_box", None)
+        if box is None or not box.isVisible():
+            QTimer.singleShot(50, close_box)
+            return
+        box.button(QMessageBox.StandardButton.Close).click()
+
+    QTimer.singleShot(50, close_box)
+    job = window.import_referrals(str(bad))
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=10_000)
+    qtbot.waitUntil(lambda: getattr(window, "last_import_error", None) is not None, timeout=5000)
+    assert "row 3, column date_of_birth" in str(window.last_import_error)
+    assert count(ctx, Referral) == before
+
+    def close_info() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.accept()
+        else:
+            QTimer.singleShot(50, close_info)
+
+    QTimer.singleShot(50, close_info)
+    job = window.import_referrals(str(EXAMPLE))
+    assert job is not None
+    qtbot.waitUntil(lambda: getattr(window, "last_import", None) is not None, timeout=10_000)
+    assert count(ctx, Referral) == before + 4
+    assert window.model.total == before + 4
+    _ = QPoint
