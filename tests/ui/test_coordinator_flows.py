@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -209,7 +209,7 @@ def test_relist_a_deferred_case(qtbot: QtBot, window: MainWindow, ctx: ServiceCo
     window.tabs.setCurrentIndex(1)
     page = window.meetings_page
     assert page is not None
-    upcoming = [m for m in meetings.list_meetings(ctx.db) if m.status == "planned"][0]
+    upcoming = next(m for m in meetings.list_meetings(ctx.db) if m.status == "planned")
     page.refresh(select_id=upcoming.id)
     assert page.relist_list.count() >= 1
     text = page.relist_list.itemText(0)
@@ -257,4 +257,3 @@ def test_import_csv_with_errors_then_valid(
     qtbot.waitUntil(lambda: getattr(window, "last_import", None) is not None, timeout=10_000)
     assert count(ctx, Referral) == before + 4
     assert window.model.total == before + 4
-    _ = QPoint
