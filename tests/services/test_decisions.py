@@ -1,0 +1,137 @@
+"""Decisions: drafts, sign-off is final, amendments keep history (fictional data)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mdtboard.domain.vocab import AttendanceStatus, Role
+from mdtboard.services import decisions, meetings, members
+from mdtboard.services.context import Actor, ServiceContext
+from mdtboard.services.decisions import ActionInput, DecisionInput, ModalityInput
+from mdtboard.services.errors import PermissionDenied, ValidationError
+from mdtboard.services.worklist import CaseQuery, fetch_cases
+from mdtboard.store.models import AuditEvent, Decision
+
+PLAN = DecisionInput(
+    intent="palliative",
+    plan_text="Conventional radiotherapy 20 Gy in 5 fractions; palliative care review.",
+    rationale="Radiosensitive histology, stable spine.",
+    modalities=(ModalityInput("cebrt", {"dose_gy": 20, "fractions": 5}),),
+    actions=(ActionInput("Book radiotherapy planning", "Dr Amara Stonebridge (demo)"),),
+)
+
+
+@pytest.fixture
+def item(ctx: ServiceContext) -> int:
+    m = meetings.create_meeting(
+        ctx, title="Decision test", starts_at=datetime.now(UTC) + timedelta(days=1)
+    )
+    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0].referral_id
+    return meetings.list_case(ctx, m.id, rid).id
+
+
+def make_quorate(ctx: ServiceContext, meeting_id: int) -> None:
+    for mv in members.list_members(ctx.db):
+        decisions.set_attendance(ctx, meeting_id, mv.id, AttendanceStatus.PRESENT)
+
+
+def test_sign_off_is_final(ctx: ServiceContext, item: int) -> None:
+    draft = decisions.save_draft(ctx, item, PLAN)
+    signed = decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    assert signed.status == "signed_off" and signed.signed_off_at is not None
+    with pytest.raises(ValidationError, match="cannot be edited"):
+        decisions.save_draft(ctx, item, DecisionInput(plan_text="changed"), signed.version)
+    with pytest.raises(ValidationError, match="already signed off"):
+        decisions.sign_off(ctx, item, signed.version, "Ms Chair (demo)")
+    assert decisions.current_decision(ctx.db, item).data.plan_text == PLAN.plan_text  # type: ignore[union-attr]
+
+
+def test_not_quorate_is_flagged_not_forbidden(ctx: ServiceContext, item: int) -> None:
+    draft = decisions.save_draft(ctx, item, PLAN)
+    signed = decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    assert signed.quorate is False
+
+
+def test_quorum_counts_core_roles(ctx: ServiceContext, item: int) -> None:
+    meeting_id = next(m for m in meetings.list_meetings(ctx.db) if m.title == "Decision test").id
+    assert not decisions.quorum(ctx.db, meeting_id).quorate
+    make_quorate(ctx, meeting_id)
+    q = decisions.quorum(ctx.db, meeting_id)
+    assert q.quorate and q.missing_roles == ()
+    radiologist = next(m for m in members.list_members(ctx.db) if m.role == Role.RADIOLOGIST)
+    q = decisions.set_attendance(ctx, meeting_id, radiologist.id, AttendanceStatus.APOLOGIES)
+    assert q.missing_roles == ("radiologist",)
+
+
+def test_plan_errors_block_sign_off(ctx: ServiceContext, item: int) -> None:
+    bad = DecisionInput(
+        intent="palliative",
+        plan_text="SBRT",
+        modalities=(ModalityInput("sbrt", {"dose_gy": 30, "fractions": 10}),),
+    )
+    draft = decisions.save_draft(ctx, item, bad)
+    with pytest.raises(ValidationError):
+        decisions.sign_off(ctx, item, draft.version, "Chair")
+    assert decisions.current_decision(ctx.db, item).status == "draft"  # type: ignore[union-attr]
+
+
+def test_amendment_keeps_the_earlier_version(ctx: ServiceContext, item: int) -> None:
+    draft = decisions.save_draft(ctx, item, PLAN)
+    signed = decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    with pytest.raises(ValidationError, match="reason"):
+        decisions.amend(ctx, item, signed.version, PLAN, "  ")
+    new_plan = DecisionInput(
+        intent="palliative",
+        plan_text="Single 8 Gy fraction instead.",
+        modalities=(ModalityInput("cebrt", {"dose_gy": 8, "fractions": 1}),),
+    )
+    amended = decisions.amend(ctx, item, signed.version, new_plan, "Patient prefers one visit")
+    history = decisions.versions(ctx.db, item)
+    assert [v.revision for v in history] == [1, 2]
+    assert history[0].status == "amended" and history[0].data.plan_text == PLAN.plan_text
+    assert history[1].status == "signed_off" and history[1].amendment_reason
+    assert amended.supersedes_id == history[0].id
+    with ctx.db.reader() as s:
+        events = (
+            s.execute(select(AuditEvent.action).where(AuditEvent.entity == "decision"))
+            .scalars()
+            .all()
+        )
+    assert "amend" in events and "sign_off" in events
+
+
+def test_only_chairs_sign_off(ctx: ServiceContext, item: int) -> None:
+    clinician = ServiceContext(ctx.db, Actor("dr.who", "clinician"))
+    draft = decisions.save_draft(clinician, item, PLAN)
+    with pytest.raises(PermissionDenied):
+        decisions.sign_off(clinician, item, draft.version, "Dr Who")
+    viewer = ServiceContext(ctx.db, Actor("viewer", "read_only"))
+    with pytest.raises(PermissionDenied):
+        decisions.save_draft(viewer, item, PLAN)
+    with ctx.db.reader() as s:
+        assert (
+            s.execute(select(Decision.status).where(Decision.agenda_item_id == item)).scalar_one()
+            == "draft"
+        )
+
+
+def test_close_meeting_summarises(ctx: ServiceContext) -> None:
+    m = meetings.create_meeting(
+        ctx, title="Close test", starts_at=datetime.now(UTC) + timedelta(days=1)
+    )
+    ids = [r.referral_id for r in fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 3)]
+    items = [meetings.list_case(ctx, m.id, rid).id for rid in ids]
+    draft = decisions.save_draft(ctx, items[0], PLAN)
+    decisions.sign_off(ctx, items[0], draft.version, "Chair")
+    from mdtboard.domain.vocab import AgendaStatus
+
+    meetings.set_item_status(ctx, items[1], AgendaStatus.DEFERRED, "Awaiting biopsy")
+    summary = decisions.close_meeting(ctx, m.id)
+    assert summary.discussed == (items[0],)
+    assert summary.deferred == (items[1],)
+    assert summary.undiscussed == (items[2],)
+    offered = {c.agenda_item_id for c in meetings.relist_candidates(ctx.db)}
+    assert {items[1], items[2]} <= offered
