@@ -1,0 +1,278 @@
+"""A whole meeting run only through GUI events, then checked in the database.
+
+Fictional demo data throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDoubleSpinBox,
+    QInputDialog,
+    QMessageBox,
+    QSpinBox,
+)
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from mdtboard.services import meetings
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.worklist import CaseQuery, fetch_cases
+from mdtboard.store.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    AuditEvent,
+    Decision,
+    Modality,
+)
+from mdtboard.ui.meeting_mode import AttendanceDialog, MeetingModeWindow
+
+
+def when_modal(kind: type, act: Callable[[object], None]) -> None:
+    """Answer the next modal dialog of ``kind`` once it appears."""
+
+    def poll() -> None:
+        w = QApplication.activeModalWidget()
+        if isinstance(w, kind):
+            act(w)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def pick_first_option(qtbot: QtBot, combo: QComboBox) -> None:
+    combo.setFocus()
+    if combo.currentData() is None:
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+
+
+def type_number(qtbot: QtBot, spin: QSpinBox | QDoubleSpinBox, text: str) -> None:
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Tab)
+
+
+def fill_scores(qtbot: QtBot, win: MeetingModeWindow) -> None:
+    qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    for form in win.score_forms.values():
+        for key, widget in form._inputs.items():
+            if isinstance(widget, QComboBox):
+                pick_first_option(qtbot, widget)
+            elif widget.value() == widget.minimum():
+                item = next(i for i in form_items(form) if i.key == key)
+                value = item.maximum if item.maximum is not None else 1
+                type_number(
+                    qtbot, widget, str(int(value)) if float(value).is_integer() else str(value)
+                )
+        result = form.result()
+        assert result is not None and result.complete, form.tool_id
+
+
+def form_items(form: object) -> tuple:  # type: ignore[type-arg]
+    from mdtboard.domain.scores import TOOLS
+
+    return TOOLS[form.tool_id].items  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def meeting_id(ctx: ServiceContext) -> int:
+    m = meetings.create_meeting(
+        ctx,
+        title="GUI whole-meeting test",
+        starts_at=datetime.now(UTC) + timedelta(hours=1),
+        chair_id=1,
+    )
+    cases = fetch_cases(ctx.db, CaseQuery(statuses=("new",), sort="received"), 0, 5)
+    assert len(cases) == 5
+    for c in cases:
+        meetings.list_case(ctx, m.id, c.referral_id)
+    return m.id
+
+
+def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert "NOT QUORATE" in win.quorum_banner.text()
+
+    # Attendance: everyone present except one apology.
+    def attendance(dialog: object) -> None:
+        assert isinstance(dialog, AttendanceDialog)
+        combos = list(dialog.combos.values())
+        for n, combo in enumerate(combos):
+            combo.setFocus()
+            target = combo.findData("apologies" if n == len(combos) - 1 else "present")
+            while combo.currentIndex() != target:
+                qtbot.keyClick(
+                    combo, Qt.Key.Key_Down if combo.currentIndex() < target else Qt.Key.Key_Up
+                )
+        dialog.accept()
+
+    when_modal(AttendanceDialog, attendance)
+    qtbot.keyClick(
+        win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert "Quorate" in win.quorum_banner.text()
+
+    entries = meetings.agenda(ctx.db, meeting_id)
+    for n, entry in enumerate(entries):
+        assert win.entry is not None and win.entry.id == entry.id
+        if n == 3:  # one deferral
+            when_modal(
+                QInputDialog, lambda d: (d.setTextValue("Awaiting PET-CT staging"), d.accept())
+            )  # type: ignore[attr-defined]
+            qtbot.keyClick(win, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+            qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+            continue
+        fill_scores(qtbot, win)
+        qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        assert "decision support for the MDT" in win.noms_view.toPlainText()
+        pick_first_option(qtbot, win.fitness)
+
+        qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+        editor = win.modality_editor
+        editor.intent.setFocus()
+        while editor.intent.currentData() != "palliative":
+            qtbot.keyClick(editor.intent, Qt.Key.Key_Down)
+        editor.kind.setFocus()
+        while editor.kind.currentData() != "cebrt":
+            qtbot.keyClick(editor.kind, Qt.Key.Key_Down)
+        qtbot.mouseClick(editor.add_btn, Qt.MouseButton.LeftButton)
+        type_number(qtbot, editor.detail_widget("dose_gy"), "20")  # type: ignore[arg-type]
+        type_number(qtbot, editor.detail_widget("fractions"), "5")  # type: ignore[arg-type]
+        assert "Error" not in editor.problems.text()
+
+        qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+        assert "20" in win.plan_text.toPlainText()  # pre-filled from the options
+        win.rationale.setFocus()
+        qtbot.keyClicks(win.rationale, f"Fictional rationale for case {n + 1}.")
+        if n == 1:  # one dissent
+            win.dissent.setFocus()
+            qtbot.keyClicks(win.dissent, "Would prefer SBRT.")
+            win.dissent_by.setFocus()
+            qtbot.keyClicks(win.dissent_by, "Dr Felix Ormsby (demo)")
+
+        qtbot.keyClick(win, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+        win.action_text.setFocus()
+        qtbot.keyClicks(win.action_text, "Send outcome letter")
+        win.action_due.setFocus()
+        qtbot.keyClicks(win.action_due, (datetime.now(UTC) + timedelta(days=1)).date().isoformat())
+        qtbot.mouseClick(win.add_action_btn, Qt.MouseButton.LeftButton)
+        assert win.actions_model.rowCount() == 1
+
+        qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert win.decision is not None and win.decision.status == "signed_off", (
+            win.status_line.text()
+        )
+        assert win.plan_text.isReadOnly()
+        qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+
+    when_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.No).click())  # type: ignore[attr-defined]
+    win.act_close_meeting.trigger()
+
+    with ctx.db.reader() as s:
+        items = (
+            s.execute(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == meeting_id)
+                .order_by(AgendaItem.position)
+            )
+            .scalars()
+            .all()
+        )
+        assert [str(i.status) for i in items].count("discussed") == 4
+        deferred = [i for i in items if str(i.status) == "deferred"]
+        assert len(deferred) == 1 and deferred[0].reason == "Awaiting PET-CT staging"
+        ds = (
+            s.execute(select(Decision).join(AgendaItem).where(AgendaItem.meeting_id == meeting_id))
+            .scalars()
+            .all()
+        )
+        assert len(ds) == 4 and all(str(d.status) == "signed_off" for d in ds)
+        assert all(d.quorate for d in ds)
+        assert sum(1 for d in ds if d.dissent == "Would prefer SBRT.") == 1
+        assert {d.dissent_by for d in ds if d.dissent} == {"Dr Felix Ormsby (demo)"}
+        n_mods = s.execute(
+            select(func.count(Modality.id)).where(Modality.decision_id.in_([d.id for d in ds]))
+        ).scalar_one()
+        assert n_mods == 4
+        n_actions = s.execute(
+            select(func.count(Action.id)).where(Action.decision_id.in_([d.id for d in ds]))
+        ).scalar_one()
+        assert n_actions == 4
+        present = s.execute(
+            select(func.count()).where(
+                Attendance.meeting_id == meeting_id, Attendance.status == "present"
+            )
+        ).scalar_one()
+        assert present >= 5
+        signoffs = s.execute(
+            select(func.count()).where(AuditEvent.action == "sign_off")
+        ).scalar_one()
+        assert signoffs >= 4
+        closed = s.execute(
+            select(func.count()).where(AuditEvent.summary.like("meeting closed:%"))
+        ).scalar_one()
+        assert closed == 1
+
+
+def test_autosaved_draft_survives_a_reopen(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    win.plan_text.setFocus()
+    qtbot.keyClicks(win.plan_text, "Draft plan typed live")
+    qtbot.waitUntil(lambda: "Draft saved" in win.status_line.text(), timeout=5000)
+    entry_id = win.entry.id  # type: ignore[union-attr]
+    win.deleteLater()  # no orderly close: the autosave must already have happened
+
+    again = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(again)
+    assert again.entry is not None and again.entry.id == entry_id
+    assert again.plan_text.toPlainText() == "Draft plan typed live"
+
+
+def test_undo_within_a_case(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    win.rationale.setFocus()
+    qtbot.keyClicks(win.rationale, "First thought")
+    qtbot.waitUntil(lambda: win.undo_stack.count() >= 1, timeout=3000)
+    qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert win.rationale.toPlainText() == ""
+    qtbot.keyClick(
+        win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert win.rationale.toPlainText() == "First thought"
+
+
+def test_presentation_mode_follows_the_chair(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.keyClick(win, Qt.Key.Key_F11)
+    pres = win.presentation
+    assert pres is not None and pres.isVisible()
+    first = pres.view.toPlainText()
+    assert win.case is not None and win.case.patient.mrn in first
+    qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert win.case.patient.mrn in pres.view.toPlainText()
+    assert pres.view.toPlainText() != first
+    pres.close()
