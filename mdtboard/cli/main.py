@@ -119,6 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_restore)
 
+    p = sub.add_parser("export", help="write a PDF: agenda, meeting summary or outcome letter")
+    export_sub = p.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    for name, text in (("agenda", "meeting agenda"), ("summary", "meeting outcome summary")):
+        q = export_sub.add_parser(name, help=f"the {text} of one meeting")
+        _add_db(q)
+        q.add_argument("--meeting", required=True, metavar="ID|last|next")
+        q.add_argument("--out", required=True, type=Path, metavar="FILE")
+        q.set_defaults(func=cmd_export)
+    q = export_sub.add_parser("letter", help="outcome letter to the referrer for one case")
+    _add_db(q)
+    q.add_argument("--case", required=True, type=int, metavar="ID")
+    q.add_argument("--out", required=True, type=Path, metavar="FILE")
+    q.set_defaults(func=cmd_export)
+
     p = sub.add_parser("check", help="open the database, upgrade if needed, report its state")
     _add_db(p)
     p.set_defaults(func=cmd_check)
@@ -280,6 +294,47 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"restored {path} from {args.file}"
         + (f"; previous database kept as {kept}" if kept else "")
     )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from mdtboard.services import exports, summaries
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.meetings import resolve_meeting
+    from mdtboard.store.db import open_database, resolve_target
+
+    out: Path = args.out
+    if out.exists() and out.is_dir():
+        raise CliError(f"--out names a folder: {out}")
+    if not out.parent.exists():
+        raise CliError(f"folder does not exist: {out.parent}")
+    db = open_database(resolve_target(args.db))
+    ctx = ServiceContext(db, Actor.local())
+    try:
+        exports.check_export_allowed(ctx)
+        from mdtboard import reports
+
+        if args.document == "letter":
+            from mdtboard.services.settings import get_settings
+
+            case, meeting = summaries.case_report(db, args.case)
+            if case.decision is None:
+                raise CliError(f"case {args.case} has no MDT decision to report")
+            settings = get_settings(db)
+            reports.build_letter(case, meeting, reports.LetterSettings.from_settings(settings), out)
+            entity, entity_id = "referral", args.case
+        else:
+            meeting = resolve_meeting(db, args.meeting, datetime.now(UTC))
+            report = summaries.meeting_report(db, meeting.id)
+            build = reports.build_agenda if args.document == "agenda" else reports.build_summary
+            build(report, out)
+            entity, entity_id = "meeting", meeting.id
+        sha = exports.record_export(ctx, args.document, entity, entity_id, out)
+    finally:
+        db.dispose()
+    print(f"{args.document} written: {out} (sha256 {sha})")
     return EXIT_OK
 
 
