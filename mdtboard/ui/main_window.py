@@ -176,6 +176,10 @@ class MainWindow(QMainWindow):
         self.act_list.triggered.connect(lambda: self.table.setFocus())
         view_menu.addAction(self.act_list)
 
+        self.act_members = QAction("MDT &members…", self)
+        self.act_members.triggered.connect(self.manage_members)
+        view_menu.addAction(self.act_members)
+
         help_menu = self.menuBar().addMenu("&Help")
         self.act_about = QAction("&About mdtboard", self)
         self.act_about.triggered.connect(self.show_about)
@@ -326,6 +330,11 @@ class MainWindow(QMainWindow):
                 return
         n = export_worklist_csv(self.ctx.db, self.model.query, Path(path))
         self.statusBar().showMessage(f"Exported {n} cases to {path}", 5000)
+
+    def manage_members(self) -> None:
+        from mdtboard.ui.members_dialog import MembersDialog
+
+        MembersDialog(self.ctx, self).exec()
 
     def _select_case(self, case_id: int) -> None:
         row = self.model.row_of_case(case_id)
