@@ -86,6 +86,11 @@ _MOVE_KEYS = {
 }
 
 
+def _now() -> float:
+    """Seconds on a monotonic clock (the type-ahead timeout); tests replace it."""
+    return time.monotonic()
+
+
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
     """``a`` blended towards ``b`` by ``t`` (0..1), opaque."""
     return QColor.fromRgbF(
@@ -714,7 +719,7 @@ class LevelPicker(QWidget):
         return later[0] if later else last
 
     def _type_ahead(self, char: str) -> None:
-        now = time.monotonic()
+        now = _now()
         if now - self._typed_at > TYPEAHEAD_RESET_S:
             self._typed = ""
         self._typed_at = now

@@ -6,7 +6,6 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from mdtboard.domain.levels import LEVELS
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt
 from PySide6.QtGui import (
     QAction,
@@ -21,6 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QToolTip, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from mdtboard.domain.levels import LEVELS
 from mdtboard.ui.level_picker import NO_SELECTION, LevelPicker
 
 LEFT = Qt.MouseButton.LeftButton
@@ -138,6 +138,7 @@ def test_drag_selects_the_levels_passed_over(qtbot: QtBot, picker: LevelPicker) 
         qtbot.mouseRelease(picker, LEFT, pos=centre(picker, "L2"))
     assert picker.selected() == ("C2", "T11", "T12", "L1", "L2")
     assert blocker.args == [("C2",), ("C2", "T11", "T12", "L1", "L2")]
+    assert picker.summary_text() == "Selected: C2, T11–L2"
     assert picker.current_level() == "L2"
 
 
@@ -230,10 +231,8 @@ def test_type_ahead_moves_the_cursor(qtbot: QtBot, focused: LevelPicker) -> None
 def test_type_ahead_resets_after_a_pause(
     qtbot: QtBot, focused: LevelPicker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mdtboard.ui.level_picker as module
-
     clock = [100.0]
-    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr("mdtboard.ui.level_picker._now", lambda: clock[0])
     qtbot.keyClicks(focused, "l")
     assert focused.current_level() == "L1"
     clock[0] += 2.0
