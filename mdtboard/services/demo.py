@@ -490,9 +490,9 @@ def generate(
     rng = random.Random(seed)
     today = today or datetime.now(UTC).date()
     now = datetime.now(UTC)
-    # Most recent Tuesday before today (past meetings) and the next one (future).
-    last_tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)
-    next_tuesday = last_tuesday + timedelta(days=7)
+    # The next Tuesday after today (upcoming meeting) and the three before it (past).
+    next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    last_tuesday = next_tuesday - timedelta(days=7)
     past_days = [last_tuesday - timedelta(days=7 * k) for k in (2, 1, 0)]
     chunk = 5000
 

@@ -59,6 +59,7 @@ class CaseTableModel(QAbstractTableModel):
         self._query = CaseQuery()
         self._rows: list[CaseRow] = []
         self._total = 0
+        self._fetching = False
         self._today = date.today()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -77,27 +78,35 @@ class CaseTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._today = date.today()
-        self._total = worklist.count_cases(self._db, self._query)
-        self._rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
-        self.endResetModel()
+        self._fetching = True  # no fetchMore from views while the reset is in flight
+        try:
+            self.beginResetModel()
+            self._today = date.today()
+            self._total = worklist.count_cases(self._db, self._query)
+            self._rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
+            self.endResetModel()
+        finally:
+            self._fetching = False
         self.sig_counts_changed.emit(len(self._rows), self._total)
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        more = worklist.fetch_cases(self._db, self._query, len(self._rows), self._page)
-        if not more:
-            self._total = len(self._rows)
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
+        if parent.isValid() or self._fetching:
+            return  # views may ask again while rows are being inserted
+        self._fetching = True
+        try:
+            more = worklist.fetch_cases(self._db, self._query, len(self._rows), self._page)
+            if not more:
+                self._total = len(self._rows)
+                return
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+            self._rows.extend(more)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
         self.sig_counts_changed.emit(len(self._rows), self._total)
 
     def row_at(self, row: int) -> CaseRow | None:

@@ -845,7 +845,7 @@ class MeetingModeWindow(QMainWindow):
                 if answers != form.answers():
                     form.set_answers(answers)
                     self._dirty_scores.add(tool_id)
-            self.fitness.setCurrentIndex(max(0, self.fitness.findData(st.fitness_for_surgery)))
+            self.fitness.setCurrentIndex(max(0, self.fitness.findData(st.fit_for_surgery)))
             biopsy = next((m for m in d.modalities if m.kind == "biopsy"), None)
             route = str(biopsy.details.get("route", "")) if biopsy else ""
             self.biopsy_route.setCurrentIndex(max(0, self.biopsy_route.findData(route)))
@@ -1085,7 +1085,7 @@ class MeetingModeWindow(QMainWindow):
             self.decision = decisions.save_draft(
                 self.ctx,
                 self.entry.id,
-                self._with_meta(self.decision_input()),
+                self.decision_input(),
                 self.decision.version if self.decision else None,
             )
         except ServiceError as exc:
