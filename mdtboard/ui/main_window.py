@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(saved)
         self.referral_dialog = dialog
         dialog.open()
+        dialog.activateWindow()
         return dialog
 
     def import_referrals(self, path: str | None = None) -> BackgroundJob | None:

@@ -6,16 +6,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimer
+from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -39,29 +38,9 @@ from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.ui.level_picker import LevelPicker
 from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
+from mdtboard.ui.widgets import DateField
 
-BLANK_DATE = QDate(1900, 1, 1)
 LIGHT_COLOURS = {Light.GREEN: "#1b7f3b", Light.AMBER: "#b36b00", Light.RED: "#b3261e"}
-
-
-def _date_edit(optional: bool = True) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setMinimumDate(BLANK_DATE)
-    edit.setMaximumDate(QDate(2100, 12, 31))
-    edit.setSpecialValueText(" ")  # the minimum date shows blank: "not given"
-    edit.setDate(BLANK_DATE)
-    return edit
-
-
-def _qdate_value(edit: QDateEdit) -> date | None:
-    d = edit.date()
-    return None if d == BLANK_DATE else date(d.year(), d.month(), d.day())
-
-
-def _to_qdate(value: date | None) -> QDate:
-    return BLANK_DATE if value is None else QDate(value.year, value.month, value.day)
 
 
 class TrafficLight(QLabel):
@@ -287,17 +266,13 @@ class ReferralDialog(QDialog):
         )
         return edit
 
-    def _date(self, name: str, form: QFormLayout, label: str) -> QDateEdit:
-        edit = _date_edit()
-        self._register(
-            name,
-            edit,
-            form,
-            label,
-            get=lambda: _qdate_value(edit),
-            set_=lambda v: edit.setDate(_to_qdate(v)),
-            signal=edit.dateChanged,
-        )
+    def _date(self, name: str, form: QFormLayout, label: str) -> DateField:
+        edit = DateField(self)
+        edit.installEventFilter(self._steal)
+        self._getters[name] = edit.date_value
+        self._setters[name] = edit.set_date_value
+        self._add_row(form, name, label, edit)
+        edit.textEdited.connect(lambda _t: self._user_edit(name))
         return edit
 
     def _combo(
@@ -356,13 +331,22 @@ class ReferralDialog(QDialog):
         combo.activated.connect(lambda _i: self._user_edit("histology_key"))
         assert combo.lineEdit() is not None
         combo.lineEdit().installEventFilter(self._steal)
-        combo.lineEdit().editingFinished.connect(lambda: self._user_edit("histology_key"))
+        combo.lineEdit().editingFinished.connect(self._resolve_histology_text)
         return combo
 
     @staticmethod
     def _histology_search_text(combo: QComboBox, i: int) -> str:
         syn = combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
         return f"{combo.itemText(i)} — {syn}" if syn else combo.itemText(i)
+
+    def _resolve_histology_text(self) -> None:
+        """Typed text that names exactly one catalogue entry (label or synonym) selects it."""
+        text = self.histology.currentText().split(" — ")[0].strip()
+        if self.histology.findText(text) < 0 and text:
+            matches = histology.search(text)
+            if len(matches) == 1:
+                self.histology.setCurrentIndex(self.histology.findData(matches[0].key))
+        self._user_edit("histology_key")
 
     def _pick_histology(self, text: str) -> None:
         idx = self.histology.findText(text.split(" — ")[0])
@@ -458,7 +442,7 @@ class ReferralDialog(QDialog):
     def _check_duplicates(self) -> None:
         if self._existing_patient or self.referral_id is not None:
             return
-        dob = _qdate_value(self.date_of_birth)
+        dob = self.date_of_birth.date_value()
         family, given = self.family_name.text().strip(), self.given_name.text().strip()
         if not (family and given and dob):
             return
@@ -572,6 +556,11 @@ class ReferralDialog(QDialog):
         problems = referrals.validate_referral(data)
         if self.referral_id is None:
             problems = {**referrals.validate_patient(self.patient_input()), **problems}
+        for name, field in (("date_of_birth", self.date_of_birth),
+                            ("imaging_date", self.imaging_date),
+                            ("pathology_date", self.pathology_date)):
+            if field.is_invalid():
+                problems[name] = f"{field.text()!r} is not a date (use dd/mm/yyyy)"
         if problems:
             self.show_errors(problems)
             return

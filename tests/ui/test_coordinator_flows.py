@@ -26,6 +26,8 @@ def window(qtbot: QtBot, ctx: ServiceContext) -> MainWindow:
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
     return win
 
 
@@ -55,6 +57,7 @@ def test_create_a_referral_with_the_level_picker(
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = window.referral_dialog
     assert isinstance(dialog, ReferralDialog) and dialog.isVisible()
+    qtbot.waitUntil(dialog.isActiveWindow)
     assert dialog.readiness.light == Light.RED
 
     type_into(qtbot, dialog.mrn, "GUI0000001")
@@ -62,15 +65,16 @@ def test_create_a_referral_with_the_level_picker(
     type_into(qtbot, dialog.family_name, "Clickwright")
     type_into(qtbot, dialog.given_name, "Ondine")
     dialog.date_of_birth.setFocus()
-    qtbot.keyClicks(dialog.date_of_birth, "14031962")
+    qtbot.keyClicks(dialog.date_of_birth, "14/03/1962")
     type_into(qtbot, dialog.referrer_name, "Dr Fictional Referrer")
     choose(qtbot, dialog.urgency, "urgent")
     type_into(qtbot, dialog.question, "Stabilise T11 before SBRT?")
     choose(qtbot, dialog.disease_kind, "metastatic")
     dialog.histology.setFocus()
     dialog.histology.lineEdit().selectAll()  # type: ignore[union-attr]
-    qtbot.keyClicks(dialog.histology.lineEdit(), "Renal")
-    qtbot.keyClick(dialog.histology.lineEdit(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.histology.lineEdit(), "RCC")  # a synonym
+    qtbot.keyClick(dialog.histology.lineEdit(), Qt.Key.Key_Return)
+    assert dialog.value("histology_key") == "met_renal", dialog.histology.currentText()
     choose(qtbot, dialog.compartment, "extradural")
 
     picker = dialog.levels
@@ -85,22 +89,28 @@ def test_create_a_referral_with_the_level_picker(
 
     # Readiness follows the form: imaging and pathology missing keep it red.
     assert dialog.readiness.light == Light.RED
-    qtbot.mouseClick(dialog.imaging_available, Qt.MouseButton.LeftButton)
+    dialog.imaging_available.setFocus()
+    qtbot.keyClick(dialog.imaging_available, Qt.Key.Key_Space)
+    assert dialog.imaging_available.isChecked()
     dialog.imaging_date.setFocus()
     from datetime import date
 
     today = date.today()
-    qtbot.keyClicks(dialog.imaging_date, today.strftime("%d%m%Y"))
-    qtbot.mouseClick(dialog.pathology_available, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.imaging_date, today.strftime("%d/%m/%Y"))
+    assert dialog.value("imaging_date") == today, dialog.imaging_date.text()
+    dialog.pathology_available.setFocus()
+    qtbot.keyClick(dialog.pathology_available, Qt.Key.Key_Space)
+    assert dialog.pathology_available.isChecked()
     dialog.pathology_date.setFocus()
-    qtbot.keyClicks(dialog.pathology_date, today.strftime("%d%m%Y"))
+    qtbot.keyClicks(dialog.pathology_date, today.strftime("%d/%m/%Y"))
     type_into(qtbot, dialog.neuro_status, "Intact")
-    assert dialog.readiness.light == Light.AMBER  # only scores missing now
+    assert dialog.readiness.light == Light.AMBER, dialog.readiness.text()  # only scores missing
     assert "Scores missing" in dialog.readiness.text()
 
     before = count(ctx, Referral)
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert not dialog.isVisible()
+    shown = {k: v.text() for k, v in dialog._errors.items() if not v.isHidden()}
+    assert not dialog.isVisible(), shown
     assert count(ctx, Referral) == before + 1
     with ctx.db.reader() as s:
         r = s.execute(
@@ -116,6 +126,7 @@ def test_mandatory_fields_are_named_inline_and_nothing_is_saved(
     qtbot: QtBot, window: MainWindow, ctx: ServiceContext
 ) -> None:
     dialog = window.new_referral()
+    qtbot.waitUntil(dialog.isActiveWindow)
     before = count(ctx, Referral)
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert dialog.isVisible()
@@ -129,6 +140,7 @@ def test_mandatory_fields_are_named_inline_and_nothing_is_saved(
 
 def test_undo_and_redo_in_the_form(qtbot: QtBot, window: MainWindow) -> None:
     dialog = window.new_referral()
+    qtbot.waitUntil(dialog.isActiveWindow)
     type_into(qtbot, dialog.referrer_name, "Dr Typo")
     qtbot.mouseClick(
         dialog.levels, Qt.MouseButton.LeftButton, pos=dialog.levels.level_rect("C5").center()
@@ -150,6 +162,7 @@ def test_undo_and_redo_in_the_form(qtbot: QtBot, window: MainWindow) -> None:
 
 def test_unsaved_changes_prompt(qtbot: QtBot, window: MainWindow) -> None:
     dialog = window.new_referral()
+    qtbot.waitUntil(dialog.isActiveWindow)
     type_into(qtbot, dialog.referrer_name, "Dr Someone")
 
     def answer() -> None:
@@ -177,18 +190,23 @@ def test_build_and_reorder_an_agenda(qtbot: QtBot, window: MainWindow, ctx: Serv
     page.refresh(select_id=m.id)
     assert page.current_meeting_id() == m.id
     view = page.candidate_view
-    for _ in range(3):
+    for n in range(3):
         rect = view.visualRect(page.candidates.index(0, 1))
-        QTimer.singleShot(50, lambda: _accept_warning())
-        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        QTimer.singleShot(50, _accept_warning)  # a case that is not ready asks first
+        qtbot.mouseClick(page.add_btn, Qt.MouseButton.LeftButton)
+        assert len(meetings.agenda(ctx.db, m.id)) == n + 1
     entries = meetings.agenda(ctx.db, m.id)
     assert len(entries) == 3
     first = entries[0].id
+    window.activateWindow()  # the "not ready" message boxes took the focus
+    qtbot.waitUntil(window.isActiveWindow)
     page.agenda_view.setFocus()
     page.agenda_view.selectRow(0)
     qtbot.keyClick(page.agenda_view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     after = meetings.agenda(ctx.db, m.id)
-    assert after[1].id == first
+    assert after[1].id == first, ([e.id for e in entries], [e.id for e in after],
+                                  [e.id for e in page.agenda_model.entries()])
     assert [e.position for e in after] == [1, 2, 3]
 
     # drag and drop through the model, as the view does on a drop
@@ -202,6 +220,7 @@ def test_build_and_reorder_an_agenda(qtbot: QtBot, window: MainWindow, ctx: Serv
 def _accept_warning() -> None:
     box = QApplication.activeModalWidget()
     if isinstance(box, QMessageBox):
+        assert "not ready" in box.text()
         box.button(QMessageBox.StandardButton.Yes).click()
 
 
