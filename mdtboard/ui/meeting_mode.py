@@ -614,7 +614,7 @@ class MeetingModeWindow(QMainWindow):
             False,
         )
         for i in range(len(STEPS)):
-            act(f"Step {i + 1}", [f"Ctrl+{i + 1}"], lambda i=i: self.go_to_step(i), False)
+            act(f"Step {i + 1}", [f"Ctrl+{i + 1}"], lambda _checked=False, i=i: self.go_to_step(i), False)
         self.act_save = act("Save", ["Ctrl+S"], self.save_now)
         self.act_sign = act("Sign off", ["Ctrl+Return", "Ctrl+Enter"], self.sign_off)
         self.act_defer = act(

@@ -48,6 +48,13 @@ def when_modal(kind: type, act: Callable[[object], None]) -> None:
     QTimer.singleShot(20, poll)
 
 
+def show_active(qtbot: QtBot, win: MeetingModeWindow) -> None:
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+
+
 def pick_first_option(qtbot: QtBot, combo: QComboBox) -> None:
     combo.setFocus()
     if combo.currentData() is None:
@@ -101,8 +108,7 @@ def meeting_id(ctx: ServiceContext) -> int:
 def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
     win = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    show_active(qtbot, win)
     assert "NOT QUORATE" in win.quorum_banner.text()
 
     # Attendance: everyone present except one apology.
@@ -123,6 +129,7 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
         win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert "Quorate" in win.quorum_banner.text()
+    show_active(qtbot, win)
 
     entries = meetings.agenda(ctx.db, meeting_id)
     for n, entry in enumerate(entries):
@@ -132,6 +139,7 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
                 QInputDialog, lambda d: (d.setTextValue("Awaiting PET-CT staging"), d.accept())
             )  # type: ignore[attr-defined]
             qtbot.keyClick(win, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+            show_active(qtbot, win)
             qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
             continue
         fill_scores(qtbot, win)
@@ -153,7 +161,8 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
         assert "Error" not in editor.problems.text()
 
         qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-        assert "20" in win.plan_text.toPlainText()  # pre-filled from the options
+        assert win.current_step_key() == "consensus", (win.isActiveWindow(), QApplication.focusWidget(), QApplication.activeWindow())
+        assert "20" in win.plan_text.toPlainText(), editor.modalities()  # pre-filled
         win.rationale.setFocus()
         qtbot.keyClicks(win.rationale, f"Fictional rationale for case {n + 1}.")
         if n == 1:  # one dissent
@@ -231,7 +240,7 @@ def test_autosaved_draft_survives_a_reopen(
 ) -> None:
     win = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(win)
-    win.show()
+    show_active(qtbot, win)
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     win.plan_text.setFocus()
     qtbot.keyClicks(win.plan_text, "Draft plan typed live")
@@ -248,7 +257,7 @@ def test_autosaved_draft_survives_a_reopen(
 def test_undo_within_a_case(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
     win = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(win)
-    win.show()
+    show_active(qtbot, win)
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     win.rationale.setFocus()
     qtbot.keyClicks(win.rationale, "First thought")
@@ -266,7 +275,7 @@ def test_presentation_mode_follows_the_chair(
 ) -> None:
     win = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(win)
-    win.show()
+    show_active(qtbot, win)
     qtbot.keyClick(win, Qt.Key.Key_F11)
     pres = win.presentation
     assert pres is not None and pres.isVisible()
