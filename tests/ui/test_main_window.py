@@ -99,9 +99,17 @@ def test_urgency_filter_shows_only_mscc(qtbot: QtBot, window: MainWindow) -> Non
     assert brush is not None  # emergencies stand out
 
 
-def test_screenshot_after_first_paint(tmp_path: Path, demo_db) -> None:  # type: ignore[no-untyped-def]
-    from mdtboard.ui.app import run_app
+def test_screenshot_after_first_paint(qtbot: QtBot, ctx: ServiceContext, tmp_path: Path) -> None:
+    """What ``mdtboard --screenshot`` does, without ending this test's event loop
+    (the command itself is tested end to end in tests/cli)."""
+    from mdtboard.ui.app import FirstPaint, save_screenshot
 
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
     out = tmp_path / "shot.png"
-    assert run_app(demo_db, screenshot=out) == 0
+    saved: list[bool] = []
+    FirstPaint(win, lambda: saved.append(save_screenshot(win, out)))
+    win.show()
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    assert saved == [True]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
