@@ -55,7 +55,8 @@ _ENTRIES: tuple[Histology, ...] = (
         (IM,),
         ("2", "3"),
         synonyms=("ependymoma",),
-        notes="Commonest adult primary cord tumour; well demarcated: gross total resection often curative.",
+        notes="Commonest adult primary cord tumour; well demarcated: gross total resection "
+        "often curative.",
     ),
     Histology(
         "myxopapillary_ependymoma",
@@ -146,7 +147,8 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         synonyms=("notochordal",),
-        notes="Sacrum, clivus or mobile spine; en bloc resection and high-dose (particle) radiotherapy.",
+        notes="Sacrum, clivus or mobile spine; en bloc resection and high-dose (particle) "
+        "radiotherapy.",
     ),
     Histology(
         "chondrosarcoma", "Chondrosarcoma", "primary", "bone sarcoma", (EXT,), radiosensitivity=RR

@@ -95,7 +95,8 @@ def suggest(
             "No suggestion yet: missing " + ", ".join(INPUT_LABELS[m] for m in missing) + "."
         )
     lines.append(DISCLAIMER)
-    label = tool.band(band).label if band and tool.band(band) else None
+    band_decl = tool.band(band) if band else None
+    label = band_decl.label if band_decl else None
     return NomsSuggestion(band, label, result.flags, missing, tuple(lines))
 
 

@@ -267,16 +267,19 @@ def validate_plan(
                         "the drivers recorded or expected for this histology.",
                     )
                 )
-        elif kind_key == "biopsy" and details.get("route") == "deferred_after_mdt":
-            if not str(details.get("rationale") or "").strip():
-                out.append(
-                    PlanProblem(
-                        "error",
-                        n,
-                        "rationale",
-                        "Deferring biopsy needs the MDT's recorded rationale.",
-                    )
+        elif (
+            kind_key == "biopsy"
+            and details.get("route") == "deferred_after_mdt"
+            and not str(details.get("rationale") or "").strip()
+        ):
+            out.append(
+                PlanProblem(
+                    "error",
+                    n,
+                    "rationale",
+                    "Deferring biopsy needs the MDT's recorded rationale.",
                 )
+            )
     if (
         intent == "curative"
         and modalities

@@ -687,7 +687,7 @@ def generate(
 
 
 def referrals_by_id(s: Any, rid: int) -> Referral:
-    ref = s.get(Referral, rid)
+    ref: Referral | None = s.get(Referral, rid)
     assert ref is not None
     return ref
 

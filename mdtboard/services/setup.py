@@ -49,19 +49,19 @@ def create_demo_database(
         raise AlreadyExists(f"{path} already exists; use --force to replace it")
     building = path.with_name(path.name + ".building")
     _remove_sqlite(building)
-    db: Database | None = None
+    built: Database | None = None
     try:
-        db = open_database(Target(sqlite_url(building)), create=True)
+        built = open_database(Target(sqlite_url(building)), create=True)
         summary = demo.generate(
-            ServiceContext(db, actor), cases=cases, seed=seed, progress=progress
+            ServiceContext(built, actor), cases=cases, seed=seed, progress=progress
         )
-        db.dispose()
-        db = None
+        built.dispose()
+        built = None
         _remove_sqlite(path)
         os.replace(building, path)
     finally:
-        if db is not None:
-            db.dispose()
+        if built is not None:
+            built.dispose()
         _remove_sqlite(building)
     return summary
 

@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -614,7 +615,12 @@ class MeetingModeWindow(QMainWindow):
             False,
         )
         for i in range(len(STEPS)):
-            act(f"Step {i + 1}", [f"Ctrl+{i + 1}"], lambda _checked=False, i=i: self.go_to_step(i), False)
+            act(
+                f"Step {i + 1}",
+                [f"Ctrl+{i + 1}"],
+                partial(self.go_to_step, i),
+                False,
+            )
         self.act_save = act("Save", ["Ctrl+S"], self.save_now)
         self.act_sign = act("Sign off", ["Ctrl+Return", "Ctrl+Enter"], self.sign_off)
         self.act_defer = act(
@@ -631,7 +637,9 @@ class MeetingModeWindow(QMainWindow):
         undo = self.undo_stack.createUndoAction(self, "Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+        redo.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")]
+        )
         for a in (undo, redo):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)

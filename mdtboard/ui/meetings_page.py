@@ -35,6 +35,7 @@ from mdtboard.services.meetings import AgendaEntry, MeetingSummary
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CASE_ID_ROLE, CaseTableModel
+from mdtboard.ui.widgets import qdatetime_to_utc
 
 
 class MeetingDialog(QDialog):
@@ -83,7 +84,7 @@ class MeetingDialog(QDialog):
         form.addRow(buttons)
 
     def save(self) -> None:
-        when = self.starts_at.dateTime().toPython().astimezone(UTC)
+        when = qdatetime_to_utc(self.starts_at.dateTime())
         try:
             if self.weeks.value() > 1:
                 self.created = meetings.create_weekly_series(

@@ -33,8 +33,8 @@ class PresentationWindow(QWidget):
         font.setPointSize(max(20, font.pointSize() * 2))
         self.view.setFont(font)
         layout.addWidget(self.view)
-        QShortcut(QKeySequence("Escape"), self, activated=self.close)
-        QShortcut(QKeySequence("F11"), self, activated=self.close)
+        for key in ("Escape", "F11"):
+            QShortcut(QKeySequence(key), self, self.close)
         chair.sig_case_changed.connect(self.refresh)
         chair.sig_step_changed.connect(self.refresh)
         chair.sig_content_changed.connect(self.refresh)

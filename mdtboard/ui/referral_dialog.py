@@ -38,7 +38,7 @@ from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.ui.level_picker import LevelPicker
 from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
-from mdtboard.ui.widgets import DateField
+from mdtboard.ui.widgets import DateField, qdatetime_to_utc
 
 LIGHT_COLOURS = {Light.GREEN: "#1b7f3b", Light.AMBER: "#b36b00", Light.RED: "#b3261e"}
 
@@ -125,7 +125,7 @@ class ReferralDialog(QDialog):
             self.received_at,
             rf,
             "Received *",
-            get=lambda: self.received_at.dateTime().toPython().astimezone(UTC),
+            get=lambda: qdatetime_to_utc(self.received_at.dateTime()),
             set_=lambda v: self.received_at.setDateTime(QDateTime(v.astimezone())),
             signal=self.received_at.dateTimeChanged,
         )
@@ -194,7 +194,9 @@ class ReferralDialog(QDialog):
         act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         act_undo.setShortcut(QKeySequence.StandardKey.Undo)
         act_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        act_redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+        act_redo.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")]
+        )
         act_save = QAction("Save", self)
         act_save.setShortcut(QKeySequence.StandardKey.Save)
         act_save.triggered.connect(self.save)
@@ -329,9 +331,10 @@ class ReferralDialog(QDialog):
         self._setters["histology_key"] = set_
         self._add_row(form, "histology_key", "Histology *", combo)
         combo.activated.connect(lambda _i: self._user_edit("histology_key"))
-        assert combo.lineEdit() is not None
-        combo.lineEdit().installEventFilter(self._steal)
-        combo.lineEdit().editingFinished.connect(self._resolve_histology_text)
+        line = combo.lineEdit()
+        assert line is not None
+        line.installEventFilter(self._steal)
+        line.editingFinished.connect(self._resolve_histology_text)
         return combo
 
     @staticmethod
@@ -556,9 +559,11 @@ class ReferralDialog(QDialog):
         problems = referrals.validate_referral(data)
         if self.referral_id is None:
             problems = {**referrals.validate_patient(self.patient_input()), **problems}
-        for name, field in (("date_of_birth", self.date_of_birth),
-                            ("imaging_date", self.imaging_date),
-                            ("pathology_date", self.pathology_date)):
+        for name, field in (
+            ("date_of_birth", self.date_of_birth),
+            ("imaging_date", self.imaging_date),
+            ("pathology_date", self.pathology_date),
+        ):
             if field.is_invalid():
                 problems[name] = f"{field.text()!r} is not a date (use dd/mm/yyyy)"
         if problems:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QLineEdit, QWidget
+
+
+def qdatetime_to_utc(value: QDateTime) -> datetime:
+    """A local date-time from a Qt editor, as an aware UTC datetime."""
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=UTC)
+
 
 _FORMATS = (
     re.compile(r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})$"),

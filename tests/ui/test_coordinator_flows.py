@@ -205,8 +205,11 @@ def test_build_and_reorder_an_agenda(qtbot: QtBot, window: MainWindow, ctx: Serv
     page.agenda_view.selectRow(0)
     qtbot.keyClick(page.agenda_view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     after = meetings.agenda(ctx.db, m.id)
-    assert after[1].id == first, ([e.id for e in entries], [e.id for e in after],
-                                  [e.id for e in page.agenda_model.entries()])
+    assert after[1].id == first, (
+        [e.id for e in entries],
+        [e.id for e in after],
+        [e.id for e in page.agenda_model.entries()],
+    )
     assert [e.position for e in after] == [1, 2, 3]
 
     # drag and drop through the model, as the view does on a drop

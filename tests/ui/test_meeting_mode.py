@@ -161,7 +161,11 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
         assert "Error" not in editor.problems.text()
 
         qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-        assert win.current_step_key() == "consensus", (win.isActiveWindow(), QApplication.focusWidget(), QApplication.activeWindow())
+        assert win.current_step_key() == "consensus", (
+            win.isActiveWindow(),
+            QApplication.focusWidget(),
+            QApplication.activeWindow(),
+        )
         assert "20" in win.plan_text.toPlainText(), editor.modalities()  # pre-filled
         win.rationale.setFocus()
         qtbot.keyClicks(win.rationale, f"Fictional rationale for case {n + 1}.")
