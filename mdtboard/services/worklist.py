@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
@@ -17,9 +17,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from mdtboard.domain import histology, levels
+from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, KEY_SCORES
 from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, ReferralStatus, Urgency
 from mdtboard.store.db import Database
-from mdtboard.store.models import AgendaItem, Meeting, Patient, Referral, ReferralLevel
+from mdtboard.store.models import (
+    AgendaItem,
+    Assessment,
+    Meeting,
+    Patient,
+    Referral,
+    ReferralLevel,
+)
 
 SORT_KEYS = (
     "patient",
@@ -40,6 +48,9 @@ class CaseQuery:
     statuses: tuple[str, ...] = ()
     urgencies: tuple[str, ...] = ()
     meeting_id: int | None = None
+    readiness: tuple[str, ...] = ()  # "green" / "amber" / "red"
+    imaging_max_age_days: int = DEFAULT_IMAGING_MAX_AGE_DAYS
+    today: date | None = None
     sort: str = "received"
     descending: bool = True
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -136,6 +147,8 @@ def _filtered(stmt: Select[Any], q: CaseQuery) -> Select[Any]:
         stmt = stmt.where(Referral.status.in_(q.statuses))
     if q.urgencies:
         stmt = stmt.where(Referral.urgency.in_(q.urgencies))
+    if q.readiness:
+        stmt = stmt.where(readiness_expr(q).in_(q.readiness))
     if q.meeting_id is not None:
         stmt = stmt.where(
             exists().where(
@@ -143,6 +156,45 @@ def _filtered(stmt: Select[Any], q: CaseQuery) -> Select[Any]:
             )
         )
     return stmt
+
+
+def _has_score(tools: tuple[str, ...]) -> ColumnElement[bool]:
+    return exists().where(
+        Assessment.referral_id == Referral.id,
+        Assessment.tool_id.in_(tools),
+        Assessment.complete.is_(True),
+    )
+
+
+def _all_scores(groups: tuple[tuple[str, ...], ...]) -> ColumnElement[bool]:
+    return and_(*(_has_score(g) for g in groups))
+
+
+def readiness_expr(q: CaseQuery) -> Any:
+    """The readiness traffic light of ``domain.readiness.assess`` as a SQL expression,
+    so the worklist can filter 100,000 cases by it (a test keeps the two in step)."""
+    today = q.today or datetime.now(UTC).date()
+    cutoff = today - timedelta(days=q.imaging_max_age_days)
+    red = or_(
+        func.trim(Referral.question) == "",
+        Referral.imaging_available.is_(False),
+        Referral.imaging_date.is_(None),
+        and_(
+            Referral.pathology_available.is_(False),
+            func.trim(Referral.biopsy_deferral_rationale) == "",
+        ),
+    )
+    scores_ok = case(
+        (Referral.compartment == "intramedullary", _all_scores(KEY_SCORES["intramedullary"])),
+        (Referral.disease_kind == "metastatic", _all_scores(KEY_SCORES["metastatic"])),
+        else_=_all_scores(KEY_SCORES["primary"]),
+    )
+    amber = or_(
+        Referral.imaging_date < cutoff,
+        func.trim(Referral.neuro_status) == "",
+        scores_ok.is_(False),
+    )
+    return case((red, "red"), (amber, "amber"), else_="green")
 
 
 def _order(q: CaseQuery, next_meeting: Any) -> list[Any]:

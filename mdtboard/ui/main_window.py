@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 
 from mdtboard import __version__
 from mdtboard.domain.vocab import ReferralStatus, Urgency
-from mdtboard.services import worklist
+from mdtboard.services import meetings, worklist
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.settings import get_settings
 from mdtboard.ui.case_model import CASE_ID_ROLE, COLUMNS, CaseTableModel
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
         self.setObjectName("MainWindow")
 
+        self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self.model = CaseTableModel(ctx.db, self)
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
@@ -69,7 +71,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((210, 100, 50, 250, 110, 130, 90, 120, 130)):
+        for col, width in enumerate((220, 120, 45, 260, 100, 130, 85, 120, 130)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._on_activated)
         self.tabs = QTabWidget(self)
@@ -136,6 +138,28 @@ class MainWindow(QMainWindow):
         self.urgency_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         bar.addWidget(QLabel("  Urgency: ", bar))
         bar.addWidget(self.urgency_filter)
+
+        self.readiness_filter = QComboBox(bar)
+        self.readiness_filter.setObjectName("readinessFilter")
+        self.readiness_filter.setAccessibleName("Readiness filter")
+        self.readiness_filter.addItem("Any readiness", ())
+        self.readiness_filter.addItem("Ready", ("green",))
+        self.readiness_filter.addItem("Nearly ready", ("amber",))
+        self.readiness_filter.addItem("Not ready", ("red",))
+        self.readiness_filter.addItem("Not ready or nearly", ("amber", "red"))
+        self.readiness_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        bar.addWidget(QLabel("  Readiness: ", bar))
+        bar.addWidget(self.readiness_filter)
+
+        self.meeting_filter = QComboBox(bar)
+        self.meeting_filter.setObjectName("meetingFilter")
+        self.meeting_filter.setAccessibleName("Meeting filter")
+        self.meeting_filter.addItem("Any meeting", None)
+        for m in meetings.list_meetings(self.ctx.db):
+            self.meeting_filter.addItem(f"{m.starts_at.astimezone():%d %b %Y} — {m.title}", m.id)
+        self.meeting_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        bar.addWidget(QLabel("  Meeting: ", bar))
+        bar.addWidget(self.meeting_filter)
         self.addToolBar(bar)
         self.filter_toolbar = bar
 
@@ -354,6 +378,9 @@ class MainWindow(QMainWindow):
             search=self.search.text().strip(),
             statuses=tuple(self.status_filter.currentData() or ()),
             urgencies=tuple(self.urgency_filter.currentData() or ()),
+            readiness=tuple(self.readiness_filter.currentData() or ()),
+            meeting_id=self.meeting_filter.currentData(),
+            imaging_max_age_days=self._imaging_max_age_days,
         )
         self.model.set_query(query)
 
