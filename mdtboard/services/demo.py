@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from mdtboard.domain import histology, levels
+from mdtboard.domain import histology, levels, noms
 from mdtboard.domain.scores import evaluate, sins_location_for_level
 from mdtboard.domain.vocab import (
     AgendaStatus,
@@ -762,6 +762,9 @@ def _demo_decision(
         ]
         plan = "Surgical resection; review histology at the next MDT."
     signed_at = meeting.starts_at + timedelta(minutes=10 + 3 * item.position)
+    suggestion = noms.from_scores(
+        "high_grade" if ref.neuro_deficit else "low_grade", ref.histology_key, "stable", True
+    )
     decision = Decision(
         agenda_item_id=item.id,
         revision=1,
@@ -772,6 +775,8 @@ def _demo_decision(
         patient_preferences="Patient wishes to stay close to home (fictional).",
         patient_informed=True,
         quorate=True,
+        noms_band=suggestion.band,
+        fit_for_surgery=True,
         status=DecisionStatus.SIGNED_OFF,
         signed_off_by=MEMBERS[0][0] + " (demo)",
         signed_off_at=signed_at,

@@ -1,0 +1,638 @@
+"""The three documents: agenda, meeting outcome summary, outcome letter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from mdtboard.domain import levels as spine
+from mdtboard.domain import treatments
+from mdtboard.domain.scores import TOOLS, evaluate
+from mdtboard.domain.vocab import AttendanceStatus, Intent, Role, Urgency
+from mdtboard.reports.common import (
+    FONT,
+    FONT_BOLD,
+    Cancelled,
+    Progress,
+    Styles,
+    build_pdf,
+    checkpoint,
+    esc,
+    para,
+)
+from mdtboard.services.decisions import DecisionView
+from mdtboard.services.meetings import MeetingSummary
+from mdtboard.services.summaries import CaseReport, MeetingReport, ScoreLine
+
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa7b8")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf3")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+KV = TableStyle(
+    [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+)
+WIDTH = 174 * mm
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    letterhead_lines: tuple[str, ...] = ("Fictional Spine Centre", "Spine Oncology MDT")
+    signatory_name: str = "MDT Chair"
+    signatory_title: str = "Chair, Spine Oncology MDT"
+    contact: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LetterSettings:
+        return cls(
+            tuple(settings.letterhead),
+            settings.signatory_name,
+            settings.signatory_title,
+            settings.contact,
+        )
+
+
+def _local(dt: Any) -> str:
+    return dt.astimezone().strftime("%a %d %b %Y %H:%M") if dt else ""
+
+
+def _age(dob: date, on: date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def _label(enum_cls: Any, value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return str(enum_cls(value).label)
+    except ValueError:
+        return value
+
+
+def _kv(rows: Iterable[tuple[str, Any]], st: Styles, key_width: float = 42 * mm) -> Table:
+    data = [
+        [para(k, st.cell_bold), v if isinstance(v, Flowable) else para(v, st.cell)] for k, v in rows
+    ]
+    t = Table(data, colWidths=[key_width, WIDTH - key_width])
+    t.setStyle(KV)
+    return t
+
+
+# --- spine diagram ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _spine_drawing(involved: tuple[str, ...]) -> Drawing:
+    """30 small vertebrae, C1 at the top; involved levels filled and labelled."""
+    box_w, box_h, gap = 9 * mm, 2.2 * mm, 0.45 * mm
+    height = len(spine.LEVELS) * (box_h + gap) + 4
+    d = Drawing(40 * mm, height)
+    chosen = set(involved)
+    for n, level in enumerate(spine.LEVELS):
+        y = height - (n + 1) * (box_h + gap)
+        on = level in chosen
+        d.add(
+            Rect(
+                8 * mm,
+                y,
+                box_w,
+                box_h,
+                rx=0.6 * mm,
+                ry=0.6 * mm,
+                fillColor=colors.HexColor("#b3261e") if on else colors.HexColor("#e6ecf3"),
+                strokeColor=colors.HexColor("#5b6b80"),
+                strokeWidth=0.3,
+            )
+        )
+        if on or level in ("C1", "T1", "L1", "S1", "Co"):
+            d.add(
+                String(
+                    18.5 * mm,
+                    y + 0.35 * mm,
+                    level,
+                    fontName=FONT_BOLD if on else FONT,
+                    fontSize=5.5,
+                    fillColor=colors.black,
+                )
+            )
+    return d
+
+
+class SpineDiagram(Flowable):  # type: ignore[misc]
+    def __init__(self, involved: Sequence[str]) -> None:
+        super().__init__()
+        self.drawing = _spine_drawing(tuple(involved))
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.drawing.width, self.drawing.height
+
+    def draw(self) -> None:
+        self.drawing.drawOn(self.canv, 0, 0)
+
+
+# --- scores -----------------------------------------------------------------------
+
+
+def _score_table(line: ScoreLine, st: Styles) -> list[Flowable]:
+    tool = TOOLS.get(line.tool_id)
+    title = tool.label if tool else line.tool_id
+    if line.subject:
+        title += f" ({line.subject})"
+    if tool is None:
+        return [para(f"{title}: {dict(line.answers)}", st.cell)]
+    try:
+        result = evaluate(line.tool_id, line.answers)
+        points = dict(result.item_points)
+    except ValueError:
+        points = {}
+    rows = [
+        [para("Item", st.cell_bold), para("Answer", st.cell_bold), para("Points", st.cell_bold)]
+    ]
+    for item in tool.items:
+        value = line.answers.get(item.key)
+        if value is None:
+            answer = "— not answered —"
+        elif item.kind == "choice":
+            opt = item.option(str(value))
+            answer = opt.label if opt else str(value)
+        else:
+            answer = (
+                f"{value:g} {item.unit}".strip() if isinstance(value, int | float) else str(value)
+            )
+        shown = points.get(item.key)
+        rows.append(
+            [
+                para(item.label, st.cell),
+                para(answer, st.cell),
+                para("" if shown is None else shown, st.cell),
+            ]
+        )
+    band = tool.band(line.band) if line.band else None
+    if line.complete:
+        total = f"Total {line.total} — " if line.total is not None else ""
+        summary = f"{total}{band.label if band else line.band}"
+    else:
+        summary = "Incomplete"
+    rows.append([para("Result", st.cell_bold), para(summary, st.cell_bold), para("", st.cell)])
+    t = Table(rows, colWidths=[60 * mm, 94 * mm, 20 * mm])
+    t.setStyle(GRID)
+    by = f"entered by {line.entered_by}, {_local(line.entered_at)}"
+    heading = Paragraph(
+        f"<b>{esc(title)}</b> <font size=7 color='#5b6b80'>{esc(by)}</font>", st.cell
+    )
+    return [heading, t, Spacer(1, 3)]
+
+
+# --- agenda -----------------------------------------------------------------------
+
+
+def _attendees(report: MeetingReport, st: Styles, *, with_status: bool) -> Table:
+    rows = [
+        [para("Role", st.cell_bold), para("Name", st.cell_bold)]
+        + ([para("Attendance", st.cell_bold)] if with_status else [])
+    ]
+    for a in sorted(report.attendance, key=lambda a: (list(Role).index(Role(a.role)), a.name)):
+        row = [para(Role(a.role).label, st.cell), para(a.name, st.cell)]
+        if with_status:
+            row.append(para(_label(AttendanceStatus, a.status), st.cell))
+        rows.append(row)
+    widths = [60 * mm, 80 * mm, 34 * mm] if with_status else [70 * mm, 104 * mm]
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(GRID)
+    return t
+
+
+def _meeting_name(m: MeetingSummary) -> str:
+    day = m.starts_at.astimezone().strftime("%d %b %Y")
+    return m.title if day in m.title else f"{m.title} — {day}"
+
+
+def _meeting_rows(m: MeetingSummary) -> list[tuple[str, Any]]:
+    return [
+        ("Meeting", m.title),
+        ("Date and time", f"{_local(m.starts_at)} (UTC {m.starts_at:%Y-%m-%d %H:%M})"),
+        ("Place", m.location or "—"),
+        ("Video link", m.video_link or "—"),
+        ("Chair", m.chair or "—"),
+    ]
+
+
+def build_agenda(
+    report: MeetingReport,
+    out: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    st = Styles()
+    m = report.meeting
+    story: list[Flowable] = [
+        para("MDT agenda", st.title),
+        _kv(_meeting_rows(m), st),
+        para("Expected attendees", st.h2),
+        _attendees(report, st, with_status=False),
+        para(f"Cases ({len(report.cases)})", st.h2),
+    ]
+    today = report.generated_at.date()
+    rows: list[list[Any]] = [
+        [
+            para(h, st.cell_bold)
+            for h in (
+                "#",
+                "Patient",
+                "Urgency",
+                "Histology / levels",
+                "Question for the MDT",
+                "Readiness",
+            )
+        ]
+    ]
+    mscc_rows = []
+    total = len(report.cases)
+    for n, c in enumerate(report.cases, start=1):
+        p = c.patient
+        ready = c.readiness
+        warn = (
+            "Ready"
+            if ready is None or ready.ready
+            else (f"{ready.light.label}: " + "; ".join(r.message for r in ready.reasons))
+        )
+        rows.append(
+            [
+                para(c.position, st.cell),
+                para(
+                    f"{p.display_name}\nMRN {p.mrn}\nDOB {p.date_of_birth:%d/%m/%Y} "
+                    f"(age {_age(p.date_of_birth, today)})",
+                    st.cell,
+                ),
+                para(_label(Urgency, c.urgency), st.cell_bold if c.urgency == "mscc" else st.cell),
+                para(f"{c.histology_label}\n{c.levels_text}", st.cell),
+                para(c.question, st.cell),
+                para(warn, st.cell),
+            ]
+        )
+        if c.urgency == "mscc":
+            mscc_rows.append(n)
+        if progress:
+            progress(n, total)
+    t = Table(rows, colWidths=[8 * mm, 42 * mm, 22 * mm, 34 * mm, 40 * mm, 28 * mm], repeatRows=1)
+    style = TableStyle(GRID.getCommands())
+    for r in mscc_rows:
+        style.add("BACKGROUND", (0, r), (-1, r), colors.HexColor("#fde2e1"))
+    t.setStyle(style)
+    story += [t, *checkpoint(cancelled)]
+    header = f"Agenda — {_meeting_name(m)}"
+    return build_pdf(
+        out,
+        title=f"Agenda: {m.title}",
+        header=header,
+        story=story,
+        draft=False,
+        cancelled=cancelled,
+        generated_at=report.generated_at,
+    )
+
+
+# --- summary -----------------------------------------------------------------------
+
+
+def _decision_block(c: CaseReport, st: Styles) -> list[Flowable]:
+    d = c.decision
+    if d is None:
+        return [para("No decision recorded.", st.warn)]
+    out: list[Flowable] = []
+    if d.status == "draft":
+        out.append(para("DRAFT — not signed off", st.warn))
+    data = d.data
+    mods = (
+        "<br/>".join(
+            f"{n}. {esc(treatments.describe_modality(m.kind, dict(m.details)))}"
+            for n, m in enumerate(data.modalities, start=1)
+        )
+        or "—"
+    )
+    rows: list[tuple[str, Any]] = [
+        ("NOMS suggestion", f"{_noms_label(data.noms_band)} — decision support for the MDT"),
+        ("Intent", _label(Intent, data.intent) or "—"),
+        ("Consensus plan", data.plan_text or "—"),
+        ("Modalities", Paragraph(mods, st.cell)),
+        ("Rationale", data.rationale or "—"),
+        ("Dissent", f"{data.dissent} ({data.dissent_by})" if data.dissent else "None recorded"),
+        ("Patient preferences", data.patient_preferences or "—"),
+        ("Patient informed", "Yes" if data.patient_informed else "Not yet"),
+        ("Clinical trial", data.clinical_trial or "—"),
+        ("Sign-off", _signoff_text(d)),
+    ]
+    out.append(_kv(rows, st))
+    if d.quorate is False:
+        out.append(para("Decision taken while the meeting was NOT QUORATE.", st.warn))
+    if data.actions:
+        arows = [[para(h, st.cell_bold) for h in ("Action", "Owner", "Due", "Done")]]
+        for a in data.actions:
+            arows.append(
+                [
+                    para(a.description, st.cell),
+                    para(a.owner, st.cell),
+                    para(a.due_date.strftime("%d/%m/%Y") if a.due_date else "—", st.cell),
+                    para("yes" if a.done_at else "", st.cell),
+                ]
+            )
+        t = Table(arows, colWidths=[84 * mm, 50 * mm, 24 * mm, 16 * mm], repeatRows=1)
+        t.setStyle(GRID)
+        out += [Spacer(1, 3), t]
+    earlier = [r for r in c.revisions if r.id != d.id]
+    if earlier:
+        out.append(para("Amendment history", st.h3))
+        for r in earlier:
+            out.append(
+                para(
+                    f"Revision {r.revision} ({r.status}), signed off by "
+                    f"{r.signed_off_by or '—'} {_local(r.signed_off_at)}: {r.data.plan_text}",
+                    st.small,
+                )
+            )
+        out.append(
+            para(
+                f"Current revision {d.revision}: amended by {d.signed_off_by} "
+                f"{_local(d.signed_off_at)} — reason: {d.amendment_reason}",
+                st.small,
+            )
+        )
+    return out
+
+
+def _noms_label(band: str | None) -> str:
+    if not band:
+        return "not available"
+    decl = TOOLS["noms"].band(band)
+    return decl.label if decl else band
+
+
+def _signoff_text(d: DecisionView) -> str:
+    if d.status == "draft":
+        return "Not signed off (DRAFT)"
+    text = f"Signed off by {d.signed_off_by} at {_local(d.signed_off_at)}"
+    if d.status == "amended":
+        text += " — superseded by a later amendment"
+    elif d.revision > 1:
+        text += f" (amendment, revision {d.revision})"
+    return text
+
+
+def _case_section(c: CaseReport, st: Styles, today: date) -> list[Flowable]:
+    p = c.patient
+    biopsy = (
+        f"Pathology available ({c.pathology_date:%d/%m/%Y})"
+        if c.pathology_available and c.pathology_date
+        else "Pathology available"
+        if c.pathology_available
+        else f"Biopsy deferred after MDT discussion: {c.biopsy_deferral_rationale}"
+        if c.biopsy_deferral_rationale
+        else "Awaited"
+    )
+    ident = _kv(
+        [
+            (
+                "Patient",
+                f"{p.display_name} — MRN {p.mrn}"
+                + (f" — national number {p.national_number}" if p.national_number else ""),
+            ),
+            ("Date of birth", f"{p.date_of_birth:%d/%m/%Y} (age {_age(p.date_of_birth, today)})"),
+            ("Urgency", _label(Urgency, c.urgency)),
+            ("Question for the MDT", c.question),
+            ("Histology", f"{c.histology_label} ({c.disease_kind}, {c.compartment})"),
+            ("Biopsy / pathology", biopsy),
+            ("Spinal levels", c.levels_text or "—"),
+            ("Neurology", c.neuro_status or "not recorded"),
+        ],
+        st,
+        36 * mm,
+    )
+    top = Table([[ident, SpineDiagram(c.levels)]], colWidths=[WIDTH - 30 * mm, 30 * mm])
+    top.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    head = para(f"{c.position}. {p.display_name} — MRN {p.mrn}", st.h2)
+    story: list[Flowable] = [KeepTogether([head, top])]
+    if c.scores:
+        story.append(para("Scores", st.h3))
+        for line in c.scores:
+            story.append(KeepTogether(_score_table(line, st)))
+    story.append(para("Decision", st.h3))
+    story += _decision_block(c, st)
+    return story
+
+
+def is_draft(report: MeetingReport) -> bool:
+    return any(c.decision is not None and c.decision.status == "draft" for c in report.cases)
+
+
+def build_summary(
+    report: MeetingReport,
+    out: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    st = Styles()
+    m = report.meeting
+    today = report.generated_at.date()
+    discussed = [
+        c
+        for c in report.cases
+        if c.agenda_status == "discussed"
+        or (c.decision is not None and c.agenda_status == "listed")
+    ]
+    deferred = [c for c in report.cases if c.agenda_status in ("deferred", "withdrawn")]
+    undiscussed = [c for c in report.cases if c.agenda_status == "listed" and c.decision is None]
+    q = report.quorum
+    story: list[Flowable] = [
+        para("MDT meeting outcome summary", st.title),
+        _kv(
+            [
+                *_meeting_rows(m),
+                ("Quorum", q.text()),
+                (
+                    "Cases",
+                    f"{len(discussed)} discussed, {len(deferred)} deferred or withdrawn, "
+                    f"{len(undiscussed)} undiscussed",
+                ),
+            ],
+            st,
+        ),
+        para("Attendance", st.h2),
+        _attendees(report, st, with_status=True),
+    ]
+    if not q.quorate:
+        story.append(para("The meeting was not quorate: decisions are flagged.", st.warn))
+    total = len(discussed)
+    for n, c in enumerate(discussed, start=1):
+        story += [PageBreak() if n == 1 else Spacer(1, 10), *checkpoint(cancelled)]
+        story += _case_section(c, st, today)
+        if progress:
+            progress(n, total)
+    story.append(para("Deferred and withdrawn cases", st.h2))
+    story.append(_reason_table(deferred, st, "No case was deferred or withdrawn."))
+    story.append(para("Undiscussed cases", st.h2))
+    story.append(_reason_table(undiscussed, st, "Every listed case was discussed."))
+    header = f"Outcome summary — {_meeting_name(m)}"
+    return build_pdf(
+        out,
+        title=f"Outcome summary: {m.title}",
+        header=header,
+        story=story,
+        draft=is_draft(report),
+        cancelled=cancelled,
+        generated_at=report.generated_at,
+    )
+
+
+def _reason_table(cases: Sequence[CaseReport], st: Styles, empty: str) -> Flowable:
+    if not cases:
+        return para(empty, st.body)
+    rows = [[para(h, st.cell_bold) for h in ("#", "Patient", "Status", "Reason")]]
+    for c in cases:
+        rows.append(
+            [
+                para(c.position, st.cell),
+                para(f"{c.patient.display_name}, MRN {c.patient.mrn}", st.cell),
+                para(c.agenda_status if c.agenda_status != "listed" else "undiscussed", st.cell),
+                para(c.agenda_reason or "not reached at the meeting", st.cell),
+            ]
+        )
+    t = Table(rows, colWidths=[8 * mm, 60 * mm, 26 * mm, 80 * mm], repeatRows=1)
+    t.setStyle(GRID)
+    return t
+
+
+# --- letter ------------------------------------------------------------------------
+
+PLAIN_INTENT = {
+    "curative": "with the aim of curing the tumour",
+    "disease_control": "to control the disease and prolong life",
+    "palliative": "to relieve symptoms and maintain quality of life",
+}
+
+
+def build_letter(
+    case: CaseReport,
+    meeting: MeetingSummary | None,
+    settings: LetterSettings,
+    out: Path,
+) -> Path:
+    d = case.decision
+    if d is None:
+        raise ValueError(f"case {case.referral_id} has no MDT decision to report")
+    st = Styles()
+    p = case.patient
+    data = d.data
+    when = meeting.starts_at.astimezone().strftime("%d %B %Y") if meeting else "a recent meeting"
+    mods = [treatments.describe_modality(m.kind, dict(m.details)) for m in data.modalities]
+    story: list[Flowable] = [
+        para(line, st.h3 if i == 0 else st.body) for i, line in enumerate(settings.letterhead_lines)
+    ]
+    story += [
+        Spacer(1, 8),
+        para(f"{case.referrer_name}\n{case.referrer_organisation}", st.body),
+        Spacer(1, 6),
+        para(date.today().strftime("%d %B %Y"), st.body),
+        Spacer(1, 8),
+        para(
+            f"Re: {p.given_name} {p.family_name}, born {p.date_of_birth:%d/%m/%Y}, "
+            f"hospital number {p.mrn}"
+            + (f", national number {p.national_number}" if p.national_number else ""),
+            st.h3,
+        ),
+        Spacer(1, 4),
+        para(f"Dear {case.referrer_name},", st.body),
+        Spacer(1, 4),
+        para(
+            f"Thank you for referring this patient. The spine oncology multidisciplinary team "
+            f"(MDT) discussed the case at its meeting on {when}. You asked: "
+            f"“{case.question}”",
+            st.body,
+        ),
+        Spacer(1, 4),
+        para("What the MDT recommends", st.h3),
+        para(data.plan_text or "See the treatments below.", st.body),
+    ]
+    if mods:
+        story.append(
+            para(
+                "The recommended treatment is "
+                + PLAIN_INTENT.get(data.intent or "", "as follows")
+                + ": "
+                + "; ".join(mods)
+                + ".",
+                st.body,
+            )
+        )
+    if data.rationale:
+        story += [para("Why", st.h3), para(data.rationale, st.body)]
+    if data.actions:
+        story.append(para("Next steps", st.h3))
+        for a in data.actions:
+            due = f" by {a.due_date:%d %B %Y}" if a.due_date else ""
+            story.append(para(f"• {a.description} — {a.owner}{due}", st.body))
+    story += [
+        Spacer(1, 4),
+        para(
+            "The patient's preferences were considered"
+            + (f": {data.patient_preferences}" if data.patient_preferences else ".")
+            + (
+                " The patient has been informed of the discussion."
+                if data.patient_informed
+                else " The patient has not yet been told of this recommendation."
+            ),
+            st.body,
+        ),
+        Spacer(1, 4),
+        para(
+            "This letter records the MDT's recommendation to the treating clinicians; it is "
+            "not a treatment order. Please contact us with any questions.",
+            st.body,
+        ),
+        Spacer(1, 14),
+        para("Yours sincerely,", st.body),
+        Spacer(1, 16),
+        para(settings.signatory_name, st.h3),
+        para(settings.signatory_title, st.body),
+    ]
+    if settings.contact:
+        story.append(para(settings.contact, st.small))
+    if d.status == "draft":
+        story.insert(0, para("DRAFT — this decision has not been signed off", st.warn))
+    header = f"MDT outcome letter — {p.display_name} — MRN {p.mrn}"
+    return build_pdf(
+        out,
+        title=f"Outcome letter: {p.display_name}",
+        header=header,
+        story=story,
+        draft=d.status == "draft",
+    )
