@@ -1,0 +1,265 @@
+"""PDF documents read back with pypdf: every required field, page numbers, Unicode, DRAFT."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from mdtboard.reports import (
+    LetterSettings,
+    ReportCancelled,
+    build_agenda,
+    build_letter,
+    build_summary,
+)
+from mdtboard.services import decisions, meetings, referrals, summaries
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.decisions import DecisionInput, ModalityInput
+from mdtboard.services.referrals import PatientInput, ReferralInput
+
+UNICODE_NAMES = ("Łukasiewicz-Ñúñez", "Zoë", "Ødegård", "Μαρία")
+
+
+def pages(path: Path) -> list[str]:
+    return [p.extract_text() or "" for p in PdfReader(path).pages]
+
+
+def text(path: Path) -> str:
+    return re.sub(r"\s+", " ", "\n".join(pages(path)))
+
+
+def past_meeting(ctx: ServiceContext) -> int:
+    return next(m.id for m in meetings.list_meetings(ctx.db) if m.status == "closed")
+
+
+def planned_meeting(ctx: ServiceContext) -> int:
+    return next(m.id for m in meetings.list_meetings(ctx.db) if m.status == "planned")
+
+
+def assert_page_numbers(path: Path) -> None:
+    texts = pages(path)
+    n = len(texts)
+    for i, t in enumerate(texts, start=1):
+        assert f"Page {i} of {n}" in t
+        assert "CONFIDENTIAL" in t and "mdtboard 0.1.0" in t and "Generated" in t
+
+
+def test_agenda_has_every_required_field(ctx: ServiceContext, tmp_path: Path) -> None:
+    mid = planned_meeting(ctx)
+    report = summaries.meeting_report(ctx.db, mid)
+    out = build_agenda(report, tmp_path / "agenda.pdf")
+    t = text(out)
+    m = report.meeting
+    for needed in (
+        "MDT agenda",
+        m.title,
+        m.location,
+        "Expected attendees",
+        "Spine surgeon",
+        "Pathologist",
+        "Readiness",
+    ):
+        assert needed in t, needed
+    for c in report.cases:
+        assert c.patient.mrn in t and c.patient.family_name.upper() in t
+        assert c.question[:20] in t
+    assert "MSCC emergency" in t or all(c.urgency != "mscc" for c in report.cases)
+    assert "DRAFT" not in t
+    assert_page_numbers(out)
+
+
+def test_summary_has_every_required_field(ctx: ServiceContext, tmp_path: Path) -> None:
+    mid = past_meeting(ctx)
+    report = summaries.meeting_report(ctx.db, mid)
+    out = build_summary(report, tmp_path / "summary.pdf")
+    t = text(out)
+    for needed in (
+        "outcome summary",
+        "Attendance",
+        "Quorum",
+        "Decision",
+        "Consensus plan",
+        "Intent",
+        "Rationale",
+        "Dissent",
+        "Sign-off",
+        "Signed off by",
+        "decision support for the MDT",
+        "Send outcome letter to referrer",
+        "Deferred and withdrawn cases",
+        "Undiscussed cases",
+        "Biopsy / pathology",
+        "Spinal levels",
+    ):
+        assert needed in t, needed
+    discussed = [c for c in report.cases if c.agenda_status == "discussed"]
+    assert discussed
+    for c in discussed:
+        assert c.patient.mrn in t and c.levels_text in t
+        for s in c.scores:
+            if s.complete and s.total is not None:
+                assert f"Total {s.total}" in t
+        assert c.decision is not None and c.decision.data.plan_text[:25] in t
+    assert "DRAFT" not in t
+    assert len(pages(out)) > 2
+    assert_page_numbers(out)
+
+
+def test_unicode_names_survive_and_fonts_are_embedded(ctx: ServiceContext, tmp_path: Path) -> None:
+    mid = planned_meeting(ctx)
+    for n, name in enumerate(UNICODE_NAMES):
+        case = referrals.register_referral(
+            ctx,
+            PatientInput(f"UNI{n:07d}", name, "Ανδρέας" if n == 3 else "Zoë", date(1970, 1, n + 1)),
+            ReferralInput(
+                received_at=datetime.now(UTC) - timedelta(days=1),
+                referrer_name="Dr Þórunn Test",
+                urgency="routine",
+                question="Résection?",
+                disease_kind="primary",
+                histology_key="meningioma",
+                compartment="idem",
+                levels=("T4",),
+            ),
+        )
+        meetings.list_case(ctx, mid, case.id)
+    out = build_agenda(summaries.meeting_report(ctx.db, mid), tmp_path / "u.pdf")
+    t = text(out)
+    for name in UNICODE_NAMES:
+        assert name.upper() in t, name
+    assert "Ανδρέας" in t
+    fonts = set()
+    for page in PdfReader(out).pages:
+        for font in page["/Resources"]["/Font"].values():
+            obj = font.get_object()
+            descriptor = (
+                obj["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if ("/DescendantFonts" in obj)
+                else obj.get("/FontDescriptor")
+            )
+            if descriptor is not None:
+                d = descriptor.get_object()
+                assert "/FontFile2" in d, obj["/BaseFont"]
+                fonts.add(str(obj["/BaseFont"]))
+    assert any("DejaVu" in f for f in fonts)
+
+
+def test_unsigned_decision_carries_draft(ctx: ServiceContext, tmp_path: Path) -> None:
+    mid = planned_meeting(ctx)
+    item = meetings.agenda(ctx.db, mid)[0]
+    decisions.save_draft(
+        ctx,
+        item.id,
+        DecisionInput(
+            intent="palliative",
+            plan_text="Draft plan under discussion",
+            modalities=(ModalityInput("palliative_care", {}),),
+        ),
+    )
+    report = summaries.meeting_report(ctx.db, mid)
+    out = build_summary(report, tmp_path / "draft.pdf")
+    every = pages(out)
+    assert all("DRAFT" in p for p in every)
+    assert "DRAFT — not signed off" in text(out)
+
+
+def test_letter_plain_language_and_draft(ctx: ServiceContext, tmp_path: Path) -> None:
+    mid = past_meeting(ctx)
+    item = next(e for e in meetings.agenda(ctx.db, mid) if e.status == "discussed")
+    case, meeting = summaries.case_report(ctx.db, item.referral_id)
+    settings = LetterSettings(
+        ("Fictional Spine Centre", "Spine MDT"), "Dr Chair Person", "Chair", "Call 000"
+    )
+    out = build_letter(case, meeting, settings, tmp_path / "letter.pdf")
+    t = text(out)
+    for needed in (
+        "Fictional Spine Centre",
+        case.referrer_name,
+        case.patient.mrn,
+        "What the MDT recommends",
+        "Dr Chair Person",
+        "not a treatment order",
+        "Page 1 of 1",
+    ):
+        assert needed in t, needed
+    assert "DRAFT" not in t
+    nocase, _ = summaries.case_report(ctx.db, 40)
+    if nocase.decision is None:
+        with pytest.raises(ValueError, match="no MDT decision"):
+            build_letter(nocase, None, settings, tmp_path / "none.pdf")
+        assert not (tmp_path / "none.pdf").exists()
+
+
+def test_cancelled_export_leaves_no_file(ctx: ServiceContext, tmp_path: Path) -> None:
+    report = summaries.meeting_report(ctx.db, past_meeting(ctx))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "cancel.pdf"
+    with pytest.raises(ReportCancelled):
+        build_summary(report, out, cancelled=lambda: True)
+    assert list(folder.iterdir()) == []  # neither the PDF nor a partial file
+
+
+def test_cli_export_on_a_fresh_demo_database(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "x.db"
+    env = {**os.environ, "MDTBOARD_DB": str(db)}
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "mdtboard", "demo"], env=env, capture_output=True, timeout=120
+        ).returncode
+        == 0
+    )
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mdtboard",
+            "export",
+            "summary",
+            "--meeting",
+            "last",
+            "--out",
+            str(tmp_path / "s.pdf"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "sha256" in res.stdout and (tmp_path / "s.pdf").stat().st_size > 10_000
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mdtboard",
+            "export",
+            "agenda",
+            "--meeting",
+            "999",
+            "--out",
+            str(tmp_path / "a.pdf"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 1 and "meeting 999 does not exist" in bad.stderr
+    assert not (tmp_path / "a.pdf").exists()
+    verify = subprocess.run(
+        [sys.executable, "-m", "mdtboard", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verify.returncode == 0, verify.stderr
