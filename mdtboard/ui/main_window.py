@@ -178,6 +178,9 @@ class MainWindow(QMainWindow):
         self.act_import.setShortcut(QKeySequence("Ctrl+I"))
         self.act_import.triggered.connect(self.import_referrals)
         file_menu.addAction(self.act_import)
+        self.act_letter = QAction("Outcome &letter for selected case (PDF)…", self)
+        self.act_letter.triggered.connect(self.export_letter)
+        file_menu.addAction(self.act_letter)
         self.act_export_csv = QAction("Export worklist as &CSV…", self)
         self.act_export_csv.triggered.connect(self.export_worklist)
         file_menu.addAction(self.act_export_csv)
@@ -356,6 +359,20 @@ class MainWindow(QMainWindow):
                 return
         n = export_worklist_csv(self.ctx.db, self.model.query, Path(path))
         self.statusBar().showMessage(f"Exported {n} cases to {path}", 5000)
+
+    def export_letter(self, path: str | None = None) -> object:
+        from mdtboard.services.errors import ServiceError
+        from mdtboard.ui.exporting import export_letter
+
+        case_id = self.selected_case_id()
+        if case_id is None:
+            return None
+        try:
+            self.last_export = export_letter(self, self.ctx, case_id, Path(path) if path else None)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Not allowed", str(exc))
+            return None
+        return self.last_export
 
     def manage_members(self) -> None:
         from mdtboard.ui.members_dialog import MembersDialog

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QDateTime, QItemSelectionModel, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -149,6 +150,14 @@ class MeetingsPage(QWidget):
         self.start_btn.clicked.connect(self._start_meeting)
         row.addWidget(self.start_btn)
         lv.addLayout(row)
+        row2 = QHBoxLayout()
+        self.agenda_pdf_btn = QPushButton("Agenda &PDF…", left)
+        self.agenda_pdf_btn.clicked.connect(lambda: self.export_pdf("agenda"))
+        row2.addWidget(self.agenda_pdf_btn)
+        self.summary_pdf_btn = QPushButton("Outcome summar&y PDF…", left)
+        self.summary_pdf_btn.clicked.connect(lambda: self.export_pdf("summary"))
+        row2.addWidget(self.summary_pdf_btn)
+        lv.addLayout(row2)
 
         right = QWidget(splitter)
         rv = QVBoxLayout(right)
@@ -423,6 +432,19 @@ class MeetingsPage(QWidget):
         dialog = MeetingDialog(self.ctx, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.created:
             self.refresh(select_id=dialog.created[0].id)
+
+    def export_pdf(self, document: str, path: Path | None = None) -> object:
+        from mdtboard.ui.exporting import export_meeting
+
+        meeting_id = self.current_meeting_id()
+        if meeting_id is None:
+            return None
+        try:
+            self.last_export = export_meeting(self, self.ctx, meeting_id, document, path)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Not allowed", str(exc))
+            return None
+        return self.last_export
 
     def _start_meeting(self) -> None:
         meeting_id = self.current_meeting_id()

@@ -1,0 +1,138 @@
+"""PDF export from the GUI: save dialog, work off the GUI thread with progress and
+cancel, audit with the file's SHA-256, then offer to open it in the system viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from mdtboard.reports import (
+    LetterSettings,
+    ReportCancelled,
+    build_agenda,
+    build_letter,
+    build_summary,
+)
+from mdtboard.services import exports, summaries
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.settings import get_settings
+from mdtboard.ui.workers import BackgroundJob, run_in_background
+
+Build = Callable[[Path, Callable[[int, int], None], Callable[[], bool]], Path]
+
+
+class PdfExport:
+    """One export; ``job`` is the background job, ``path`` the target file."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        ctx: ServiceContext,
+        document: str,
+        entity: str,
+        entity_id: int,
+        build: Build,
+        path: Path,
+        *,
+        ask_to_open: bool = True,
+    ) -> None:
+        self.parent, self.ctx, self.document = parent, ctx, document
+        self.entity, self.entity_id, self.path = entity, entity_id, path
+        self.ask_to_open = ask_to_open
+        self.sha256 = ""
+        self.error: object = None
+        self.job: BackgroundJob = run_in_background(
+            parent,
+            lambda progress, cancelled: build(path, progress, cancelled),
+            f"Writing {document} PDF…",
+        )
+        self.job.sig_finished.connect(self._done)
+        self.job.sig_failed.connect(self._failed)
+
+    def _done(self, _result: object) -> None:
+        self.sha256 = exports.record_export(
+            self.ctx, self.document, self.entity, self.entity_id, self.path
+        )
+        if not self.ask_to_open:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "PDF written",
+            f"{self.document.capitalize()} saved to {self.path}.",
+            QMessageBox.StandardButton.Close,
+            self.parent,
+        )
+        open_btn = box.addButton("Open (to view or print)", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        if box.clickedButton() is open_btn:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+
+    def _failed(self, exc: object) -> None:
+        self.error = exc
+        if isinstance(exc, ReportCancelled):
+            return
+        QMessageBox.warning(self.parent, "PDF not written", str(exc))
+
+
+def _ask_path(parent: QWidget, default_name: str) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(parent, "Save PDF", default_name, "PDF files (*.pdf)")
+    return Path(name) if name else None
+
+
+def export_meeting(
+    parent: QWidget,
+    ctx: ServiceContext,
+    meeting_id: int,
+    document: str,
+    path: Path | None = None,
+    *,
+    ask_to_open: bool = True,
+) -> PdfExport | None:
+    """``document`` is "agenda" or "summary"."""
+    exports.check_export_allowed(ctx)
+    path = path or _ask_path(parent, f"mdt-{document}-{meeting_id}.pdf")
+    if path is None:
+        return None
+    builder = build_agenda if document == "agenda" else build_summary
+
+    def build(
+        out: Path, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+    ) -> Path:
+        report = summaries.meeting_report(ctx.db, meeting_id)
+        return builder(report, out, progress=progress, cancelled=cancelled)
+
+    return PdfExport(
+        parent, ctx, document, "meeting", meeting_id, build, path, ask_to_open=ask_to_open
+    )
+
+
+def export_letter(
+    parent: QWidget,
+    ctx: ServiceContext,
+    referral_id: int,
+    path: Path | None = None,
+    *,
+    ask_to_open: bool = True,
+) -> PdfExport | None:
+    exports.check_export_allowed(ctx)
+    case, meeting = summaries.case_report(ctx.db, referral_id)
+    if case.decision is None:
+        QMessageBox.information(parent, "No decision", "This case has no MDT decision yet.")
+        return None
+    path = path or _ask_path(parent, f"mdt-letter-{referral_id}.pdf")
+    if path is None:
+        return None
+    settings = LetterSettings.from_settings(get_settings(ctx.db))
+
+    def build(
+        out: Path, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+    ) -> Path:
+        return build_letter(case, meeting, settings, out)
+
+    return PdfExport(
+        parent, ctx, "letter", "referral", referral_id, build, path, ask_to_open=ask_to_open
+    )
