@@ -788,7 +788,10 @@ class MeetingModeWindow(QMainWindow):
             form = ScoreForm(tool_id, self)
             form.sig_answers_changed.connect(self._score_edited)
             self.score_forms[tool_id] = form
-            self.scores_layout.addWidget(form, n // 2, n % 2)
+            self.scores_layout.addWidget(form, n // 2, n % 2, Qt.AlignmentFlag.AlignTop)
+        for row in range(self.scores_layout.rowCount()):
+            self.scores_layout.setRowStretch(row, 0)
+        self.scores_layout.setRowStretch((len(tools) + 1) // 2, 1)
         for line in case.scores:
             if line.tool_id in self.score_forms and not line.subject:
                 self.score_forms[line.tool_id].set_answers(line.answers)

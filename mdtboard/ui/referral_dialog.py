@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -137,6 +138,7 @@ class ReferralDialog(QDialog):
         self.question = self._text("question", rf, "Question for the MDT *", 60)
         self.presenting_problem = self._text("presenting_problem", rf, "Presenting problem", 60)
         left.addWidget(ref_box)
+        left.addStretch(1)
 
         middle = QVBoxLayout()
         columns.addLayout(middle, 3)
@@ -164,6 +166,7 @@ class ReferralDialog(QDialog):
             "biopsy_deferral_rationale", af, "Biopsy deferred: MDT rationale", 40
         )
         middle.addWidget(avail)
+        middle.addStretch(1)
 
         right = QVBoxLayout()
         columns.addLayout(right, 2)
@@ -215,7 +218,9 @@ class ReferralDialog(QDialog):
 
     def _add_row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
         box = QWidget(self)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         lay = QVBoxLayout(box)
+        lay.setAlignment(Qt.AlignmentFlag.AlignTop)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(1)
         lay.addWidget(widget)

@@ -67,6 +67,10 @@ class ScoreForm(QGroupBox):
             widget: QComboBox | QSpinBox | QDoubleSpinBox
             if item.kind == "choice":
                 combo = QComboBox(self)
+                combo.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+                )
+                combo.setMinimumContentsLength(18)
                 combo.addItem(NOT_ANSWERED, None)
                 for opt in item.options:
                     points = "" if opt.points is None else f"  [{opt.points}]"

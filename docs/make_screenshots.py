@@ -1,0 +1,109 @@
+"""Render the screens and documents kept in docs/ (fictional demo data).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py
+
+Writes docs/screenshots/*.png and docs/examples/*.pdf (+ first pages as PNG
+when pdftoppm is installed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="mdtboard-shots-"))
+    os.environ["MDTBOARD_AUDIT_KEY_FILE"] = str(work / "audit.key")
+    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
+    from PySide6.QtWidgets import QApplication
+
+    from mdtboard.reports import LetterSettings, build_agenda, build_letter, build_summary
+    from mdtboard.services import meetings, summaries
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.settings import get_settings
+    from mdtboard.services.setup import create_demo_database
+    from mdtboard.store.db import Target, open_database, sqlite_url
+    from mdtboard.ui.main_window import MainWindow
+    from mdtboard.ui.meeting_mode import STEPS, MeetingModeWindow
+
+    db_path = work / "demo.db"
+    create_demo_database(Target(sqlite_url(db_path)), cases=40, seed=1, actor=Actor("demo"))
+    db = open_database(Target(sqlite_url(db_path)))
+    ctx = ServiceContext(db, Actor("chair", "chair", "Ms Imogen Castellane (demo)"))
+    app = QApplication.instance() or QApplication([])
+    shots = DOCS / "screenshots"
+    shots.mkdir(exist_ok=True)
+
+    def grab(widget: object, name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        widget.grab().save(str(shots / name))  # type: ignore[attr-defined]
+
+    win = MainWindow(ctx)
+    win.resize(1280, 760)
+    win.show()
+    grab(win, "main-window.png")
+    dialog = win.edit_case(win.model.row_at(0).referral_id)  # type: ignore[union-attr]
+    dialog.resize(1180, 780)
+    grab(dialog, "referral-form.png")
+    dialog.undo_stack.setClean()
+    dialog.reject()
+    page = win.show_meetings()
+    upcoming = next(m for m in meetings.list_meetings(db) if m.status == "planned")
+    page.refresh(select_id=upcoming.id)
+    grab(win, "agenda-builder.png")
+
+    mode = MeetingModeWindow(ctx, upcoming.id)
+    mode.resize(1360, 860)
+    mode.show()
+    for i, (key, _label) in enumerate(STEPS):
+        mode.go_to_step(i)
+        grab(mode, f"meeting-{i + 1}-{key}.png")
+    mode.toggle_presentation()
+    grab(mode.presentation, "presentation-mode.png")
+    mode.presentation.close()
+    mode._dirty = False
+    mode.close()
+    win.close()
+
+    examples = DOCS / "examples"
+    closed = next(m for m in meetings.list_meetings(db) if m.status == "closed")
+    build_agenda(summaries.meeting_report(db, upcoming.id), examples / "agenda.pdf")
+    report = summaries.meeting_report(db, closed.id)
+    build_summary(report, examples / "summary.pdf")
+    discussed = next(c for c in report.cases if c.decision is not None)
+    case, meeting = summaries.case_report(db, discussed.referral_id)
+    build_letter(
+        case, meeting, LetterSettings.from_settings(get_settings(db)), examples / "letter.pdf"
+    )
+    if shutil.which("pdftoppm"):
+        for name, last in (("agenda", 1), ("summary", 2), ("letter", 1)):
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "70",
+                    "-l",
+                    str(last),
+                    str(examples / f"{name}.pdf"),
+                    str(examples / f"{name}-page"),
+                ],
+                check=True,
+            )
+    db.dispose()
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
