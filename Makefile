@@ -28,8 +28,8 @@ test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint typecheck imports alembic-check pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check mdtboard tests migrations benchmarks
-	$(BIN)/ruff format --check mdtboard tests migrations benchmarks
+	$(BIN)/ruff check mdtboard tests migrations benchmarks docs
+	$(BIN)/ruff format --check mdtboard tests migrations benchmarks docs
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy mdtboard

@@ -1,0 +1,99 @@
+"""Data safety from the command line: audit verify, backup and restore (fictional data)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def mdt(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mdtboard", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MDTBOARD_DB": str(db)},
+        input=stdin,
+    )
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE audit_events SET summary = 'nothing to see' WHERE id = 2",
+        "UPDATE audit_events SET user = 'someone.else' WHERE id = 1",
+        "DELETE FROM audit_events WHERE id = 1",
+        "DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)",
+        "INSERT INTO audit_events (id, occurred_at, user, action, entity, entity_id, summary,"
+        " prev_hash, hash) SELECT max(id) + 1, '2026-01-01 00:00:00', 'x', 'create', 'x', '',"
+        " '', hash, 'f' || substr(hash, 2) FROM audit_events",
+    ],
+)
+def test_audit_verify_catches_edits_inserts_and_deletions(demo_path: Path, tamper: str) -> None:
+    # make a few more events through a real command first
+    assert (
+        mdt(
+            "export",
+            "agenda",
+            "--meeting",
+            "next",
+            "--out",
+            str(demo_path.parent / "a.pdf"),
+            db=demo_path,
+        ).returncode
+        == 0
+    )
+    ok = mdt("audit", "verify", db=demo_path)
+    assert ok.returncode == 0 and "audit chain ok" in ok.stdout
+    conn = sqlite3.connect(demo_path)
+    conn.execute(tamper)
+    conn.commit()
+    conn.close()
+    bad = mdt("audit", "verify", db=demo_path)
+    assert bad.returncode == 1
+    assert "BROKEN" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_backup_is_checked_and_opens(demo_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "b.db"
+    res = mdt("backup", "--to", str(copy), db=demo_path)
+    assert res.returncode == 0, res.stderr
+    conn = sqlite3.connect(copy)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM referrals").fetchone()[0] == 40
+    conn.close()
+    assert mdt("check", db=copy).returncode == 0
+
+
+def test_restore_needs_confirmation_and_keeps_the_replaced_file(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.db"
+    assert mdt("backup", "--to", str(backup), db=demo_path).returncode == 0
+    conn = sqlite3.connect(demo_path)
+    conn.execute("DELETE FROM actions")
+    conn.commit()
+    conn.close()
+    refused = mdt("restore", str(backup), db=demo_path, stdin="")
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    res = mdt("restore", str(backup), "--yes", db=demo_path)
+    assert res.returncode == 0, res.stderr
+    kept = list(demo_path.parent.glob("demo.db.replaced-*.bak"))
+    assert len(kept) == 1
+    conn = sqlite3.connect(demo_path)
+    assert conn.execute("SELECT count(*) FROM actions").fetchone()[0] > 0
+    conn.close()
+    assert sqlite3.connect(kept[0]).execute("SELECT count(*) FROM actions").fetchone()[0] == 0
+
+
+def test_restore_refuses_something_that_is_not_a_backup(demo_path: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("hello")
+    res = mdt("restore", str(junk), "--yes", db=demo_path)
+    assert res.returncode == 1 and "not an mdtboard database" in res.stderr
+    assert mdt("check", db=demo_path).returncode == 0
