@@ -9,6 +9,14 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import traceback
+
+
+def log_exception(log: logging.Logger, exc: BaseException, what: str = "error") -> None:
+    """Log an exception's type and where it happened, never its message: messages
+    from the database layer can carry the values of the row (names, MRNs)."""
+    frames = traceback.format_tb(exc.__traceback__)
+    log.error("%s: %s\n%s", what, type(exc).__name__, "".join(frames))
 
 
 def setup_logging(level: int = logging.INFO) -> None:

@@ -371,6 +371,7 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     try:
         return func(args)
     except (StoreError, ServiceError, CliError) as exc:
+        log.info("refused: %s", type(exc).__name__)
         print(f"mdtboard: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -391,10 +392,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging()
     func = getattr(args, "func", None) or cmd_gui
+    command = args.command or "gui"
+    log.info("command %s started", command)
     try:
-        return _run(func, args)
+        rc = _run(func, args)
+        log.info("command %s finished with exit code %d", command, rc)
+        return rc
     except Exception as exc:  # last resort: one line for the user, details in the log
-        log.exception("unexpected error")
+        from mdtboard.logs import log_exception
+
+        log_exception(log, exc, f"unexpected error in command {command}")
         print(f"mdtboard: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
 

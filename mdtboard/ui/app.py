@@ -71,6 +71,8 @@ def run_app(db: Database, *, screenshot: Path | None = None) -> int:
         actor = Actor(local.username, "read_only", local.display_name)
     window = MainWindow(ServiceContext(db, actor))
     if screenshot is None:
+        install_exception_hook(window)
+    if screenshot is None:
         from mdtboard.services.settings import get_settings
         from mdtboard.ui.signin import IdleLock
 
@@ -90,3 +92,35 @@ def run_app(db: Database, *, screenshot: Path | None = None) -> int:
     rc = app.exec()
     db.dispose()
     return exit_code or rc
+
+
+def install_exception_hook(window: QWidget | None = None) -> None:
+    """Uncaught exceptions: log them (no patient data), tell the user plainly, keep going.
+
+    Drafts are saved by their own autosave; the hook asks open windows to save now.
+    """
+    import logging
+
+    from PySide6.QtWidgets import QMessageBox
+
+    log = logging.getLogger("mdtboard.crash")
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+        from mdtboard.logs import log_exception
+
+        log_exception(log, exc, "uncaught exception in the GUI")
+        for w in QApplication.topLevelWidgets():
+            save = getattr(w, "save_now", None)
+            if callable(save):
+                try:
+                    save()
+                except Exception:  # saving must never raise from the hook
+                    log.exception("draft save after an error failed")
+        QMessageBox.critical(
+            window,
+            "Something went wrong",
+            "mdtboard hit an unexpected problem and did not finish that action.\n"
+            "Your saved work and drafts are kept. The details are in the log file.",
+        )
+
+    sys.excepthook = hook

@@ -57,7 +57,9 @@ def test_sigkill_loses_no_acknowledged_write(demo_path: Path) -> None:
     for run in range(KILLS):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(demo_path), str(run)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ},
         )
         assert proc.stdout is not None
@@ -84,5 +86,7 @@ def test_sigkill_loses_no_acknowledged_write(demo_path: Path) -> None:
     finally:
         db.dispose()
     assert report.ok, report.problem
-    print(f"\n{KILLS} kills survived, {len(acknowledged)} acknowledged writes, none lost, "
-          f"{report.checked} audit events verified")
+    print(
+        f"\n{KILLS} kills survived, {len(acknowledged)} acknowledged writes, none lost, "
+        f"{report.checked} audit events verified"
+    )
