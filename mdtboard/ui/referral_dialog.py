@@ -582,8 +582,8 @@ class ReferralDialog(QDialog):
         except ValidationError as exc:
             self.show_errors(exc.problems)
             return
-        except Conflict as exc:
-            QMessageBox.warning(self, "Changed by someone else", str(exc))
+        except Conflict:
+            self._resolve_conflict(data)
             return
         except ServiceError as exc:
             QMessageBox.critical(self, "Cannot save", str(exc))
@@ -591,6 +591,27 @@ class ReferralDialog(QDialog):
         self.result_case = case
         self.undo_stack.setClean()
         self.accept()
+
+    def _resolve_conflict(self, mine: ReferralInput) -> None:
+        """Someone saved this case first: show both versions; nothing is lost."""
+        from dataclasses import asdict
+
+        from mdtboard.ui.conflict_dialog import Choice, ConflictDialog
+
+        assert self.referral_id is not None
+        theirs = referrals.get_case(self.ctx.db, self.referral_id)
+        dialog = ConflictDialog(asdict(mine), asdict(theirs.data), f"Case {self.referral_id}", self)
+        self.conflict_dialog = dialog
+        dialog.exec()
+        if dialog.choice == Choice.KEEP_MINE:
+            self._version = theirs.version
+            self.save()
+        elif dialog.choice == Choice.TAKE_THEIRS:
+            self._load(self.referral_id)
+            self.undo_stack.clear()
+            self._snapshot_all()
+            self.undo_stack.setClean()
+            self._update_readiness()
 
     def has_unsaved_changes(self) -> bool:
         return not self.undo_stack.isClean()
