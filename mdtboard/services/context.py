@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from mdtboard.services.errors import PermissionDenied
+from mdtboard.services.errors import PermissionDenied, ServiceUnavailable
 from mdtboard.services.permissions import Permission, allowed
 from mdtboard.store import audit
 from mdtboard.store.db import Database
+from mdtboard.store.errors import DatabaseUnavailable
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,13 @@ class ServiceContext:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        with self.db.unit_of_work() as session:
-            yield session
+        """One transaction; a database that cannot be written becomes a ServiceError
+        with a plain message, and nothing is half-written."""
+        try:
+            with self.db.unit_of_work() as session:
+                yield session
+        except DatabaseUnavailable as exc:
+            raise ServiceUnavailable(str(exc)) from exc
 
     def require(self, permission: Permission) -> None:
         """Refuse the action unless the actor's role grants ``permission``."""

@@ -30,3 +30,7 @@ class Conflict(ServiceError):
 
 class PermissionDenied(ServiceError):
     pass
+
+
+class ServiceUnavailable(ServiceError):
+    """The database cannot be written right now (busy, read-only, disk full, damaged)."""

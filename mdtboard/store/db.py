@@ -34,7 +34,24 @@ from mdtboard.store.errors import (
 from mdtboard.store.paths import default_db_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
+#: how long a write waits for another writer before giving up (MDTBOARD_BUSY_TIMEOUT_MS)
+BUSY_TIMEOUT_MS = int(os.environ.get("MDTBOARD_BUSY_TIMEOUT_MS", "10000"))
+
+
+def explain_operational_error(exc: BaseException, where: str) -> str:
+    """A sentence a user can act on, for the usual ways a database cannot be written."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return f"{where} is busy: another program or workstation is writing. Try again."
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return f"{where} is read-only: check the file and folder permissions."
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"the disk holding {where} is full: nothing was saved; free some space."
+    if "malformed" in text or "not a database" in text:
+        return f"{where} is damaged: restore the latest backup (mdtboard restore FILE)."
+    if "unable to open" in text:
+        return f"{where} cannot be opened: check that the folder exists and is writable."
+    return f"{where} could not be written ({type(getattr(exc, 'orig', exc)).__name__})."
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,9 @@ class Database:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            raise DatabaseUnavailable(explain_operational_error(exc, self.target.display)) from exc
         except BaseException:
             session.rollback()
             raise
