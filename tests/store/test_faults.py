@@ -80,7 +80,7 @@ def test_full_disk_gives_a_clear_message_and_no_partial_write(ctx: ServiceContex
 def test_truncated_database_is_reported_as_damaged(demo_path: Path) -> None:
     data = demo_path.read_bytes()
     demo_path.write_bytes(data[: len(data) // 3])
-    with pytest.raises(NotAnMdtboardDatabase, match="damaged|not an mdtboard"):
+    with pytest.raises(NotAnMdtboardDatabase, match=r"damaged|not an mdtboard"):
         db = open_database(Target(sqlite_url(demo_path)))
         with db.reader() as s:
             s.execute(select(func.count(Patient.id))).scalar_one()
