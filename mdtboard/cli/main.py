@@ -356,9 +356,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from mdtboard.store.db import open_database, resolve_target
+    from mdtboard.store.errors import DatabaseDamaged
 
     target = resolve_target(args.db)
-    db = open_database(target)  # errors reach the user before any window opens
+    try:
+        db = open_database(target)  # errors reach the user before any window opens
+    except DatabaseDamaged as exc:
+        backup = exc.latest_backup
+        if args.screenshot is not None or not isinstance(backup, Path):
+            raise
+        from mdtboard.ui.app import offer_restore
+
+        if not offer_restore(str(exc), backup):
+            raise
+        from datetime import UTC, datetime
+
+        from mdtboard.store.backup import restore
+
+        assert target.sqlite_path is not None
+        restore(backup, target.sqlite_path, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+        db = open_database(target)
     from mdtboard.ui.app import run_app
 
     return run_app(db, screenshot=args.screenshot)

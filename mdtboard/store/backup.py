@@ -68,6 +68,11 @@ def automatic_backup(db_path: Path, folder: Path, keep: int, today: str) -> Path
     return dest
 
 
+def backups_folder(db_path: Path) -> Path:
+    """Automatic backups live in a "backups" folder beside the database."""
+    return db_path.parent / "backups"
+
+
 def latest_backup(folder: Path, stem: str) -> Path | None:
     copies = sorted(folder.glob(f"{stem}.????-??-??.bak"))
     return copies[-1] if copies else None

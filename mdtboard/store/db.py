@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mdtboard.store import schema
 from mdtboard.store.errors import (
+    DatabaseDamaged,
     DatabaseMissing,
     DatabaseUnavailable,
     NotAnMdtboardDatabase,
@@ -196,8 +197,15 @@ def _sqlite_revision(path: Path) -> str | None:
             raise NotAnMdtboardDatabase(f"{path} is a SQLite file but not an mdtboard database")
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        msg = f"{path} is damaged or not an mdtboard database: {exc}"
-        raise NotAnMdtboardDatabase(msg) from exc
+        from mdtboard.store.backup import backups_folder, latest_backup
+
+        backup = latest_backup(backups_folder(path), path.stem)
+        hint = (
+            f"; the latest backup is {backup} (mdtboard restore {backup})"
+            if backup
+            else "; restore it from a backup (mdtboard restore FILE)"
+        )
+        raise DatabaseDamaged(f"{path} is damaged ({exc}){hint}", backup) from exc
     finally:
         conn.close()
     if row is None:

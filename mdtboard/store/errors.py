@@ -19,5 +19,13 @@ class SchemaTooNew(StoreError):
     pass
 
 
+class DatabaseDamaged(NotAnMdtboardDatabase):
+    """A SQLite file that cannot be read: corrupt or truncated."""
+
+    def __init__(self, message: str, latest_backup: object = None) -> None:
+        super().__init__(message)
+        self.latest_backup = latest_backup
+
+
 class DatabaseUnavailable(StoreError):
     """Locked, read-only, disk full or otherwise unusable right now."""

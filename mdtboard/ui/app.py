@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -77,6 +78,8 @@ def run_app(db: Database, *, screenshot: Path | None = None) -> int:
         from mdtboard.ui.signin import IdleLock
 
         window.idle_lock = IdleLock(window, db, actor.username, get_settings(db).idle_lock_minutes)
+    if screenshot is None:
+        start_automatic_backup(db)
     if screenshot is not None:
 
         def shoot() -> None:
@@ -92,6 +95,52 @@ def run_app(db: Database, *, screenshot: Path | None = None) -> int:
     rc = app.exec()
     db.dispose()
     return exit_code or rc
+
+
+def start_automatic_backup(db: Database) -> threading.Thread | None:
+    """Once a day, a checked copy of the database in its backups folder (keeps the newest N),
+    made in the background so the window never waits for it."""
+    path = db.target.sqlite_path
+    if path is None:
+        return None
+    from datetime import UTC, datetime
+
+    from mdtboard.services.settings import get_settings
+    from mdtboard.store.backup import automatic_backup, backups_folder
+
+    keep = get_settings(db).backups_keep
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+
+    def work() -> None:
+        import logging
+
+        try:
+            automatic_backup(path, backups_folder(path), keep, today)
+        except Exception as exc:  # a failed backup must never stop the app
+            from mdtboard.logs import log_exception
+
+            log_exception(logging.getLogger("mdtboard.backup"), exc, "automatic backup failed")
+
+    thread = threading.Thread(target=work, name="mdtboard-backup", daemon=True)
+    thread.start()
+    return thread
+
+
+def offer_restore(message: str, backup: Path | None) -> bool:
+    """The database cannot be read: say so plainly and offer the latest backup."""
+    from PySide6.QtWidgets import QMessageBox
+
+    ensure_app()
+    if backup is None:
+        QMessageBox.critical(None, "Database damaged", message)
+        return False
+    answer = QMessageBox.question(
+        None,
+        "Database damaged",
+        f"{message}\n\nRestore the latest automatic backup now? The damaged file is kept "
+        "beside it.",
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def install_exception_hook(window: QWidget | None = None) -> None:

@@ -91,3 +91,28 @@ def test_read_only_message() -> None:
         orig = sqlite3.OperationalError("attempt to write a readonly database")
 
     assert "read-only" in dbmod.explain_operational_error(Fake(), "x.db")
+
+
+def test_damaged_database_names_the_latest_backup(demo_path: Path) -> None:
+    from mdtboard.store.backup import automatic_backup, backups_folder, restore
+    from mdtboard.store.errors import DatabaseDamaged
+
+    copy = automatic_backup(demo_path, backups_folder(demo_path), 3, "2026-11-24")
+    assert copy is not None
+    assert automatic_backup(demo_path, backups_folder(demo_path), 3, "2026-11-24") is None
+    for day in ("2026-11-25", "2026-11-26", "2026-11-27"):
+        automatic_backup(demo_path, backups_folder(demo_path), 3, day)
+    kept = sorted(p.name for p in backups_folder(demo_path).iterdir())
+    assert kept == ["demo.2026-11-25.bak", "demo.2026-11-26.bak", "demo.2026-11-27.bak"]
+    data = demo_path.read_bytes()
+    demo_path.write_bytes(data[:4096] + b"\0" * (len(data) - 4096))
+    with pytest.raises(DatabaseDamaged) as exc:
+        open_database(Target(sqlite_url(demo_path)))
+    latest = backups_folder(demo_path) / "demo.2026-11-27.bak"
+    assert exc.value.latest_backup == latest and str(latest) in str(exc.value)
+    kept_copy = restore(latest, demo_path, "T")
+    assert kept_copy is not None and kept_copy.exists()
+    db = open_database(Target(sqlite_url(demo_path)))
+    with db.reader() as s:
+        assert s.execute(select(func.count(Patient.id))).scalar_one() == 40
+    db.dispose()
