@@ -44,8 +44,13 @@ def test_uncaught_exception_saves_drafts_and_tells_the_user(
         secret = "MRN " + "DEMO" + "0000001 " + "Zo" + "ë Imaginary"  # not in any source line
         raise RuntimeError(secret)
     except RuntimeError as exc:
-        with caplog.at_level(logging.ERROR, logger="mdtboard"):
-            sys.excepthook(type(exc), exc, exc.__traceback__)
+        logger = logging.getLogger("mdtboard")  # may not propagate once the CLI set up logs
+        logger.addHandler(caplog.handler)
+        try:
+            with caplog.at_level(logging.ERROR, logger="mdtboard"):
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+        finally:
+            logger.removeHandler(caplog.handler)
     finally:
         sys.excepthook = previous
     assert seen and "unexpected problem" in seen[0]
