@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mdtboard.domain import histology, levels
+from mdtboard.domain import differential, histology, levels
 from mdtboard.domain.vocab import (
     Compartment,
     DiseaseKind,
@@ -318,3 +318,25 @@ def get_case(db: Database, referral_id: int) -> CaseDetail:
 
 def as_dict(data: ReferralInput) -> dict[str, Any]:
     return asdict(data)
+
+
+def record_differential(
+    ctx: ServiceContext, referral_id: int, answers: dict[str, str]
+) -> dict[str, str]:
+    """The differential diagnosis checklist (DOMAIN.md §8) for one referral."""
+    ctx.require(Permission.REFERRAL_WRITE)
+    try:
+        complete = differential.validate_differential(answers)
+    except ValueError as exc:
+        raise ValidationError({"differential": str(exc)}) from exc
+    with ctx.unit_of_work() as s:
+        row = s.get(Referral, referral_id)
+        if row is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        row.differential = complete
+        s.flush()
+        ctx.audit(
+            s, "update", "referral", referral_id,
+            "differential: " + ", ".join(f"{k}={v}" for k, v in complete.items()),
+        )
+    return complete

@@ -107,6 +107,8 @@ class Referral(Versioned, Base):
     pathology_available: Mapped[bool] = mapped_column(Boolean, default=False)
     pathology_date: Mapped[date | None] = mapped_column(Date)
     biopsy_deferral_rationale: Mapped[str] = mapped_column(Text, default="")
+    #: differential diagnosis checklist (domain.differential): key → answer
+    differential: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # MSCC clocks (DOMAIN.md §3, scores.md §11)
     mscc_suspected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mri_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

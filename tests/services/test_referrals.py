@@ -120,3 +120,13 @@ def test_likely_duplicates_same_name_and_dob(ctx: ServiceContext) -> None:
     dups = referrals.likely_duplicates(ctx.db, "imaginary", "ZOË", date(1961, 5, 17), "OTHER1")
     assert [d.mrn for d in dups] == ["TEST0001"]
     assert referrals.likely_duplicates(ctx.db, "Imaginary", "Zoë", date(1961, 5, 18)) == []
+
+
+def test_differential_checklist_is_recorded_and_audited(ctx: ServiceContext) -> None:
+    saved = referrals.record_differential(ctx, 1, {"spondylodiscitis": "ruled_out"})
+    assert saved["spondylodiscitis"] == "ruled_out" and saved["sciatica"] == "not_considered"
+    with ctx.db.reader() as s:
+        row = s.get(Referral, 1)
+        assert row is not None and row.differential == saved
+    with pytest.raises(ValidationError, match="gout"):
+        referrals.record_differential(ctx, 1, {"gout": "possible"})

@@ -1,0 +1,28 @@
+"""referral differential diagnosis
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-24 22:50:05.260808
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("differential", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_column("differential")
