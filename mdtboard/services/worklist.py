@@ -113,16 +113,23 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _term_condition(term: str) -> ColumnElement[bool]:
+def _term_condition(term: str, dialect: str) -> ColumnElement[bool]:
     pattern = _like(term)
-    conditions: list[ColumnElement[bool]] = [
-        Patient.family_name.ilike(pattern, escape="\\"),
-        Patient.given_name.ilike(pattern, escape="\\"),
-        Patient.mrn.ilike(pattern, escape="\\"),
-        Referral.referrer_name.ilike(pattern, escape="\\"),
-        Referral.referrer_organisation.ilike(pattern, escape="\\"),
-        Referral.histology_key.ilike(pattern, escape="\\"),
-    ]
+    columns = (
+        Patient.family_name,
+        Patient.given_name,
+        Patient.mrn,
+        Referral.referrer_name,
+        Referral.referrer_organisation,
+        Referral.histology_key,
+    )
+    # SQLite's LIKE already ignores case (as far as its lower() would); ILIKE there only
+    # wraps every row in lower(). PostgreSQL needs ILIKE (served by its trigram indexes).
+    conditions: list[ColumnElement[bool]]
+    if dialect == "sqlite":
+        conditions = [c.like(pattern, escape="\\") for c in columns]
+    else:
+        conditions = [c.ilike(pattern, escape="\\") for c in columns]
     keys = [h.key for h in histology.search(term)]
     if keys:
         conditions.append(Referral.histology_key.in_(keys))
@@ -139,10 +146,10 @@ def _term_condition(term: str) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
-def _filtered(stmt: Select[Any], q: CaseQuery) -> Select[Any]:
+def _filtered(stmt: Select[Any], q: CaseQuery, dialect: str = "sqlite") -> Select[Any]:
     stmt = stmt.join(Patient, Patient.id == Referral.patient_id)
     for term in q.search.split():
-        stmt = stmt.where(_term_condition(term))
+        stmt = stmt.where(_term_condition(term, dialect))
     if q.statuses:
         stmt = stmt.where(Referral.status.in_(q.statuses))
     if q.urgencies:
@@ -223,13 +230,20 @@ def _order(q: CaseQuery, next_meeting: Any) -> list[Any]:
     return order
 
 
+def _dialect(session: Session) -> str:
+    bind = session.get_bind()
+    return str(bind.dialect.name)
+
+
 def count_cases(db: Database, q: CaseQuery) -> int:
     with db.reader() as session:
         return count_cases_in(session, q)
 
 
 def count_cases_in(session: Session, q: CaseQuery) -> int:
-    stmt = _filtered(select(func.count(Referral.id)).select_from(Referral), q)
+    stmt = _filtered(
+        select(func.count(Referral.id)).select_from(Referral), q, _dialect(session)
+    )
     return int(session.execute(stmt).scalar_one())
 
 
@@ -256,7 +270,12 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
         Referral.referrer_name,
         next_meeting.label("next_meeting_at"),
     ).select_from(Referral)
-    stmt = _filtered(stmt, q).order_by(*_order(q, next_meeting)).offset(offset).limit(limit)
+    stmt = (
+        _filtered(stmt, q, _dialect(session))
+        .order_by(*_order(q, next_meeting))
+        .offset(offset)
+        .limit(limit)
+    )
     return [
         CaseRow(
             referral_id=r.id,

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
 
         self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
+        self._totals: dict[str, int] | None = None
         self.model = CaseTableModel(ctx.db, self)
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
@@ -193,7 +194,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self.act_refresh = QAction("&Refresh", self)
         self.act_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.act_refresh.triggered.connect(self.model.reload)
+        self.act_refresh.triggered.connect(self.reload)
         view_menu.addAction(self.act_refresh)
         self.act_find = QAction("&Find…", self)
         self.act_find.setShortcut(QKeySequence.StandardKey.Find)
@@ -224,7 +225,7 @@ class MainWindow(QMainWindow):
             from mdtboard.ui.meetings_page import MeetingsPage
 
             page = MeetingsPage(self.ctx, self)
-            page.sig_agenda_changed.connect(lambda _m: self.model.reload())
+            page.sig_agenda_changed.connect(lambda _m: self.reload())
             page.sig_meeting_mode_requested.connect(self.open_meeting_mode)
             self.meetings_page = page
             self.tabs.blockSignals(True)
@@ -238,7 +239,7 @@ class MainWindow(QMainWindow):
 
         window = MeetingModeWindow(self.ctx, meeting_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.sig_closed.connect(self.model.reload)
+        window.sig_closed.connect(self.reload)
         self.meeting_window = window
         window.show()
         return window
@@ -269,7 +270,7 @@ class MainWindow(QMainWindow):
         def saved() -> None:
             case = dialog.result_case
             if case is not None:
-                self.model.reload()
+                self.reload()
                 self._select_case(case.id)
                 self.statusBar().showMessage(f"Referral {case.id} saved", 5000)
 
@@ -302,7 +303,7 @@ class MainWindow(QMainWindow):
         return bg
 
     def _import_done(self, report: ImportReport) -> None:
-        self.model.reload()
+        self.reload()
         self.last_import = report
         QMessageBox.information(
             self,
@@ -374,6 +375,11 @@ class MainWindow(QMainWindow):
             return None
         return self.last_export
 
+    def reload(self) -> None:
+        """Data changed (or F5): recount and reload the current view."""
+        self._totals = None
+        self.model.reload()
+
     def manage_members(self) -> None:
         from mdtboard.ui.members_dialog import MembersDialog
 
@@ -401,8 +407,15 @@ class MainWindow(QMainWindow):
         )
         self.model.set_query(query)
 
+    def refresh_totals(self) -> None:
+        """Whole-database counts for the status bar (not per keystroke: they do not
+        depend on the filter)."""
+        self._totals = worklist.status_counts(self.ctx.db)
+
     def _update_counts(self, shown: int, total: int) -> None:
-        counts = worklist.status_counts(self.ctx.db)
+        if self._totals is None:
+            self.refresh_totals()
+        counts = self._totals or {}
         all_cases = sum(v for k, v in counts.items() if k != "mscc_open")
         mscc = counts.get("mscc_open", 0)
         text = f"{total} of {all_cases} cases match"
