@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -289,3 +290,52 @@ def test_presentation_mode_follows_the_chair(
     assert win.case.patient.mrn in pres.view.toPlainText()
     assert pres.view.toPlainText() != first
     pres.close()
+
+
+KILLED_CHAIR = r"""
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+from PySide6.QtTest import QTest
+from mdtboard.services.context import Actor, ServiceContext
+from mdtboard.store.db import Target, open_database, sqlite_url
+from mdtboard.ui.meeting_mode import MeetingModeWindow
+
+app = QApplication([])
+db = open_database(Target(sqlite_url(sys.argv[1])))
+win = MeetingModeWindow(ServiceContext(db, Actor("chair", "chair")), int(sys.argv[2]))
+win.show()
+win.go_to_step(5)
+win.plan_text.setFocus()
+QTest.keyClicks(win.plan_text, "Typed just before the crash")
+deadline = time.time() + 20
+while "Draft saved" not in win.status_line.text() and time.time() < deadline:
+    app.processEvents()
+    time.sleep(0.01)
+print("saved" if "Draft saved" in win.status_line.text() else "not saved", flush=True)
+time.sleep(60)  # killed here, with the window still open
+"""
+
+
+def test_killed_app_reopens_with_the_last_autosaved_draft(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int, demo_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHAIR, str(demo_path), str(meeting_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert line == "saved"
+    again = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(again)
+    assert again.plan_text.toPlainText() == "Typed just before the crash"
