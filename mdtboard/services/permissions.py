@@ -31,6 +31,7 @@ class Permission(StrEnum):
     SETTINGS_WRITE = "settings.write"
     BACKUP = "database.backup"
     DEMO = "database.demo"
+    AUDIT_VIEW = "audit.view"
 
 
 _P = Permission

@@ -336,7 +336,10 @@ def record_differential(
         row.differential = complete
         s.flush()
         ctx.audit(
-            s, "update", "referral", referral_id,
+            s,
+            "update",
+            "referral",
+            referral_id,
             "differential: " + ", ".join(f"{k}={v}" for k, v in complete.items()),
         )
     return complete

@@ -241,9 +241,7 @@ def count_cases(db: Database, q: CaseQuery) -> int:
 
 
 def count_cases_in(session: Session, q: CaseQuery) -> int:
-    stmt = _filtered(
-        select(func.count(Referral.id)).select_from(Referral), q, _dialect(session)
-    )
+    stmt = _filtered(select(func.count(Referral.id)).select_from(Referral), q, _dialect(session))
     return int(session.execute(stmt).scalar_one())
 
 

@@ -58,42 +58,53 @@ def _sign_in(db: Database) -> Actor | None:
 
 def run_app(db: Database, *, screenshot: Path | None = None) -> int:
     app = ensure_app()
-    from mdtboard.ui.main_window import MainWindow
+    try:
+        if screenshot is not None:
+            return _run_screenshot(app, db, screenshot)
+        return _run_signed_in(app, db)
+    finally:
+        db.dispose()
 
-    exit_code = 0
-    if screenshot is None:
+
+def _run_signed_in(app: QApplication, db: Database) -> int:
+    from mdtboard.services.settings import get_settings
+    from mdtboard.ui.main_window import MainWindow
+    from mdtboard.ui.signin import IdleLock
+
+    while True:  # after a sign-out, ask who signs in next
         actor = _sign_in(db)
         if actor is None:
-            db.dispose()
             return 1
-    else:
-        # A screenshot changes nothing: it runs read-only as the operating-system account.
-        local = Actor.local()
-        actor = Actor(local.username, "read_only", local.display_name)
-    window = MainWindow(ServiceContext(db, actor))
-    if screenshot is None:
+        window = MainWindow(ServiceContext(db, actor))
         install_exception_hook(window)
-    if screenshot is None:
-        from mdtboard.services.settings import get_settings
-        from mdtboard.ui.signin import IdleLock
-
         window.idle_lock = IdleLock(window, db, actor.username, get_settings(db).idle_lock_minutes)
-    if screenshot is None:
         start_automatic_backup(db)
-    if screenshot is not None:
+        window.show()
+        rc = app.exec()
+        if not window.signed_out:
+            return rc
 
-        def shoot() -> None:
-            nonlocal exit_code
-            if not save_screenshot(window, screenshot):
-                print(f"mdtboard: error: cannot write screenshot {screenshot}", file=sys.stderr)
-                exit_code = 1
-            window.close()
-            app.quit()
 
-        FirstPaint(window, shoot)
+def _run_screenshot(app: QApplication, db: Database, screenshot: Path) -> int:
+    """Render the main window after its first paint. Changes nothing: it runs read-only
+    as the operating-system account."""
+    from mdtboard.ui.main_window import MainWindow
+
+    local = Actor.local()
+    window = MainWindow(ServiceContext(db, Actor(local.username, "read_only", local.display_name)))
+    exit_code = 0
+
+    def shoot() -> None:
+        nonlocal exit_code
+        if not save_screenshot(window, screenshot):
+            print(f"mdtboard: error: cannot write screenshot {screenshot}", file=sys.stderr)
+            exit_code = 1
+        window.close()
+        app.quit()
+
+    FirstPaint(window, shoot)
     window.show()
     rc = app.exec()
-    db.dispose()
     return exit_code or rc
 
 

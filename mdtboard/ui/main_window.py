@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.idle_lock: QObject | None = None  # set by the app once signed in
+        self.signed_out = False
         self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
         self.setObjectName("MainWindow")
 
@@ -186,6 +187,9 @@ class MainWindow(QMainWindow):
         self.act_export_csv.triggered.connect(self.export_worklist)
         file_menu.addAction(self.act_export_csv)
         file_menu.addSeparator()
+        self.act_sign_out = QAction("Sign &out", self)
+        self.act_sign_out.triggered.connect(self.sign_out)
+        file_menu.addAction(self.act_sign_out)
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -205,6 +209,9 @@ class MainWindow(QMainWindow):
         self.act_list.triggered.connect(lambda: self.table.setFocus())
         view_menu.addAction(self.act_list)
 
+        self.act_audit = QAction("&Audit trail…", self)
+        self.act_audit.triggered.connect(self.show_audit)
+        view_menu.addAction(self.act_audit)
         self.act_members = QAction("MDT &members…", self)
         self.act_members.triggered.connect(self.manage_members)
         view_menu.addAction(self.act_members)
@@ -379,6 +386,26 @@ class MainWindow(QMainWindow):
         """Data changed (or F5): recount and reload the current view."""
         self._totals = None
         self.model.reload()
+
+    def sign_out(self) -> None:
+        """Record the sign-out and close; the app then asks who signs in next."""
+        from mdtboard.services import auth
+
+        auth.record_sign_out(self.ctx)
+        self.signed_out = True
+        self.close()
+
+    def show_audit(self) -> None:
+        from mdtboard.services.errors import ServiceError
+        from mdtboard.ui.audit_viewer import AuditViewer
+
+        try:
+            viewer = AuditViewer(self.ctx, self)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Not allowed", str(exc))
+            return
+        self.audit_viewer = viewer
+        viewer.show()
 
     def manage_members(self) -> None:
         from mdtboard.ui.members_dialog import MembersDialog

@@ -1,0 +1,177 @@
+"""The audit trail, newest first, with filters and a chain check (administrators)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mdtboard.services import audit_log
+from mdtboard.services.audit_log import AuditFilter, AuditRow
+from mdtboard.services.context import ServiceContext
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+PAGE = 300
+
+
+class AuditTableModel(QAbstractTableModel):
+    HEADERS = ("#", "When (local)", "User", "Action", "Record", "Summary")
+
+    def __init__(self, ctx: ServiceContext, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.filter = AuditFilter()
+        self._rows: list[AuditRow] = []
+        self.total = 0
+        self._fetching = False
+
+    def set_filter(self, f: AuditFilter) -> None:
+        self.filter = f
+        self._fetching = True
+        try:
+            self.beginResetModel()
+            self.total = audit_log.count_events(self.ctx, f)
+            self._rows = audit_log.fetch_events(self.ctx, f, 0, PAGE)
+            self.endResetModel()
+        finally:
+            self._fetching = False
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self.total
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        try:
+            more = audit_log.fetch_events(self.ctx, self.filter, len(self._rows), PAGE)
+            if more:
+                first = len(self._rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+                self._rows.extend(more)
+                self.endInsertRows()
+            else:
+                self.total = len(self._rows)
+        finally:
+            self._fetching = False
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return None
+        e = self._rows[index.row()]
+        values = (
+            str(e.id),
+            e.occurred_at.astimezone().strftime("%d %b %Y %H:%M:%S"),
+            e.user,
+            e.action,
+            f"{e.entity} {e.entity_id}".strip(),
+            e.summary,
+        )
+        return values[index.column()]
+
+
+class AuditViewer(QDialog):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Audit trail")
+        self.setObjectName("AuditViewer")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.user = self._combo("user", "All users")
+        self.action = self._combo("action", "All actions")
+        self.entity = self._combo("entity", "All records")
+        self.text = QLineEdit(self)
+        self.text.setPlaceholderText("Summary contains…")
+        self.text.setAccessibleName("Summary contains")
+        self.text.returnPressed.connect(self.apply)
+        for label, w in (("User", self.user), ("Action", self.action), ("Record", self.entity)):
+            row.addWidget(QLabel(label, self))
+            row.addWidget(w)
+        row.addWidget(self.text, 1)
+        self.verify_btn = QPushButton("&Verify chain", self)
+        self.verify_btn.clicked.connect(self.verify)
+        row.addWidget(self.verify_btn)
+        layout.addLayout(row)
+        self.model = AuditTableModel(ctx, self)
+        self.view = QTableView(self)
+        self.view.setObjectName("auditTable")
+        self.view.setAccessibleName("Audit events")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((60, 150, 140, 90, 130)):
+            self.view.setColumnWidth(col, width)
+        layout.addWidget(self.view, 1)
+        self.status = QLabel(self)
+        self.status.setObjectName("auditStatus")
+        layout.addWidget(self.status)
+        self.resize(1100, 640)
+        self.apply()
+
+    def _combo(self, column: str, everything: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(everything)
+        combo.addItem(everything, "")
+        for value in audit_log.distinct_values(self.ctx, column):
+            combo.addItem(value, value)
+        combo.currentIndexChanged.connect(lambda _i: self.apply())
+        return combo
+
+    def apply(self) -> None:
+        f = replace(
+            AuditFilter(),
+            user=self.user.currentData() or "",
+            action=self.action.currentData() or "",
+            entity=self.entity.currentData() or "",
+            text=self.text.text().strip(),
+        )
+        self.model.set_filter(f)
+        self.status.setText(f"{self.model.total} events")
+
+    def verify(self) -> None:
+        try:
+            report = audit_log.verify(self.ctx)
+        except FileNotFoundError:
+            self.status.setText("The audit key is missing on this workstation: cannot verify.")
+            return
+        if report.ok:
+            self.status.setText(f"Audit chain intact: {report.checked} events verified.")
+        else:
+            self.status.setText(
+                f"AUDIT CHAIN BROKEN at event {report.first_bad_id}: {report.problem}"
+            )

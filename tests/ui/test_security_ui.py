@@ -1,0 +1,94 @@
+"""Sign-in, idle lock, sign-out and the audit viewer, driven through the GUI."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from mdtboard.services.context import Actor, ServiceContext
+from mdtboard.store.models import AuditEvent
+from mdtboard.ui.audit_viewer import AuditViewer
+from mdtboard.ui.main_window import MainWindow
+from mdtboard.ui.signin import IdleLock, SignInDialog
+
+
+def test_sign_in_with_a_demo_account(qtbot: QtBot, ctx: ServiceContext) -> None:
+    dialog = SignInDialog(ctx.db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "chair")
+    qtbot.keyClicks(dialog.password, "wrong password")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.actor is None and "not recognised" in dialog.error.text()
+    qtbot.keyClicks(dialog.password, "demo-chair-pass")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.actor is not None and dialog.actor.role == "chair"
+    with ctx.db.reader() as s:
+        actions = (
+            s.execute(select(AuditEvent.action).where(AuditEvent.entity == "user")).scalars().all()
+        )
+    assert "sign_in_failed" in actions and "sign_in" in actions
+
+
+def test_idle_lock_keeps_work_and_needs_the_password(qtbot: QtBot, ctx: ServiceContext) -> None:
+    chair = ServiceContext(ctx.db, Actor("chair", "chair"))
+    win = MainWindow(chair)
+    qtbot.addWidget(win)
+    win.show()
+    win.search.setText("unsaved search text")
+    lock = IdleLock(win, ctx.db, "chair", 15)
+    lock.timer.setInterval(50)  # 15 minutes, shortened for the test
+    lock.timer.start()
+    qtbot.waitUntil(lambda: lock.locked, timeout=3000)
+    dialog = lock.dialog
+    assert dialog.isVisible() and dialog.username.isReadOnly()
+    qtbot.keyClicks(dialog.password, "nope")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert lock.locked
+    qtbot.keyClicks(dialog.password, "demo-chair-pass")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not lock.locked
+    assert win.search.text() == "unsaved search text"
+
+
+def test_sign_out_is_audited(qtbot: QtBot, ctx: ServiceContext) -> None:
+    win = MainWindow(ServiceContext(ctx.db, Actor("chair", "chair")))
+    qtbot.addWidget(win)
+    win.show()
+    win.act_sign_out.trigger()
+    assert win.signed_out and not win.isVisible()
+    with ctx.db.reader() as s:
+        last = s.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
+    assert (last.action, last.user) == ("sign_out", "chair")
+
+
+def test_audit_viewer_filters_and_verifies(
+    qtbot: QtBot, ctx: ServiceContext, qtmodeltester: ModelTester
+) -> None:
+    viewer = AuditViewer(ctx)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    qtmodeltester.check(viewer.model, force_py=True)
+    total = viewer.model.total
+    assert total >= 1
+    viewer.action.setFocus()
+    target = viewer.action.findData("create")
+    while viewer.action.currentIndex() != target:
+        qtbot.keyClick(viewer.action, Qt.Key.Key_Down)
+    assert 0 < viewer.model.total <= total
+    assert all(viewer.model.index(r, 3).data() == "create" for r in range(viewer.model.rowCount()))
+    qtbot.mouseClick(viewer.verify_btn, Qt.MouseButton.LeftButton)
+    assert "intact" in viewer.status.text()
+
+
+def test_read_only_users_cannot_open_the_audit_trail(qtbot: QtBot, ctx: ServiceContext) -> None:
+    from mdtboard.services.errors import PermissionDenied
+
+    viewer_ctx = ServiceContext(ctx.db, Actor("viewer", "read_only"))
+    try:
+        AuditViewer(viewer_ctx)
+    except PermissionDenied:
+        return
+    raise AssertionError("a read-only user opened the audit trail")
