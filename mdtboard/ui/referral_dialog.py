@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -185,6 +186,12 @@ class ReferralDialog(QDialog):
         self.readiness = TrafficLight(self)
         self.readiness.setObjectName("readiness")
         right.addWidget(self.readiness)
+        self.history = QLabel(self)
+        self.history.setObjectName("history")
+        self.history.setWordWrap(True)
+        self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history.setAccessibleName("Earlier MDT discussions of this patient")
+        right.addWidget(self.history)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -511,6 +518,22 @@ class ReferralDialog(QDialog):
         self._score_tools = frozenset(
             a.tool_id for a in assessments.list_assessments(self.ctx.db, referral_id) if a.complete
         )
+        self._show_history(case.patient.id)
+
+    def _show_history(self, patient_id: int) -> None:
+        from mdtboard.services import meetings
+
+        items = meetings.patient_history(self.ctx.db, patient_id)
+        if not items:
+            self.history.setText("<i>No earlier MDT discussion of this patient.</i>")
+            return
+        lines = "".join(
+            f"<li>{h.meeting_at.astimezone():%d %b %Y}: {html.escape(h.agenda_status)}"
+            f"{' — ' + html.escape(h.plan_text) if h.plan_text else ''}"
+            f"{' (' + html.escape(h.reason) + ')' if h.reason else ''}</li>"
+            for h in items[:6]
+        )
+        self.history.setText(f"<b>MDT history</b><ul style='margin-left:-20px'>{lines}</ul>")
 
     def patient_input(self) -> PatientInput:
         return PatientInput(

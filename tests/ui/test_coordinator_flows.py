@@ -279,3 +279,14 @@ def test_import_csv_with_errors_then_valid(
     qtbot.waitUntil(lambda: getattr(window, "last_import", None) is not None, timeout=10_000)
     assert count(ctx, Referral) == before + 4
     assert window.model.total == before + 4
+
+
+def test_earlier_mdt_discussions_are_visible_from_the_case(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    closed = next(m for m in meetings.list_meetings(ctx.db) if m.status == "closed")
+    entry = next(e for e in meetings.agenda(ctx.db, closed.id) if e.status == "discussed")
+    dialog = window.edit_case(entry.referral_id)
+    assert "MDT history" in dialog.history.text()
+    assert "discussed" in dialog.history.text()
+    dialog.reject()
