@@ -14,10 +14,12 @@ $(BIN)/python:
 # Reinstalled only when pyproject.toml changes: quick when already installed.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e .
+	$(BIN)/python -m compileall -q mdtboard
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q mdtboard
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

@@ -356,29 +356,37 @@ class Bench:
 
 
 def plain_reportlab(report: Any, out: Path) -> None:
-    """The floor: the same text laid out with plain reportlab paragraphs."""
+    """The floor: the same text as the summary, as plain paragraphs in the same embedded
+    font, with none of the summary's tables, diagrams or page furniture."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    styles = getSampleStyleSheet()
-    story = []
-    for c in report.cases:
+    from mdtboard.domain.scores import TOOLS
+    from mdtboard.reports.common import FONT, register_fonts
+
+    register_fonts()
+    style = ParagraphStyle("floor", fontName=FONT, fontSize=9, leading=11.5)
+
+    def texts(c: Any) -> list[str]:
+        p = c.patient
+        out = [p.display_name, p.mrn, str(p.date_of_birth), c.question, c.histology_label,
+               c.levels_text, c.neuro_status, c.urgency]
+        for s in c.scores:
+            tool = TOOLS.get(s.tool_id)
+            out.append(tool.label if tool else s.tool_id)
+            for item in tool.items if tool else ():
+                out.append(f"{item.label}: {s.answers.get(item.key)}")
+            out.append(f"Total {s.total} {s.band}")
         d = c.decision
-        for text in (
-            c.patient.display_name,
-            c.patient.mrn,
-            c.question,
-            c.histology_label,
-            c.levels_text,
-            *(f"{s.tool_id} {s.total} {s.band}" for s in c.scores),
-            d.data.plan_text if d else "",
-            d.data.rationale if d else "",
-            *((a.description + " " + a.owner) for a in (d.data.actions if d else ())),
-        ):
-            story.append(
-                Paragraph(str(text).replace("&", "&amp;").replace("<", "&lt;"), styles["Normal"])
-            )
+        if d is not None:
+            out += [d.data.plan_text, d.data.rationale, d.data.dissent, d.data.patient_preferences,
+                    d.signed_off_by, *(m.kind for m in d.data.modalities),
+                    *(f"{a.description} {a.owner} {a.due_date}" for a in d.data.actions)]
+        return out
+
+    story = [Paragraph(str(t).replace("&", "&amp;").replace("<", "&lt;"), style)
+             for c in report.cases for t in texts(c)]
     SimpleDocTemplate(str(out), pagesize=A4).build(story)
 
 
