@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -43,6 +42,9 @@ from mdtboard.services.summaries import CaseReport, MeetingReport, ScoreLine
 
 GRID = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("LEADING", (0, 0), (-1, -1), 10),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa7b8")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6ecf3")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -52,6 +54,10 @@ GRID = TableStyle(
 )
 KV = TableStyle(
     [
+        ("FONTNAME", (0, 0), (0, -1), FONT_BOLD),
+        ("FONTNAME", (1, 0), (1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("LEADING", (0, 0), (-1, -1), 10),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
@@ -95,9 +101,21 @@ def _label(enum_cls: Any, value: str | None) -> str:
         return value
 
 
+def cell(value: object, style: Any, width: float) -> Any:
+    """A plain string when it fits on one line (much cheaper to lay out), else a Paragraph."""
+    text = "" if value is None else str(value)
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) < width - 8:
+        return text
+    return para(text, style)
+
+
 def _kv(rows: Iterable[tuple[str, Any]], st: Styles, key_width: float = 42 * mm) -> Table:
     data = [
-        [para(k, st.cell_bold), v if isinstance(v, Flowable) else para(v, st.cell)] for k, v in rows
+        [
+            cell(k, st.cell_bold, key_width),
+            v if isinstance(v, Flowable) else cell(v, st.cell, WIDTH - key_width),
+        ]
+        for k, v in rows
     ]
     t = Table(data, colWidths=[key_width, WIDTH - key_width])
     t.setStyle(KV)
@@ -107,53 +125,48 @@ def _kv(rows: Iterable[tuple[str, Any]], st: Styles, key_width: float = 42 * mm)
 # --- spine diagram ----------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _spine_drawing(involved: tuple[str, ...]) -> Drawing:
-    """30 small vertebrae, C1 at the top; involved levels filled and labelled."""
-    box_w, box_h, gap = 9 * mm, 2.2 * mm, 0.45 * mm
-    height = len(spine.LEVELS) * (box_h + gap) + 4
-    d = Drawing(40 * mm, height)
-    chosen = set(involved)
-    for n, level in enumerate(spine.LEVELS):
-        y = height - (n + 1) * (box_h + gap)
-        on = level in chosen
-        d.add(
-            Rect(
-                8 * mm,
-                y,
-                box_w,
-                box_h,
-                rx=0.6 * mm,
-                ry=0.6 * mm,
-                fillColor=colors.HexColor("#b3261e") if on else colors.HexColor("#e6ecf3"),
-                strokeColor=colors.HexColor("#5b6b80"),
-                strokeWidth=0.3,
-            )
-        )
-        if on or level in ("C1", "T1", "L1", "S1", "Co"):
-            d.add(
-                String(
-                    18.5 * mm,
-                    y + 0.35 * mm,
-                    level,
-                    fontName=FONT_BOLD if on else FONT,
-                    fontSize=5.5,
-                    fillColor=colors.black,
-                )
-            )
-    return d
+SPINE_BOX_W, SPINE_BOX_H, SPINE_GAP = 9 * mm, 2.2 * mm, 0.45 * mm
+SPINE_HEIGHT = len(spine.LEVELS) * (SPINE_BOX_H + SPINE_GAP) + 4
+LANDMARKS = frozenset({"C1", "T1", "L1", "S1", "Co"})
 
 
 class SpineDiagram(Flowable):  # type: ignore[misc]
+    """30 small vertebrae, C1 at the top; involved levels filled and labelled.
+
+    Each distinct set of levels is drawn once per PDF as a form XObject and reused.
+    """
+
     def __init__(self, involved: Sequence[str]) -> None:
         super().__init__()
-        self.drawing = _spine_drawing(tuple(involved))
+        self.involved = tuple(involved)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.drawing.width, self.drawing.height
+        return 28 * mm, SPINE_HEIGHT
 
     def draw(self) -> None:
-        self.drawing.drawOn(self.canv, 0, 0)
+        canv = self.canv
+        name = "spine_" + ("_".join(self.involved) or "none")
+        made: set[str] = canv.__dict__.setdefault("_mdt_spine_forms", set())
+        if name not in made:
+            canv.beginForm(name)
+            self._paint(canv)
+            canv.endForm()
+            made.add(name)
+        canv.doForm(name)
+
+    def _paint(self, canv: Any) -> None:
+        chosen = set(self.involved)
+        canv.setLineWidth(0.3)
+        canv.setStrokeColor(colors.HexColor("#5b6b80"))
+        for n, level in enumerate(spine.LEVELS):
+            y = SPINE_HEIGHT - (n + 1) * (SPINE_BOX_H + SPINE_GAP)
+            on = level in chosen
+            canv.setFillColor(colors.HexColor("#b3261e") if on else colors.HexColor("#e6ecf3"))
+            canv.roundRect(8 * mm, y, SPINE_BOX_W, SPINE_BOX_H, 0.6 * mm, stroke=1, fill=1)
+            if on or level in LANDMARKS:
+                canv.setFillColor(colors.black)
+                canv.setFont(FONT_BOLD if on else FONT, 5.5)
+                canv.drawString(18.5 * mm, y + 0.35 * mm, level)
 
 
 # --- scores -----------------------------------------------------------------------
@@ -188,9 +201,9 @@ def _score_table(line: ScoreLine, st: Styles) -> list[Flowable]:
         shown = points.get(item.key)
         rows.append(
             [
-                para(item.label, st.cell),
-                para(answer, st.cell),
-                para("" if shown is None else shown, st.cell),
+                cell(item.label, st.cell, 60 * mm),
+                cell(answer, st.cell, 94 * mm),
+                "" if shown is None else str(shown),
             ]
         )
     band = tool.band(line.band) if line.band else None
@@ -218,9 +231,9 @@ def _attendees(report: MeetingReport, st: Styles, *, with_status: bool) -> Table
         + ([para("Attendance", st.cell_bold)] if with_status else [])
     ]
     for a in sorted(report.attendance, key=lambda a: (list(Role).index(Role(a.role)), a.name)):
-        row = [para(Role(a.role).label, st.cell), para(a.name, st.cell)]
+        row = [Role(a.role).label, a.name]
         if with_status:
-            row.append(para(_label(AttendanceStatus, a.status), st.cell))
+            row.append(_label(AttendanceStatus, a.status))
         rows.append(row)
     widths = [60 * mm, 80 * mm, 34 * mm] if with_status else [70 * mm, 104 * mm]
     t = Table(rows, colWidths=widths, repeatRows=1)
@@ -357,10 +370,10 @@ def _decision_block(c: CaseReport, st: Styles) -> list[Flowable]:
         for a in data.actions:
             arows.append(
                 [
-                    para(a.description, st.cell),
-                    para(a.owner, st.cell),
-                    para(a.due_date.strftime("%d/%m/%Y") if a.due_date else "—", st.cell),
-                    para("yes" if a.done_at else "", st.cell),
+                    cell(a.description, st.cell, 84 * mm),
+                    cell(a.owner, st.cell, 50 * mm),
+                    a.due_date.strftime("%d/%m/%Y") if a.due_date else "—",
+                    "yes" if a.done_at else "",
                 ]
             )
         t = Table(arows, colWidths=[84 * mm, 50 * mm, 24 * mm, 16 * mm], repeatRows=1)
@@ -520,10 +533,10 @@ def _reason_table(cases: Sequence[CaseReport], st: Styles, empty: str) -> Flowab
     for c in cases:
         rows.append(
             [
-                para(c.position, st.cell),
-                para(f"{c.patient.display_name}, MRN {c.patient.mrn}", st.cell),
-                para(c.agenda_status if c.agenda_status != "listed" else "undiscussed", st.cell),
-                para(c.agenda_reason or "not reached at the meeting", st.cell),
+                str(c.position),
+                cell(f"{c.patient.display_name}, MRN {c.patient.mrn}", st.cell, 60 * mm),
+                c.agenda_status if c.agenda_status != "listed" else "undiscussed",
+                cell(c.agenda_reason or "not reached at the meeting", st.cell, 80 * mm),
             ]
         )
     t = Table(rows, colWidths=[8 * mm, 60 * mm, 26 * mm, 80 * mm], repeatRows=1)
