@@ -11,10 +11,11 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, func, insert, select
 
 from mdtboard.domain import histology, levels
 from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
@@ -109,6 +110,11 @@ class ImportInvalid(ValidationError):
 
 def _parse_date(text: str) -> date:
     text = text.strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -140,9 +146,14 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"use yes or no, not {text!r}")
 
 
+@cache
+def _values(enum_cls: Any) -> frozenset[str]:
+    return frozenset(m.value for m in enum_cls)
+
+
 def _choice(text: str, enum_cls: Any, column: str) -> str:
     t = text.strip().lower().replace(" ", "_").replace("-", "_")
-    values = {m.value for m in enum_cls}
+    values = _values(enum_cls)
     if t in values:
         return t
     raise ValueError(f"{column} must be one of {', '.join(sorted(values))}; got {text!r}")
@@ -416,12 +427,7 @@ def _write(
                         "updated_at": now,
                     }
                 )
-            new_ids = list(
-                s.execute(
-                    insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
-                    referral_rows,
-                ).scalars()
-            )
+            new_ids = _insert_referrals(s, referral_rows)
             level_rows = [
                 {"referral_id": rid, "level": lvl, "ordinal": levels.index(lvl)}
                 for rid, r in zip(new_ids, part, strict=True)
@@ -440,6 +446,29 @@ def _write(
             f"sha256 {digest}",
         )
     return len(rows), len(new_patients)
+
+
+def _insert_referrals(s: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert referrals and return their ids in row order.
+
+    On SQLite the writer holds the database lock (BEGIN IMMEDIATE), so new rowids follow
+    the current maximum in insertion order: one executemany, then one SELECT. Other
+    databases use INSERT … RETURNING in parameter order.
+    """
+    if s.get_bind().dialect.name != "sqlite":
+        return list(
+            s.execute(
+                insert(Referral).returning(Referral.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+    before = s.execute(select(func.coalesce(func.max(Referral.id), 0))).scalar_one()
+    s.execute(insert(cast(Table, Referral.__table__)), rows)
+    ids = list(
+        s.execute(select(Referral.id).where(Referral.id > before).order_by(Referral.id)).scalars()
+    )
+    if len(ids) != len(rows):
+        raise ServiceError("referral ids were not assigned in order; nothing was written")
+    return ids
 
 
 def _ids_chunked(s: Any, mrns: list[str]) -> dict[str, int]:

@@ -115,13 +115,19 @@ def validate_patient(p: PatientInput) -> dict[str, str]:
         problems["date_of_birth"] = "date of birth is in the future"
     elif p.date_of_birth.year < 1900:
         problems["date_of_birth"] = "date of birth is before 1900"
-    if p.sex not in {s.value for s in Sex}:
+    if p.sex not in _SEXES:
         problems["sex"] = f"unknown value {p.sex!r}"
     return problems
 
 
+_SEXES = frozenset(s.value for s in Sex)
+_ALLOWED: dict[Any, frozenset[str]] = {
+    e: frozenset(m.value for m in e) for e in (Urgency, DiseaseKind, Compartment)
+}
+
+
 def _check_choice(problems: dict[str, str], name: str, value: str, allowed: Any) -> None:
-    if value not in {m.value for m in allowed}:
+    if value not in _ALLOWED[allowed]:
         problems[name] = f"unknown value {value!r}"
 
 
