@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from pathlib import Path
@@ -80,6 +81,7 @@ def _run_signed_in(app: QApplication, db: Database) -> int:
         window.idle_lock = IdleLock(window, db, actor.username, get_settings(db).idle_lock_minutes)
         start_automatic_backup(db)
         window.show()
+        QTimer.singleShot(0, gc.freeze)  # start-up objects live for the whole session
         rc = app.exec()
         if not window.signed_out:
             return rc

@@ -7,6 +7,7 @@ the GUI thread through signals.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -70,6 +71,10 @@ class BackgroundJob(QObject):
         self.done = False
 
     def start(self) -> None:
+        # Objects alive now (Qt wrappers, SQLAlchemy, caches) are moved out of the
+        # collector's reach: otherwise a full collection triggered by the job's many
+        # allocations walks them all while holding the GIL, and the window stalls.
+        gc.freeze()
         self._thread.start()
 
     def cancel(self) -> None:
