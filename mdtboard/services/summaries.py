@@ -86,6 +86,14 @@ class MeetingReport:
         return tuple(c for c in self.cases if c.agenda_status == status)
 
 
+_ITEM_LOADS = (
+    selectinload(AgendaItem.referral).selectinload(Referral.patient),
+    selectinload(AgendaItem.referral).selectinload(Referral.levels),
+    selectinload(AgendaItem.decisions).selectinload(Decision.modalities),
+    selectinload(AgendaItem.decisions).selectinload(Decision.actions),
+)
+
+
 def _case(
     item: AgendaItem | None,
     r: Referral,
@@ -157,12 +165,7 @@ def meeting_report(db: Database, meeting_id: int, *, with_readiness: bool = True
                 select(AgendaItem)
                 .where(AgendaItem.meeting_id == meeting_id)
                 .order_by(AgendaItem.position, AgendaItem.id)
-                .options(
-                    selectinload(AgendaItem.referral).selectinload(Referral.patient),
-                    selectinload(AgendaItem.referral).selectinload(Referral.levels),
-                    selectinload(AgendaItem.decisions).selectinload(Decision.modalities),
-                    selectinload(AgendaItem.decisions).selectinload(Decision.actions),
-                )
+                .options(*_ITEM_LOADS)
             ).scalars()
         )
         scores = _scores_for(s, [i.referral_id for i in items])
@@ -215,7 +218,7 @@ def case_report(db: Database, referral_id: int) -> tuple[CaseReport, MeetingSumm
 def agenda_case(db: Database, agenda_item_id: int) -> CaseReport:
     """One agenda item's case with scores and every decision revision (meeting mode)."""
     with db.reader() as s:
-        item = s.get(AgendaItem, agenda_item_id)
+        item = s.get(AgendaItem, agenda_item_id, options=_ITEM_LOADS)
         if item is None:
             raise NotFound(f"agenda item {agenda_item_id} does not exist")
         scores = _scores_for(s, [item.referral_id]).get(item.referral_id, [])

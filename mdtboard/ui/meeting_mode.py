@@ -422,6 +422,7 @@ class MeetingModeWindow(QMainWindow):
         page = QWidget(self)
         self.scores_layout = QGridLayout(page)
         self.score_forms: dict[str, ScoreForm] = {}
+        self._form_pool: dict[str, ScoreForm] = {}
         self.scores_hint = QLabel(page)
         self.stack.addWidget(self._scroll(page))
 
@@ -775,23 +776,32 @@ class MeetingModeWindow(QMainWindow):
         return f"<table cellpadding='4'>{body}</table>{hist}"
 
     def _build_score_forms(self, case: CaseReport) -> None:
-        for form in self.score_forms.values():
-            self.scores_layout.removeWidget(form)
-            form.deleteLater()
-        self.score_forms = {}
+        """Show the forms this case needs; forms are kept and reused between cases
+        (built once per tool), so moving to the next case stays quick."""
         self._assessment_ids = {}
         tools = list(relevant_tools(case.disease_kind, case.compartment))
         for line in case.scores:
             if line.tool_id not in tools:
                 tools.append(line.tool_id)
-        for n, tool_id in enumerate(tools):
-            form = ScoreForm(tool_id, self)
-            form.sig_answers_changed.connect(self._score_edited)
-            self.score_forms[tool_id] = form
-            self.scores_layout.addWidget(form, n // 2, n % 2, Qt.AlignmentFlag.AlignTop)
-        for row in range(self.scores_layout.rowCount()):
-            self.scores_layout.setRowStretch(row, 0)
-        self.scores_layout.setRowStretch((len(tools) + 1) // 2, 1)
+        if list(self.score_forms) != tools:
+            for form in self.score_forms.values():
+                self.scores_layout.removeWidget(form)
+                form.hide()
+            self.score_forms = {}
+            for n, tool_id in enumerate(tools):
+                if tool_id not in self._form_pool:
+                    made = ScoreForm(tool_id, self)
+                    made.sig_answers_changed.connect(self._score_edited)
+                    self._form_pool[tool_id] = made
+                form = self._form_pool[tool_id]
+                self.score_forms[tool_id] = form
+                self.scores_layout.addWidget(form, n // 2, n % 2, Qt.AlignmentFlag.AlignTop)
+                form.show()
+            for row in range(self.scores_layout.rowCount()):
+                self.scores_layout.setRowStretch(row, 0)
+            self.scores_layout.setRowStretch((len(tools) + 1) // 2, 1)
+        for form in self.score_forms.values():
+            form.set_answers({})
         for line in case.scores:
             if line.tool_id in self.score_forms and not line.subject:
                 self.score_forms[line.tool_id].set_answers(line.answers)
