@@ -314,7 +314,9 @@ class Bench:
             )
             return float(out)
 
-        return result("rss_100k_vs_100", rss(big) / 1024, rss(small) / 1024, 1.3, unit="MiB")
+        big_kib, small_kib = rss(big), rss(small)
+        print(f"  peak RSS {big_kib / 1024:.1f} MiB (100k) vs {small_kib / 1024:.1f} MiB (100)")
+        return result("rss_100k_vs_100", big_kib / 1024, small_kib / 1024, 1.3, unit="MiB")
 
     def gui_stall_export(self) -> Result:
         from PySide6.QtCore import QTimer
