@@ -372,8 +372,16 @@ def plain_reportlab(report: Any, out: Path) -> None:
 
     def texts(c: Any) -> list[str]:
         p = c.patient
-        out = [p.display_name, p.mrn, str(p.date_of_birth), c.question, c.histology_label,
-               c.levels_text, c.neuro_status, c.urgency]
+        out = [
+            p.display_name,
+            p.mrn,
+            str(p.date_of_birth),
+            c.question,
+            c.histology_label,
+            c.levels_text,
+            c.neuro_status,
+            c.urgency,
+        ]
         for s in c.scores:
             tool = TOOLS.get(s.tool_id)
             out.append(tool.label if tool else s.tool_id)
@@ -382,13 +390,22 @@ def plain_reportlab(report: Any, out: Path) -> None:
             out.append(f"Total {s.total} {s.band}")
         d = c.decision
         if d is not None:
-            out += [d.data.plan_text, d.data.rationale, d.data.dissent, d.data.patient_preferences,
-                    d.signed_off_by, *(m.kind for m in d.data.modalities),
-                    *(f"{a.description} {a.owner} {a.due_date}" for a in d.data.actions)]
+            out += [
+                d.data.plan_text,
+                d.data.rationale,
+                d.data.dissent,
+                d.data.patient_preferences,
+                d.signed_off_by,
+                *(m.kind for m in d.data.modalities),
+                *(f"{a.description} {a.owner} {a.due_date}" for a in d.data.actions),
+            ]
         return out
 
-    story = [Paragraph(str(t).replace("&", "&amp;").replace("<", "&lt;"), style)
-             for c in report.cases for t in texts(c)]
+    story = [
+        Paragraph(str(t).replace("&", "&amp;").replace("<", "&lt;"), style)
+        for c in report.cases
+        for t in texts(c)
+    ]
     SimpleDocTemplate(str(out), pagesize=A4).build(story)
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mdtboard.domain import histology
 from mdtboard.domain.readiness import Readiness
@@ -91,6 +91,16 @@ _ITEM_LOADS = (
     selectinload(AgendaItem.referral).selectinload(Referral.levels),
     selectinload(AgendaItem.decisions).selectinload(Decision.modalities),
     selectinload(AgendaItem.decisions).selectinload(Decision.actions),
+)
+
+
+# One item: a single joined query instead of a query per relationship.
+_ONE_ITEM_LOADS = (
+    joinedload(AgendaItem.referral).joinedload(Referral.patient),
+    joinedload(AgendaItem.referral).selectinload(Referral.levels),
+    selectinload(AgendaItem.decisions).options(
+        selectinload(Decision.modalities), selectinload(Decision.actions)
+    ),
 )
 
 
@@ -218,7 +228,7 @@ def case_report(db: Database, referral_id: int) -> tuple[CaseReport, MeetingSumm
 def agenda_case(db: Database, agenda_item_id: int) -> CaseReport:
     """One agenda item's case with scores and every decision revision (meeting mode)."""
     with db.reader() as s:
-        item = s.get(AgendaItem, agenda_item_id, options=_ITEM_LOADS)
+        item = s.get(AgendaItem, agenda_item_id, options=_ONE_ITEM_LOADS)
         if item is None:
             raise NotFound(f"agenda item {agenda_item_id} does not exist")
         scores = _scores_for(s, [item.referral_id]).get(item.referral_id, [])

@@ -423,6 +423,7 @@ class MeetingModeWindow(QMainWindow):
         self.scores_layout = QGridLayout(page)
         self.score_forms: dict[str, ScoreForm] = {}
         self._form_pool: dict[str, ScoreForm] = {}
+        self._history_cache: dict[int, list[Any]] = {}
         self.scores_hint = QLabel(page)
         self.stack.addWidget(self._scroll(page))
 
@@ -761,7 +762,10 @@ class MeetingModeWindow(QMainWindow):
             ("Neurology", e(case.neuro_status or "not recorded")),
         ]
         body = "".join(f"<tr><th align='left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        history = meetings.patient_history(self.ctx.db, p.id)
+        # Earlier meetings do not change during this one: ask once per patient.
+        if p.id not in self._history_cache:
+            self._history_cache[p.id] = meetings.patient_history(self.ctx.db, p.id)
+        history = self._history_cache[p.id]
         earlier = [h for h in history if h.meeting_id != self.meeting_id]
         if earlier:
             items = "".join(
