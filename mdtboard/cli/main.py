@@ -249,6 +249,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def _sqlite_only(target: object, what: str) -> Path:
     path = getattr(target, "sqlite_path", None)
+    if getattr(target, "encrypted", False):
+        raise CliError(
+            f"{what} of an encrypted (SQLCipher) database: copy the file while mdtboard is "
+            "closed, or use sqlcipher_export (see README, Data safety)"
+        )
     if path is None:
         raise CliError(
             f"{what} works on SQLite files; on PostgreSQL use pg_dump / pg_restore "

@@ -9,7 +9,7 @@ from pathlib import Path
 from mdtboard.services import demo
 from mdtboard.services.context import Actor, ServiceContext
 from mdtboard.services.errors import ServiceError
-from mdtboard.store.db import Database, Target, open_database, sqlite_url
+from mdtboard.store.db import Database, Target, open_database
 
 
 class AlreadyExists(ServiceError):
@@ -51,7 +51,7 @@ def create_demo_database(
     _remove_sqlite(building)
     built: Database | None = None
     try:
-        built = open_database(Target(sqlite_url(building)), create=True)
+        built = open_database(target.with_path(building), create=True)
         summary = demo.generate(
             ServiceContext(built, actor), cases=cases, seed=seed, progress=progress
         )

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,6 +71,15 @@ class Target:
         return Path(u.database)
 
     @property
+    def encrypted(self) -> bool:
+        """A SQLCipher database (``sqlite+pysqlcipher://:PASSPHRASE@/path``)."""
+        return make_url(self.url).get_driver_name() == "pysqlcipher"
+
+    def with_path(self, path: Path) -> Target:
+        """The same kind of SQLite database (plain or encrypted) at another path."""
+        return Target(make_url(self.url).set(database=str(path)).render_as_string(False))
+
+    @property
     def display(self) -> str:
         path = self.sqlite_path
         if path is not None:
@@ -92,12 +102,14 @@ def resolve_target(db: str | None = None, env: Mapping[str, str] | None = None) 
     return Target(sqlite_url(default_db_path()), is_default=True)
 
 
-def _install_sqlite_pragmas(engine: Engine) -> None:
+def _install_sqlite_pragmas(engine: Engine, *, encrypted: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (DEFERRED or IMMEDIATE).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        if encrypted:  # a wrong passphrase is reported once, by us, not by SQLCipher's log
+            cur.execute("PRAGMA cipher_log_level = NONE")
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA journal_mode = WAL")
@@ -117,7 +129,7 @@ def make_engine(url: str) -> Engine:
             u,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
-        _install_sqlite_pragmas(engine)
+        _install_sqlite_pragmas(engine, encrypted=u.get_driver_name() == "pysqlcipher")
         return engine
     return create_engine(u, pool_pre_ping=True)
 
@@ -223,6 +235,19 @@ def inspect_sqlite_file(path: Path) -> str | None:
     return revision
 
 
+def _encrypted_revision(db: Database, path: Path) -> str | None:
+    try:
+        return _server_revision(db)
+    except DatabaseUnavailable as exc:
+        db.dispose()
+        raise NotAnMdtboardDatabase(
+            f"{path} cannot be opened: wrong passphrase, or not an encrypted mdtboard database"
+        ) from exc
+    except Exception:
+        db.dispose()
+        raise
+
+
 def _server_revision(db: Database) -> str | None:
     try:
         with db.engine.connect() as conn:
@@ -235,7 +260,7 @@ def _server_revision(db: Database) -> str | None:
                     )
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).fetchone()
-    except OperationalError as exc:
+    except SADatabaseError as exc:
         raise DatabaseUnavailable(f"cannot connect to {db.target.display}: {exc.orig}") from exc
     return None if row is None else str(row[0])
 
@@ -257,7 +282,15 @@ def open_database(target: Target, *, create: bool = False, upgrade: bool = True)
     foreign database is refused and left untouched.
     """
     path = target.sqlite_path
-    if path is not None:
+    if path is not None and target.encrypted:
+        if not path.exists() and not create:
+            raise DatabaseMissing(f"database file not found: {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(target)
+        revision = _encrypted_revision(db, path)
+        check_revision(revision, str(path))
+        path = None  # no plain-SQLite file operations (backups) on an encrypted file
+    elif path is not None:
         if not path.exists() and (create or target.is_default):
             path.parent.mkdir(parents=True, exist_ok=True)
             revision = None

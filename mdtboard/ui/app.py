@@ -114,8 +114,8 @@ def start_automatic_backup(db: Database) -> threading.Thread | None:
     """Once a day, a checked copy of the database in its backups folder (keeps the newest N),
     made in the background so the window never waits for it."""
     path = db.target.sqlite_path
-    if path is None:
-        return None
+    if path is None or db.target.encrypted:
+        return None  # PostgreSQL: pg_dump; SQLCipher: see docs (sqlcipher_export)
     from datetime import UTC, datetime
 
     from mdtboard.services.settings import get_settings
