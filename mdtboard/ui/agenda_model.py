@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QMimeData,
     QModelIndex,
@@ -18,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from mdtboard.domain.readiness import Readiness
 from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, Urgency
 from mdtboard.services.meetings import AgendaEntry, MeetingSummary
+from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 AGENDA_MIME = "application/x-mdtboard-agenda-rows"
@@ -32,37 +32,11 @@ def _label(enum_cls: Any, value: str) -> str:
         return value
 
 
-class MeetingTableModel(QAbstractTableModel):
+class MeetingTableModel(RowsTableModel[MeetingSummary]):
     HEADERS = ("Date", "Title", "Status", "Cases")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[MeetingSummary] = []
-
-    def set_meetings(self, rows: Sequence[MeetingSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def meeting_at(self, row: int) -> MeetingSummary | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, meeting_id: int) -> int:
         return next((i for i, m in enumerate(self._rows) if m.id == meeting_id), -1)
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -83,7 +57,7 @@ class MeetingTableModel(QAbstractTableModel):
         return None
 
 
-class AgendaTableModel(QAbstractTableModel):
+class AgendaTableModel(RowsTableModel[AgendaEntry]):
     """The agenda of one meeting; rows move by drag and drop or Alt+Up/Down.
 
     ``on_reorder(ids)`` is called with the new order of agenda item ids; it
@@ -120,26 +94,6 @@ class AgendaTableModel(QAbstractTableModel):
         self._rows = list(rows)
         self._readiness = dict(readiness or {})
         self.endResetModel()
-
-    def entries(self) -> list[AgendaEntry]:
-        return list(self._rows)
-
-    def entry_at(self, row: int) -> AgendaEntry | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

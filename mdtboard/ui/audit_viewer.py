@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 from mdtboard.services import audit_log
 from mdtboard.services.audit_log import AuditFilter, AuditRow
 from mdtboard.services.context import ServiceContext
+from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 300
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsTableModel[AuditRow]):
     HEADERS = ("#", "When (local)", "User", "Action", "Record", "Summary")
 
     def __init__(self, ctx: ServiceContext, parent: Any = None) -> None:
@@ -67,20 +68,6 @@ class AuditTableModel(QAbstractTableModel):
                 self.total = len(self._rows)
         finally:
             self._fetching = False
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -15,7 +15,6 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -63,6 +62,7 @@ from mdtboard.services.summaries import CaseReport
 from mdtboard.ui.agenda_model import AgendaTableModel
 from mdtboard.ui.modality_editor import ModalityEditor
 from mdtboard.ui.score_form import ScoreForm
+from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -122,7 +122,7 @@ class SnapshotCommand(QUndoCommand):
         self._apply(self.old)
 
 
-class ActionsModel(QAbstractTableModel):
+class ActionsModel(RowsTableModel[ActionInput]):
     HEADERS = ("Action", "Owner", "Due (YYYY-MM-DD)", "Done")
     sig_edited = Signal()
 
@@ -131,12 +131,7 @@ class ActionsModel(QAbstractTableModel):
         self._rows: list[ActionInput] = []
         self.read_only = False
 
-    def set_rows(self, rows: tuple[ActionInput, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> tuple[ActionInput, ...]:
+    def actions(self) -> tuple[ActionInput, ...]:
         return tuple(self._rows)
 
     def add(self, action: ActionInput) -> None:
@@ -151,20 +146,6 @@ class ActionsModel(QAbstractTableModel):
             del self._rows[row]
             self.endRemoveRows()
             self.sig_edited.emit()
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -673,7 +654,7 @@ class MeetingModeWindow(QMainWindow):
         self.open_case(max(0, min(self.agenda_model.rowCount() - 1, row + delta)))
 
     def open_case(self, row: int) -> None:
-        entry = self.agenda_model.entry_at(row)
+        entry = self.agenda_model.row_at(row)
         if entry is None:
             return
         if self.entry is not None and entry.id == self.entry.id and self.case is not None:
@@ -838,7 +819,7 @@ class MeetingModeWindow(QMainWindow):
             noms_band=self._noms_band(),
             fit_for_surgery=None if not fit else fit == "fit",
             modalities=tuple(mods),
-            actions=self.actions_model.rows(),
+            actions=self.actions_model.actions(),
         )
 
     def state(self) -> CaseState:

@@ -256,7 +256,7 @@ class MeetingsPage(QWidget):
     def refresh(self, select_id: int | None = None) -> None:
         current = select_id or self.current_meeting_id()
         rows = meetings.list_meetings(self.ctx.db)
-        self.meeting_model.set_meetings(rows)
+        self.meeting_model.set_rows(rows)
         if current is None:
             now = datetime.now(UTC)
             upcoming = [m for m in rows if m.starts_at > now - timedelta(hours=12)]
@@ -280,7 +280,7 @@ class MeetingsPage(QWidget):
         return int(value) if value is not None else None
 
     def current_meeting(self) -> MeetingSummary | None:
-        return self.meeting_model.meeting_at(self.meeting_view.currentIndex().row())
+        return self.meeting_model.row_at(self.meeting_view.currentIndex().row())
 
     def _show_agenda(self) -> None:
         meeting = self.current_meeting()
@@ -343,7 +343,7 @@ class MeetingsPage(QWidget):
 
     # --- actions -----------------------------------------------------------------
     def selected_entry(self) -> AgendaEntry | None:
-        return self.agenda_model.entry_at(self.agenda_view.currentIndex().row())
+        return self.agenda_model.row_at(self.agenda_view.currentIndex().row())
 
     def _select_agenda_row(self, row: int) -> None:
         if 0 <= row < self.agenda_model.rowCount():
@@ -461,7 +461,7 @@ class MeetingsPage(QWidget):
             return
         self.refresh(select_id=meeting_id)
         if entry is not None:
-            ids = [e.id for e in self.agenda_model.entries()]
+            ids = [e.id for e in self.agenda_model.rows()]
             if entry.id in ids:
                 self._select_agenda_row(ids.index(entry.id))
         if meeting_id is not None:

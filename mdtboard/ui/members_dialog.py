@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,38 +26,13 @@ from mdtboard.services import members
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.members import MemberView
+from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-class MemberTableModel(QAbstractTableModel):
+class MemberTableModel(RowsTableModel[MemberView]):
     HEADERS = ("Name", "Role", "Email", "Active")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[MemberView] = []
-
-    def set_rows(self, rows: list[MemberView]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def member_at(self, row: int) -> MemberView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -124,7 +99,7 @@ class MembersDialog(QDialog):
         self.model.set_rows(members.list_members(self.ctx.db, include_inactive=True))
 
     def _show(self, row: int) -> None:
-        m = self.model.member_at(row)
+        m = self.model.row_at(row)
         if m is None:
             return
         self.name.setText(m.name)
@@ -152,7 +127,7 @@ class MembersDialog(QDialog):
         )
 
     def save_selected(self) -> None:
-        m = self.model.member_at(self.view.currentIndex().row())
+        m = self.model.row_at(self.view.currentIndex().row())
         if m is None:
             self.error.setText("Select a member first.")
             return

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QItemSelectionModel,
     QModelIndex,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from mdtboard.domain import treatments
 from mdtboard.domain.vocab import Intent
 from mdtboard.services.decisions import ModalityInput
+from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -59,38 +59,12 @@ def describe(m: ModalityInput) -> str:
         return m.kind
 
 
-class ModalityListModel(QAbstractTableModel):
+class ModalityListModel(RowsTableModel[ModalityInput]):
     HEADERS = ("#", "Modality", "Details")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ModalityInput] = []
-
-    def set_rows(self, rows: Sequence[ModalityInput]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[ModalityInput]:
-        return list(self._rows)
 
     def replace_row(self, row: int, value: ModalityInput) -> None:
         self._rows[row] = value
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -85,7 +85,7 @@ class PresentationWindow(QWidget):
                 + "".join(
                     f"<li>{e(a.description)} — {e(a.owner)}"
                     f"{' by ' + a.due_date.strftime('%d %b') if a.due_date else ''}</li>"
-                    for a in c.actions_model.rows()
+                    for a in c.actions_model.actions()
                 )
                 + "</ul>"
             )

@@ -208,7 +208,7 @@ def test_build_and_reorder_an_agenda(qtbot: QtBot, window: MainWindow, ctx: Serv
     assert after[1].id == first, (
         [e.id for e in entries],
         [e.id for e in after],
-        [e.id for e in page.agenda_model.entries()],
+        [e.id for e in page.agenda_model.rows()],
     )
     assert [e.position for e in after] == [1, 2, 3]
 
