@@ -33,7 +33,7 @@ class AssessmentView:
     version: int
 
 
-def _view(a: Assessment) -> AssessmentView:
+def assessment_view(a: Assessment) -> AssessmentView:
     return AssessmentView(
         id=a.id,
         referral_id=a.referral_id,
@@ -115,7 +115,7 @@ def record_assessment(
             row.id,
             f"case {referral_id}: " + _summary(tool_id, result, subject),
         )
-        return _view(row)
+        return assessment_view(row)
 
 
 def list_assessments(db: Database, referral_id: int) -> list[AssessmentView]:
@@ -125,4 +125,4 @@ def list_assessments(db: Database, referral_id: int) -> list[AssessmentView]:
             .where(Assessment.referral_id == referral_id)
             .order_by(Assessment.tool_id, Assessment.subject, Assessment.id)
         ).scalars()
-        return [_view(a) for a in rows]
+        return [assessment_view(a) for a in rows]

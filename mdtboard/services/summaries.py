@@ -7,7 +7,6 @@ paper always show the same data.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mdtboard.domain import histology
 from mdtboard.domain.readiness import Readiness
 from mdtboard.services import decisions, readiness
+from mdtboard.services.assessments import AssessmentView, assessment_view
 from mdtboard.services.decisions import AttendanceView, DecisionView, Quorum
 from mdtboard.services.errors import NotFound
 from mdtboard.services.meetings import MeetingSummary, get_meeting
@@ -25,17 +25,8 @@ from mdtboard.services.referrals import PatientView, patient_view
 from mdtboard.store.db import Database
 from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
 
-
-@dataclass(frozen=True)
-class ScoreLine:
-    tool_id: str
-    subject: str
-    answers: Mapping[str, Any]
-    total: int | None
-    band: str | None
-    complete: bool
-    entered_by: str
-    entered_at: datetime
+#: one recorded score as documents show it (the assessments service's read model)
+ScoreLine = AssessmentView
 
 
 @dataclass(frozen=True)
@@ -152,18 +143,7 @@ def _scores_for(s: Any, referral_ids: list[int]) -> dict[int, list[ScoreLine]]:
             .order_by(Assessment.referral_id, Assessment.tool_id, Assessment.subject, Assessment.id)
         ).scalars()
         for a in rows:
-            out[a.referral_id].append(
-                ScoreLine(
-                    a.tool_id,
-                    a.subject,
-                    dict(a.answers),
-                    a.total,
-                    a.band,
-                    a.complete,
-                    a.entered_by,
-                    a.entered_at,
-                )
-            )
+            out[a.referral_id].append(assessment_view(a))
     return out
 
 
