@@ -45,8 +45,17 @@ alembic-check: $(VENV)/.installed-test
 	export MDTBOARD_DB=$$tmp/check.db MDTBOARD_AUDIT_KEY_FILE=$$tmp/audit.key; \
 	$(BIN)/alembic upgrade head && $(BIN)/alembic check; rc=$$?; rm -rf $$tmp; exit $$rc
 
+# The database tests run on SQLite and on a throwaway PostgreSQL server (.ci/postgres.sh),
+# unless MDTBOARD_TEST_PG_URL already names one.
 pytest: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@started=""; \
+	if [ -z "$$MDTBOARD_TEST_PG_URL" ]; then \
+		if source .ci/postgres.sh start; then started=1; \
+		else echo "no PostgreSQL server could be started: its tests will be skipped (fail in CI)"; fi; \
+	fi; \
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ -n "$$started" ]; then bash .ci/postgres.sh stop; fi; \
+	exit $$rc
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py $(BENCH_ARGS)

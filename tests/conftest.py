@@ -38,13 +38,78 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_path(demo_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
+    if not path.exists():
+        shutil.copyfile(demo_template, path)
     return path
 
 
+# --- PostgreSQL ------------------------------------------------------------------
+# .ci/postgres.sh starts a throwaway server and exports MDTBOARD_TEST_PG_URL (a URL to
+# an administrative database). Every test on the ``demo_db``/``ctx`` fixtures then runs
+# on SQLite and on PostgreSQL. Without a server the PostgreSQL runs are skipped with
+# that reason, except under CI, where they fail.
+PG_URL = os.environ.get("MDTBOARD_TEST_PG_URL", "")
+_pg_counter = 0
+
+
+def _pg_admin(sql: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def _pg_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL: MDTBOARD_TEST_PG_URL is not set")
+        pytest.skip("no PostgreSQL server (run .ci/postgres.sh start to test on one)")
+    from mdtboard.services.setup import create_demo_database
+
+    name = f"mdt_tpl_{os.getpid()}"
+    _pg_admin(f"DROP DATABASE IF EXISTS {name}")
+    _pg_admin(f"CREATE DATABASE {name}")
+    create_demo_database(Target(_pg_url(name)), cases=40, seed=7, actor=Actor("demo"))
+    yield name
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
-def demo_db(demo_path: Path) -> Iterator[Database]:
-    db = open_database(Target(sqlite_url(demo_path)))
+def pg_database(pg_template: str) -> Iterator[str]:
+    """A fresh copy of the PostgreSQL demo database; its URL."""
+    global _pg_counter
+    _pg_counter += 1
+    name = f"mdt_t_{os.getpid()}_{_pg_counter}"
+    _pg_admin(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+    yield _pg_url(name)
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_db(
+    request: pytest.FixtureRequest, demo_template: Path, tmp_path: Path
+) -> Iterator[Database]:
+    if request.param == "postgres":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("this test is about SQLite files")
+        url = request.getfixturevalue("pg_database")
+        db = open_database(Target(url))
+    else:
+        path = tmp_path / "demo.db"
+        if not path.exists():
+            shutil.copyfile(demo_template, path)
+        db = open_database(Target(sqlite_url(path)))
     yield db
     db.dispose()
 

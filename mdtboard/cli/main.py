@@ -424,7 +424,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mdtboard.logs import log_exception
 
         log_exception(log, exc, f"unexpected error in command {command}")
-        print(f"mdtboard: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # The message of a database error can hold row values (names, MRNs): not printed.
+        print(
+            f"mdtboard: unexpected error ({type(exc).__name__}); details are in the log",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

@@ -32,6 +32,7 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.auth import hash_password
 from mdtboard.services.context import ServiceContext
+from mdtboard.store.db import sync_id_sequences
 from mdtboard.store.models import (
     Action,
     AgendaItem,
@@ -674,6 +675,7 @@ def generate(
                     ref.status = ReferralStatus.LISTED
                 referral_id += 1
         s.flush()
+        sync_id_sequences(s, ["members", "users", "patients", "referrals"])
         ctx.audit(
             s,
             "create",

@@ -174,6 +174,20 @@ class Database:
         self.engine.dispose()
 
 
+def sync_id_sequences(session: Session, tables: list[str]) -> None:
+    """After rows were inserted with explicit ids (bulk demo data), move PostgreSQL's id
+    sequences past them. SQLite needs nothing: its next rowid follows the largest."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            )
+        )
+
+
 # --- opening --------------------------------------------------------------
 
 

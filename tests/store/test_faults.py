@@ -38,6 +38,7 @@ def counts(ctx: ServiceContext) -> tuple[int, int]:
         )
 
 
+@pytest.mark.sqlite_only
 def test_locked_database_gives_a_clear_message(
     ctx: ServiceContext, demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -58,6 +59,7 @@ def test_locked_database_gives_a_clear_message(
     fast.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_full_disk_gives_a_clear_message_and_no_partial_write(ctx: ServiceContext) -> None:
     before = counts(ctx)
 

@@ -317,6 +317,7 @@ time.sleep(60)  # killed here, with the window still open
 """
 
 
+@pytest.mark.sqlite_only
 def test_killed_app_reopens_with_the_last_autosaved_draft(
     qtbot: QtBot, ctx: ServiceContext, meeting_id: int, demo_path: Path
 ) -> None:
