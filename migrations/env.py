@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from mdtboard.store.db import make_engine, resolve_target
+from mdtboard.store.migrate import include_object
 from mdtboard.store.models import Base
 from mdtboard.store.types import UTCDateTime
 
@@ -30,6 +31,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
 def run_with(connection: Connection) -> None:
     context.configure(
         render_item=render_item,
+        include_object=include_object,
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +13,12 @@ from alembic.script import ScriptDirectory
 from mdtboard.store.backup import sqlite_backup
 from mdtboard.store.db import Database
 from mdtboard.store.paths import migrations_dir
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
+    """For autogenerate and ``alembic check``: PostgreSQL's trigram search indexes
+    (revision 0004) live outside the models."""
+    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
 
 
 def alembic_config(db: Database | None = None) -> Config:
