@@ -105,6 +105,9 @@ def record(
     head.last_hash = event.hash
     head.mac = head_mac(key, next_id, event.hash)
     session.flush()
+    from mdtboard.store.changes import announce
+
+    announce(session)  # other workstations refresh once this commits
     return event
 
 

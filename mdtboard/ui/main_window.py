@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from mdtboard.ui.workers import BackgroundJob
 
 SEARCH_DELAY_MS = 150
+CHANGE_POLL_MS = 500
 
 
 class MainWindow(QMainWindow):
     """Worklist window. ``sig_case_activated(referral_id)`` when a case is opened."""
 
     sig_case_activated = Signal(int)
+    sig_data_changed = Signal()
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
 
         self._restore_geometry()
         self.model.reload()
+        self._watch_for_changes()
         if self.model.rowCount() > 0:
             self.table.selectRow(0)
 
@@ -383,9 +386,32 @@ class MainWindow(QMainWindow):
         return self.last_export
 
     def reload(self) -> None:
-        """Data changed (or F5): recount and reload the current view."""
+        """Data changed (or F5): recount and reload the current view, keeping the
+        selected case selected."""
+        current = self.selected_case_id()
         self._totals = None
         self.model.reload()
+        if current is not None:
+            self._select_case(current)
+
+    def _watch_for_changes(self) -> None:
+        """Other workstations' changes appear within a second (PostgreSQL LISTEN/NOTIFY;
+        on SQLite, a poll of the database's change counter)."""
+        from mdtboard.store.changes import ChangeWatcher
+
+        self.change_watcher = ChangeWatcher(self.ctx.db)
+        self._change_timer = QTimer(self)
+        self._change_timer.setInterval(CHANGE_POLL_MS)
+        self._change_timer.timeout.connect(self._poll_changes)
+        self._change_timer.start()
+
+    def _poll_changes(self) -> None:
+        if not self.change_watcher.changed():
+            return
+        self.reload()
+        if self.meetings_page is not None and self.meetings_page.isVisible():
+            self.meetings_page.refresh()
+        self.sig_data_changed.emit()
 
     def sign_out(self) -> None:
         """Record the sign-out and close; the app then asks who signs in next."""
@@ -487,6 +513,8 @@ class MainWindow(QMainWindow):
             self.table.horizontalHeader().restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._change_timer.stop()
+        self.change_watcher.close()
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/header", self.table.horizontalHeader().saveState())

@@ -79,9 +79,13 @@ def test_several_processes_write_at_once(demo_db: Database) -> None:
         pytest.skip("the SQLite multi-writer case is covered by the crash-safety test")
     writers, each = 4, 25
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, demo_db.url, str(w), str(each)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env={**os.environ})
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, demo_db.url, str(w), str(each)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
         for w in range(writers)
     ]
     for p in procs:
@@ -91,9 +95,15 @@ def test_several_processes_write_at_once(demo_db: Database) -> None:
     with demo_db.reader() as s:
         n = s.execute(select(func.count(Patient.id)).where(Patient.mrn.like("W%"))).scalar_one()
         report = audit.verify_database(s, audit.load_key())
-        lost = s.execute(text("SELECT count(*) FROM referrals r JOIN patients p ON "
-                              "p.id = r.patient_id WHERE p.mrn LIKE 'W%'")).scalar_one()
+        lost = s.execute(
+            text(
+                "SELECT count(*) FROM referrals r JOIN patients p ON "
+                "p.id = r.patient_id WHERE p.mrn LIKE 'W%'"
+            )
+        ).scalar_one()
     assert n == lost == writers * each
     assert report.ok, report.problem
-    print(f"\n{writers} processes × {each} referrals on PostgreSQL: {n} written, none lost, "
-          f"{report.checked} audit events verified")
+    print(
+        f"\n{writers} processes × {each} referrals on PostgreSQL: {n} written, none lost, "
+        f"{report.checked} audit events verified"
+    )
