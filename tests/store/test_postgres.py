@@ -107,3 +107,42 @@ def test_several_processes_write_at_once(demo_db: Database) -> None:
         f"\n{writers} processes × {each} referrals on PostgreSQL: {n} written, none lost, "
         f"{report.checked} audit events verified"
     )
+
+
+def test_least_privilege_role_cannot_rewrite_the_audit_trail(empty_pg: Database) -> None:
+    """The documented roles: the app role works, but cannot edit or delete audit events."""
+    from pathlib import Path
+
+    from sqlalchemy.exc import ProgrammingError
+
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.members import add_member
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    after = (docs / "postgres-after-migrations.sql").read_text()
+    role = f"mdt_app_{os.getpid()}"
+    admin = empty_pg.engine
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        conn.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        )
+        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+        conn.execute(text(after.replace("mdtboard_app", role)))
+        conn.commit()
+    app_url = empty_pg.engine.url.set(username=role, password=None)
+    app_db = Database(Target(app_url.render_as_string(hide_password=False)))
+    try:
+        add_member(ServiceContext(app_db, Actor("coord", "coordinator")), "Dr Role Test", "other")
+        with app_db.engine.connect() as conn, pytest.raises(ProgrammingError):
+            conn.execute(text("UPDATE audit_events SET summary = 'x'"))
+        with app_db.engine.connect() as conn, pytest.raises(ProgrammingError):
+            conn.execute(text("DELETE FROM audit_events"))
+    finally:
+        app_db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+            conn.commit()
