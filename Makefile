@@ -58,7 +58,11 @@ pytest: $(VENV)/.installed-test
 	exit $$rc
 
 bench: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	@started=""; \
+	if [ -z "$$MDTBOARD_TEST_PG_URL" ] && source .ci/postgres.sh start; then started=1; fi; \
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py $(BENCH_ARGS); rc=$$?; \
+	if [ -n "$$started" ]; then bash .ci/postgres.sh stop; fi; \
+	exit $$rc
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

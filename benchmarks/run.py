@@ -142,7 +142,7 @@ class Bench:
         ]
         latencies: list[float] = []
         floors: list[float] = []
-        raw = sqlite3.connect(db_path) if url is None else None
+        raw = sqlite3.connect(db_path) if url is None else None  # PostgreSQL: own floor
         for word in words * (1 if self.quick else 3):
             text = ""
             for ch in word:
@@ -177,6 +177,92 @@ class Bench:
             (pattern,) * 6,
         ).fetchall()
         return time.perf_counter() - start
+
+    def filter_p95_100k_postgres(self) -> Result | None:
+        """The same filter on PostgreSQL (needs MDTBOARD_TEST_PG_URL, as `make bench` sets)."""
+        admin = os.environ.get("MDTBOARD_TEST_PG_URL")
+        if not admin:
+            print("  skipped: no PostgreSQL server (MDTBOARD_TEST_PG_URL)")
+            return None
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"mdt_bench_{os.getpid()}"
+        eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "mdtboard", "demo", "--cases", "100000", "--seed", "3"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                env={**self.env, "MDTBOARD_DATABASE_URL": url},
+            )
+            lat, _ = self._filter_latencies(Path("unused"), url)
+            floor = self._pg_floor(url)
+        finally:
+            with eng.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            eng.dispose()
+        p95 = statistics.quantiles(lat, n=20)[-1]
+        floor95 = statistics.quantiles(floor, n=20)[-1]
+        print(
+            f"  filter p50 {statistics.median(lat) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms; "
+            f"raw-SQL floor p95 {floor95 * 1000:.1f} ms"
+        )
+        return result("filter_p95_100k_postgres", p95, floor95, 3.0)
+
+    def _pg_floor(self, url: str) -> list[float]:
+        import psycopg
+        from sqlalchemy import create_engine
+
+        args, kwargs = create_engine(url).dialect.create_connect_args(
+            __import__("sqlalchemy").engine.make_url(url)
+        )
+        conn = psycopg.connect(*args, **kwargs, autocommit=True)
+        words = [
+            "Applethorn",
+            "DEMO0005",
+            "renal",
+            "T7",
+            "Hartwell",
+            "chordoma",
+            "Zinnia",
+            "breast",
+            "L4",
+            "Quayle",
+        ]
+        cols = (
+            "p.family_name",
+            "p.given_name",
+            "p.mrn",
+            "r.referrer_name",
+            "r.histology_key",
+            "r.levels_text",
+        )
+        where = " OR ".join(f"{c} ILIKE %(p)s" for c in cols)
+        times = []
+        for word in words * (1 if self.quick else 3):
+            text_ = ""
+            for ch in word:
+                text_ += ch
+                start = time.perf_counter()
+                conn.execute(
+                    f"SELECT count(*) FROM referrals r JOIN patients p ON "
+                    f"p.id = r.patient_id WHERE {where}",
+                    {"p": f"%{text_}%"},
+                ).fetchone()
+                conn.execute(
+                    f"SELECT r.id, p.family_name, p.given_name, p.mrn, r.levels_text "
+                    f"FROM referrals r JOIN patients p ON p.id = r.patient_id WHERE {where} "
+                    f"ORDER BY r.received_at DESC LIMIT 200",
+                    {"p": f"%{text_}%"},
+                ).fetchall()
+                times.append(time.perf_counter() - start)
+        conn.close()
+        return times
 
     def filter_p95_100k(self) -> Result:
         db = self.demo(100_000)
@@ -471,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     plan: list[tuple[str, Callable[[], Any]]] = [
         ("startup_first_paint_10k", bench.startup_first_paint_10k),
         ("filter_p95_100k", bench.filter_p95_100k),
+        ("filter_p95_100k_postgres", bench.filter_p95_100k_postgres),
         ("open_case_meeting_40", bench.open_case_meeting_40),
         ("pdf_summary", bench.pdf_summary),
         ("import_csv_10k", bench.import_csv_10k),
@@ -484,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"running {name} …", flush=True)
             out = fn()
+            if out is None:
+                continue
             results.extend(out if isinstance(out, list) else [out])
     finally:
         shutil.rmtree(work, ignore_errors=True)
