@@ -146,3 +146,17 @@ def test_least_privilege_role_cannot_rewrite_the_audit_trail(empty_pg: Database)
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE {role}"))
             conn.commit()
+
+
+def test_backup_command_points_to_pg_dump(demo_db: Database, tmp_path: object) -> None:
+    if demo_db.dialect != "postgresql":
+        pytest.skip("SQLite backups are tested in tests/cli/test_data_safety.py")
+    res = subprocess.run(
+        [sys.executable, "-m", "mdtboard", "backup", "--to", "/tmp/never-written.db"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MDTBOARD_DATABASE_URL": demo_db.url},
+    )
+    assert res.returncode == 1
+    assert "pg_dump" in res.stderr and len(res.stderr.strip().splitlines()) == 1
