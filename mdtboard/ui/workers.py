@@ -21,6 +21,28 @@ log = logging.getLogger(__name__)
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
 
+_paused = 0
+_paused_lock = threading.Lock()
+
+
+def _pause_collector() -> None:
+    """While a job runs, the cyclic collector waits: a full collection holds the GIL for
+    tens of milliseconds and the window would freeze. Reference counting still frees
+    almost everything; the collector resumes when the last job ends."""
+    global _paused
+    with _paused_lock:
+        _paused += 1
+        gc.disable()
+
+
+def _resume_collector() -> None:
+    global _paused
+    with _paused_lock:
+        _paused -= 1
+        if _paused == 0:
+            gc.enable()
+
+
 class _Runner(QObject):
     sig_progress = Signal(int, int)
     sig_done = Signal(object)
@@ -33,12 +55,15 @@ class _Runner(QObject):
 
     @Slot()
     def run(self) -> None:
+        _pause_collector()
         try:
             result = self._job(self.sig_progress.emit, self._cancel.is_set)
         except Exception as exc:  # reported to the GUI thread, never lost
             log.info("background job failed: %s", type(exc).__name__)
             self.sig_failed.emit(exc)
             return
+        finally:
+            _resume_collector()
         self.sig_done.emit(result)
 
 
