@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, insert, select
 
 from mdtboard.domain import histology, levels
 from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
@@ -29,6 +29,7 @@ from mdtboard.services.referrals import (
     validate_referral,
 )
 from mdtboard.services.worklist import CaseQuery, CaseRow, fetch_cases
+from mdtboard.store.dialects import insert_returning_ids
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 from mdtboard.store.types import utcnow
 
@@ -427,7 +428,7 @@ def _write(
                         "updated_at": now,
                     }
                 )
-            new_ids = _insert_referrals(s, referral_rows)
+            new_ids = insert_returning_ids(s, cast(Table, Referral.__table__), referral_rows)
             level_rows = [
                 {"referral_id": rid, "level": lvl, "ordinal": levels.index(lvl)}
                 for rid, r in zip(new_ids, part, strict=True)
@@ -446,29 +447,6 @@ def _write(
             f"sha256 {digest}",
         )
     return len(rows), len(new_patients)
-
-
-def _insert_referrals(s: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert referrals and return their ids in row order.
-
-    On SQLite the writer holds the database lock (BEGIN IMMEDIATE), so new rowids follow
-    the current maximum in insertion order: one executemany, then one SELECT. Other
-    databases use INSERT … RETURNING in parameter order.
-    """
-    if s.get_bind().dialect.name != "sqlite":
-        return list(
-            s.execute(
-                insert(Referral).returning(Referral.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
-    before = s.execute(select(func.coalesce(func.max(Referral.id), 0))).scalar_one()
-    s.execute(insert(cast(Table, Referral.__table__)), rows)
-    ids = list(
-        s.execute(select(Referral.id).where(Referral.id > before).order_by(Referral.id)).scalars()
-    )
-    if len(ids) != len(rows):
-        raise ServiceError("referral ids were not assigned in order; nothing was written")
-    return ids
 
 
 def _ids_chunked(s: Any, mrns: list[str]) -> dict[str, int]:

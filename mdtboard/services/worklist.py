@@ -20,6 +20,7 @@ from mdtboard.domain import histology, levels
 from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, KEY_SCORES
 from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, ReferralStatus, Urgency
 from mdtboard.store.db import Database
+from mdtboard.store.dialects import contains_ci, dialect_of
 from mdtboard.store.models import (
     AgendaItem,
     Assessment,
@@ -123,13 +124,7 @@ def _term_condition(term: str, dialect: str) -> ColumnElement[bool]:
         Referral.referrer_organisation,
         Referral.histology_key,
     )
-    # SQLite's LIKE already ignores case (as far as its lower() would); ILIKE there only
-    # wraps every row in lower(). PostgreSQL needs ILIKE (served by its trigram indexes).
-    conditions: list[ColumnElement[bool]]
-    if dialect == "sqlite":
-        conditions = [c.like(pattern, escape="\\") for c in columns]
-    else:
-        conditions = [c.ilike(pattern, escape="\\") for c in columns]
+    conditions = [contains_ci(c, pattern, dialect) for c in columns]
     keys = [h.key for h in histology.search(term)]
     if keys:
         conditions.append(Referral.histology_key.in_(keys))
@@ -230,18 +225,13 @@ def _order(q: CaseQuery, next_meeting: Any) -> list[Any]:
     return order
 
 
-def _dialect(session: Session) -> str:
-    bind = session.get_bind()
-    return str(bind.dialect.name)
-
-
 def count_cases(db: Database, q: CaseQuery) -> int:
     with db.reader() as session:
         return count_cases_in(session, q)
 
 
 def count_cases_in(session: Session, q: CaseQuery) -> int:
-    stmt = _filtered(select(func.count(Referral.id)).select_from(Referral), q, _dialect(session))
+    stmt = _filtered(select(func.count(Referral.id)).select_from(Referral), q, dialect_of(session))
     return int(session.execute(stmt).scalar_one())
 
 
@@ -269,7 +259,7 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
         next_meeting.label("next_meeting_at"),
     ).select_from(Referral)
     stmt = (
-        _filtered(stmt, q, _dialect(session))
+        _filtered(stmt, q, dialect_of(session))
         .order_by(*_order(q, next_meeting))
         .offset(offset)
         .limit(limit)
