@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search name, MRN, histology, level, referrer  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search cases")
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(220)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_filters)
         bar.addWidget(QLabel(" Find: ", bar))
@@ -160,8 +160,10 @@ class MainWindow(QMainWindow):
         self.meeting_filter.setObjectName("meetingFilter")
         self.meeting_filter.setAccessibleName("Meeting filter")
         self.meeting_filter.addItem("Any meeting", None)
+        self.meeting_filter.setMaximumWidth(240)
         for m in meetings.list_meetings(self.ctx.db):
-            self.meeting_filter.addItem(f"{m.starts_at.astimezone():%d %b %Y} — {m.title}", m.id)
+            day = f"{m.starts_at.astimezone():%d %b %Y}"
+            self.meeting_filter.addItem(m.title if day in m.title else f"{day} — {m.title}", m.id)
         self.meeting_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         bar.addWidget(QLabel("  Meeting: ", bar))
         bar.addWidget(self.meeting_filter)

@@ -140,7 +140,7 @@ class MeetingsPage(QWidget):
         self.meeting_view.verticalHeader().setVisible(False)
         self.meeting_view.horizontalHeader().setStretchLastSection(True)
         self.meeting_view.setColumnWidth(0, 170)
-        self.meeting_view.setColumnWidth(1, 230)
+        self.meeting_view.setColumnWidth(1, 260)
         lv.addWidget(self.meeting_view)
         row = QHBoxLayout()
         self.new_meeting_btn = QPushButton("&New meeting…", left)
@@ -177,7 +177,8 @@ class MeetingsPage(QWidget):
         self.agenda_view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.agenda_view.verticalHeader().setVisible(False)
         self.agenda_view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((30, 190, 95, 120, 170, 90, 260, 90)):
+        self.agenda_view.setWordWrap(False)
+        for col, width in enumerate((30, 200, 110, 120, 200, 90, 260, 90)):
             self.agenda_view.setColumnWidth(col, width)
         rv.addWidget(self.agenda_view, 3)
 
@@ -213,6 +214,9 @@ class MeetingsPage(QWidget):
         self.candidate_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.candidate_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.candidate_view.verticalHeader().setVisible(False)
+        self.candidate_view.setWordWrap(False)
+        for col, width in enumerate((200, 110, 45, 220, 90, 120, 80, 110, 120)):
+            self.candidate_view.setColumnWidth(col, width)
         self.candidate_view.activated.connect(lambda _i: self.add_selected_candidate())
         rv.addWidget(self.candidate_view, 2)
 
