@@ -7,14 +7,12 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
 from mdtboard.services import audit_log
 from mdtboard.services.audit_log import AuditFilter, AuditRow
 from mdtboard.services.context import ServiceContext
-from mdtboard.ui.table_base import RowsTableModel
+from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 300
@@ -114,15 +112,9 @@ class AuditViewer(QDialog):
         row.addWidget(self.verify_btn)
         layout.addLayout(row)
         self.model = AuditTableModel(ctx, self)
-        self.view = QTableView(self)
-        self.view.setObjectName("auditTable")
-        self.view.setAccessibleName("Audit events")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((60, 150, 140, 90, 130)):
-            self.view.setColumnWidth(col, width)
+        self.view = row_table(
+            self, self.model, "auditTable", "Audit events", (60, 150, 140, 90, 130)
+        )
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)
         self.status.setObjectName("auditStatus")

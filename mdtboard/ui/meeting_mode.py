@@ -23,7 +23,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -62,7 +61,7 @@ from mdtboard.services.summaries import CaseReport
 from mdtboard.ui.agenda_model import AgendaTableModel
 from mdtboard.ui.modality_editor import ModalityEditor
 from mdtboard.ui.score_form import ScoreForm
-from mdtboard.ui.table_base import RowsTableModel
+from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -303,18 +302,11 @@ class MeetingModeWindow(QMainWindow):
         outer.addWidget(splitter, 1)
         self.agenda_model = AgendaTableModel(None, self)
         self.agenda_model.editable = False
-        self.agenda_view = QTableView(splitter)
-        self.agenda_view.setObjectName("meetingAgenda")
-        self.agenda_view.setAccessibleName("Cases on the agenda")
-        self.agenda_view.setModel(self.agenda_model)
-        self.agenda_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.agenda_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.agenda_view.verticalHeader().setVisible(False)
+        self.agenda_view = row_table(
+            splitter, self.agenda_model, "meetingAgenda", "Cases on the agenda", (28, 170)
+        )
         for col in range(3, 8):
             self.agenda_view.hideColumn(col)
-        self.agenda_view.setColumnWidth(0, 28)
-        self.agenda_view.setColumnWidth(1, 170)
-        self.agenda_view.horizontalHeader().setStretchLastSection(True)
         self.agenda_view.clicked.connect(lambda index: self.open_case(index.row()))
         self.agenda_view.activated.connect(lambda index: self.open_case(index.row()))
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from mdtboard.services.meetings import AgendaEntry, MeetingSummary
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CASE_ID_ROLE, CaseTableModel
+from mdtboard.ui.table_base import row_table
 from mdtboard.ui.widgets import qdatetime_to_utc
 
 
@@ -131,16 +131,9 @@ class MeetingsPage(QWidget):
         lv = QVBoxLayout(left)
         lv.addWidget(QLabel("<b>Meetings</b>", left))
         self.meeting_model = MeetingTableModel(self)
-        self.meeting_view = QTableView(left)
-        self.meeting_view.setObjectName("meetingTable")
-        self.meeting_view.setAccessibleName("Meetings")
-        self.meeting_view.setModel(self.meeting_model)
-        self.meeting_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.meeting_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.meeting_view.verticalHeader().setVisible(False)
-        self.meeting_view.horizontalHeader().setStretchLastSection(True)
-        self.meeting_view.setColumnWidth(0, 170)
-        self.meeting_view.setColumnWidth(1, 260)
+        self.meeting_view = row_table(
+            left, self.meeting_model, "meetingTable", "Meetings", (170, 260)
+        )
         lv.addWidget(self.meeting_view)
         row = QHBoxLayout()
         self.new_meeting_btn = QPushButton("&New meeting…", left)
@@ -164,22 +157,15 @@ class MeetingsPage(QWidget):
         self.agenda_title = QLabel("<b>Agenda</b>", right)
         rv.addWidget(self.agenda_title)
         self.agenda_model = AgendaTableModel(self._persist_order, self)
-        self.agenda_view = QTableView(right)
-        self.agenda_view.setObjectName("agendaTable")
-        self.agenda_view.setAccessibleName("Agenda")
-        self.agenda_view.setModel(self.agenda_model)
-        self.agenda_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.agenda_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.agenda_view = row_table(
+            right, self.agenda_model, "agendaTable", "Agenda", (30, 200, 110, 120, 200, 90, 260, 90)
+        )
         self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.agenda_view.setDragEnabled(True)
         self.agenda_view.setAcceptDrops(True)
         self.agenda_view.setDropIndicatorShown(True)
         self.agenda_view.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.agenda_view.verticalHeader().setVisible(False)
-        self.agenda_view.horizontalHeader().setStretchLastSection(True)
         self.agenda_view.setWordWrap(False)
-        for col, width in enumerate((30, 200, 110, 120, 200, 90, 260, 90)):
-            self.agenda_view.setColumnWidth(col, width)
         rv.addWidget(self.agenda_view, 3)
 
         buttons = QHBoxLayout()
@@ -207,16 +193,14 @@ class MeetingsPage(QWidget):
         cand_row.addWidget(self.add_btn)
         rv.addLayout(cand_row)
         self.candidates = CaseTableModel(ctx.db, self)
-        self.candidate_view = QTableView(right)
-        self.candidate_view.setObjectName("candidateTable")
-        self.candidate_view.setAccessibleName("Cases to list")
-        self.candidate_view.setModel(self.candidates)
-        self.candidate_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.candidate_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.candidate_view.verticalHeader().setVisible(False)
+        self.candidate_view = row_table(
+            right,
+            self.candidates,
+            "candidateTable",
+            "Cases to list",
+            (200, 110, 45, 220, 90, 120, 80, 110, 120),
+        )
         self.candidate_view.setWordWrap(False)
-        for col, width in enumerate((200, 110, 45, 220, 90, 120, 80, 110, 120)):
-            self.candidate_view.setColumnWidth(col, width)
         self.candidate_view.activated.connect(lambda _i: self.add_selected_candidate())
         rv.addWidget(self.candidate_view, 2)
 

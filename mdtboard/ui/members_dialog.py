@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +24,7 @@ from mdtboard.services import members
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.members import MemberView
-from mdtboard.ui.table_base import RowsTableModel
+from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -50,15 +48,7 @@ class MembersDialog(QDialog):
         self.setWindowTitle("MDT members")
         layout = QVBoxLayout(self)
         self.model = MemberTableModel(self)
-        self.view = QTableView(self)
-        self.view.setObjectName("memberTable")
-        self.view.setAccessibleName("Members")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 230)
-        self.view.setColumnWidth(1, 220)
+        self.view = row_table(self, self.model, "memberTable", "Members", (230, 220))
         layout.addWidget(self.view, 1)
         form = QFormLayout()
         self.name = QLineEdit(self)

@@ -15,7 +15,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +33,7 @@ from PySide6.QtWidgets import (
 from mdtboard.domain import treatments
 from mdtboard.domain.vocab import Intent
 from mdtboard.services.decisions import ModalityInput
-from mdtboard.ui.table_base import RowsTableModel
+from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -113,16 +111,9 @@ class ModalityEditor(QWidget):
         layout.addLayout(top)
 
         self.model = ModalityListModel(self)
-        self.view = QTableView(self)
-        self.view.setObjectName("modalityTable")
-        self.view.setAccessibleName("Recommended modalities")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 30)
-        self.view.setColumnWidth(1, 200)
+        self.view = row_table(
+            self, self.model, "modalityTable", "Recommended modalities", (30, 200)
+        )
         self.view.setMaximumHeight(170)
         delete = QAction("Remove modality", self.view)
         delete.setShortcut(QKeySequence.StandardKey.Delete)

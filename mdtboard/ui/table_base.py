@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 RowT = TypeVar("RowT")
@@ -46,3 +48,24 @@ class RowsTableModel(QAbstractTableModel, Generic[RowT]):
         if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
             return self.HEADERS[section]
         return None
+
+
+def row_table(
+    parent: QWidget,
+    model: QAbstractTableModel,
+    name: str,
+    accessible: str,
+    widths: Sequence[int] = (),
+) -> QTableView:
+    """A table view that selects one whole row at a time (every list in the app)."""
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setAccessibleName(accessible)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
+    return view
