@@ -30,6 +30,20 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+SEARCH_WORDS = (
+    "Applethorn",
+    "DEMO0005",
+    "renal",
+    "T7",
+    "Hartwell",
+    "chordoma",
+    "Zinnia",
+    "breast",
+    "L4",
+    "Quayle",
+)
+
+
 @dataclass
 class Result:
     name: str
@@ -74,6 +88,14 @@ class Bench:
         os.environ.update({k: v for k, v in self.env.items() if k.startswith(("MDTBOARD", "XDG"))})
 
     # -- helpers ---------------------------------------------------------------
+    def typed(self) -> list[str]:
+        """What the search box holds after each keystroke of a few searches."""
+        return [
+            word[:n]
+            for word in SEARCH_WORDS * (1 if self.quick else 3)
+            for n in range(1, len(word) + 1)
+        ]
+
     def demo(self, cases: int) -> Path:
         path = self.work / f"demo-{cases}.db"
         if not path.exists():
@@ -128,32 +150,17 @@ class Bench:
         win = MainWindow(ServiceContext(db, Actor("bench", "read_only")))
         win.show()
         app.processEvents()
-        words = [
-            "Applethorn",
-            "DEMO0005",
-            "renal",
-            "T7",
-            "Hartwell",
-            "chordoma",
-            "Zinnia",
-            "breast",
-            "L4",
-            "Quayle",
-        ]
         latencies: list[float] = []
         floors: list[float] = []
         raw = sqlite3.connect(db_path) if url is None else None  # PostgreSQL: own floor
-        for word in words * (1 if self.quick else 3):
-            text = ""
-            for ch in word:
-                text += ch
-                win.search.setText(text)
-                start = time.perf_counter()
-                win.apply_filters()  # what the debounce timer runs after the keystroke
-                app.processEvents()
-                latencies.append(time.perf_counter() - start)
-                if raw is not None:
-                    floors.append(self._raw_like(raw, text))
+        for text in self.typed():
+            win.search.setText(text)
+            start = time.perf_counter()
+            win.apply_filters()  # what the debounce timer runs after the keystroke
+            app.processEvents()
+            latencies.append(time.perf_counter() - start)
+            if raw is not None:
+                floors.append(self._raw_like(raw, text))
         win.close()
         db.dispose()
         return latencies, floors
@@ -222,18 +229,6 @@ class Bench:
             __import__("sqlalchemy").engine.make_url(url)
         )
         conn = psycopg.connect(*args, **kwargs, autocommit=True)
-        words = [
-            "Applethorn",
-            "DEMO0005",
-            "renal",
-            "T7",
-            "Hartwell",
-            "chordoma",
-            "Zinnia",
-            "breast",
-            "L4",
-            "Quayle",
-        ]
         cols = (
             "p.family_name",
             "p.given_name",
@@ -244,23 +239,20 @@ class Bench:
         )
         where = " OR ".join(f"{c} ILIKE %(p)s" for c in cols)
         times = []
-        for word in words * (1 if self.quick else 3):
-            text_ = ""
-            for ch in word:
-                text_ += ch
-                start = time.perf_counter()
-                conn.execute(
-                    f"SELECT count(*) FROM referrals r JOIN patients p ON "
-                    f"p.id = r.patient_id WHERE {where}",
-                    {"p": f"%{text_}%"},
-                ).fetchone()
-                conn.execute(
-                    f"SELECT r.id, p.family_name, p.given_name, p.mrn, r.levels_text "
-                    f"FROM referrals r JOIN patients p ON p.id = r.patient_id WHERE {where} "
-                    f"ORDER BY r.received_at DESC LIMIT 200",
-                    {"p": f"%{text_}%"},
-                ).fetchall()
-                times.append(time.perf_counter() - start)
+        for text_ in self.typed():
+            start = time.perf_counter()
+            conn.execute(
+                f"SELECT count(*) FROM referrals r JOIN patients p ON "
+                f"p.id = r.patient_id WHERE {where}",
+                {"p": f"%{text_}%"},
+            ).fetchone()
+            conn.execute(
+                f"SELECT r.id, p.family_name, p.given_name, p.mrn, r.levels_text "
+                f"FROM referrals r JOIN patients p ON p.id = r.patient_id WHERE {where} "
+                f"ORDER BY r.received_at DESC LIMIT 200",
+                {"p": f"%{text_}%"},
+            ).fetchall()
+            times.append(time.perf_counter() - start)
         conn.close()
         return times
 
