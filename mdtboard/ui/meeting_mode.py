@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 
 from mdtboard.domain import mscc, noms, treatments
 from mdtboard.domain.scores import relevant_tools, sins_location_for_levels
-from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Role, Urgency
+from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.decisions import ActionInput, DecisionInput, DecisionView, ModalityInput
@@ -964,6 +964,22 @@ class MeetingModeWindow(QMainWindow):
                 parts.append(
                     "<p style='color:#b3261e'><b>Decision taken while NOT quorate.</b></p>"
                 )
+        data = self.decision_input()
+        from mdtboard.ui.modality_editor import describe
+
+        summary = [
+            ("Intent", Intent(data.intent).label if data.intent else "—"),
+            ("Consensus plan", data.plan_text or "—"),
+            ("Modalities", "; ".join(describe(m) for m in data.modalities) or "—"),
+            ("Rationale", data.rationale or "—"),
+            ("Dissent", f"{data.dissent} ({data.dissent_by})" if data.dissent else "none"),
+            ("Actions", "; ".join(f"{a.description} — {a.owner}" for a in data.actions) or "—"),
+        ]
+        parts.append(
+            "<table cellpadding='3'>"
+            + "".join(f"<tr><th align='left'>{k}</th><td>{e(v)}</td></tr>" for k, v in summary)
+            + "</table>"
+        )
         problems = self.modality_editor.problems_list()
         if not self.plan_text.toPlainText().strip():
             parts.append("<p style='color:#b3261e'>Error: record the consensus plan.</p>")
