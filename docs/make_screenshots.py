@@ -74,17 +74,29 @@ def main() -> int:
     mode.fitness.setCurrentIndex(mode.fitness.findData("fit"))
     mode.modality_editor.set_plan(
         "palliative",
-        [ModalityInput("dexamethasone", {"dose_mg": 16}),
-         ModalityInput("cebrt", {"dose_gy": 20, "fractions": 5}),
-         ModalityInput("palliative_care", {})],
+        [
+            ModalityInput("dexamethasone", {"dose_mg": 16}),
+            ModalityInput("cebrt", {"dose_gy": 20, "fractions": 5}),
+            ModalityInput("palliative_care", {}),
+        ],
     )
     mode.fill_plan_from_options()
-    mode.rationale.setPlainText("Radiosensitive histology; junctional lesion, SINS indeterminate: "
-                                "surgical opinion sought (fictional example).")
-    mode.actions_model.add(ActionInput("Book radiotherapy planning CT", "Dr Amara Stonebridge "
-                                       "(demo)", date.today() + timedelta(days=2)))
-    mode.actions_model.add(ActionInput("Outcome letter to referrer", "Jonah Pettigrew (demo)",
-                                       date.today() + timedelta(days=1)))
+    mode.rationale.setPlainText(
+        "Radiosensitive histology; junctional lesion, SINS indeterminate: "
+        "surgical opinion sought (fictional example)."
+    )
+    mode.actions_model.add(
+        ActionInput(
+            "Book radiotherapy planning CT",
+            "Dr Amara Stonebridge (demo)",
+            date.today() + timedelta(days=2),
+        )
+    )
+    mode.actions_model.add(
+        ActionInput(
+            "Outcome letter to referrer", "Jonah Pettigrew (demo)", date.today() + timedelta(days=1)
+        )
+    )
     for i, (key, _label) in enumerate(STEPS):
         mode.go_to_step(i)
         grab(mode, f"meeting-{i + 1}-{key}.png")
