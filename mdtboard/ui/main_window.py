@@ -246,10 +246,15 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(1)
             self.tabs.blockSignals(False)
 
-    def open_meeting_mode(self, meeting_id: int) -> QMainWindow:
+    def open_meeting_mode(self, meeting_id: int) -> QMainWindow | None:
+        from mdtboard.services.errors import ServiceError
         from mdtboard.ui.meeting_mode import MeetingModeWindow
 
-        window = MeetingModeWindow(self.ctx, meeting_id, self)
+        try:
+            window = MeetingModeWindow(self.ctx, meeting_id, self)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Meeting mode", str(exc))
+            return None
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.sig_closed.connect(self.reload)
         self.meeting_window = window

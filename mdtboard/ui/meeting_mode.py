@@ -232,7 +232,11 @@ class AttendanceDialog(QDialog):
 
     def _set(self, member_id: int) -> None:
         status = AttendanceStatus(self.combos[member_id].currentData())
-        decisions.set_attendance(self.ctx, self.meeting_id, member_id, status)
+        try:
+            decisions.set_attendance(self.ctx, self.meeting_id, member_id, status)
+        except ServiceError as exc:
+            self.quorum_label.setText(f"Not saved: {exc}")
+            return
         self._show_quorum()
 
     def _show_quorum(self) -> None:

@@ -92,3 +92,30 @@ def test_read_only_users_cannot_open_the_audit_trail(qtbot: QtBot, ctx: ServiceC
     except PermissionDenied:
         return
     raise AssertionError("a read-only user opened the audit trail")
+
+
+def test_read_only_user_is_told_meeting_mode_is_not_allowed(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from mdtboard.services import meetings
+
+    win = MainWindow(ServiceContext(ctx.db, Actor("viewer", "read_only")))
+    qtbot.addWidget(win)
+    win.show()
+    seen: list[str] = []
+
+    def close_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(20, close_box)
+
+    QTimer.singleShot(20, close_box)
+    planned = next(m for m in meetings.list_meetings(ctx.db) if m.status == "planned")
+    assert win.open_meeting_mode(planned.id) is None
+    assert seen and "may not" in seen[0]
