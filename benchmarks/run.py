@@ -372,6 +372,8 @@ class Bench:
             path2 = self.work / f"import-floor-{k}.db"
             shutil.copyfile(self.demo(100), path2)
             floor_times.append(timed(lambda p=path2: raw_executemany(p, rows)))
+            if row_counts(path) != row_counts(path2):
+                raise RuntimeError("the import floor did not write the rows the import wrote")
         return result("import_csv_10k", min(app_times), min(floor_times), 3.0)
 
     def rss_100k_vs_100(self) -> Result:
@@ -492,10 +494,27 @@ def make_csv(path: Path, n: int) -> list[tuple[Any, ...]]:
     return rows
 
 
+def row_counts(path: Path) -> tuple[int, ...]:
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("patients", "referrals", "referral_levels")
+        )
+    finally:
+        conn.close()
+
+
+LEVEL_ORDINALS = {"T7": 13}  # the level every benchmark row names, at its index in the spine
+
+
 def raw_executemany(path: Path, rows: list[tuple[Any, ...]]) -> None:
+    """The same rows the import writes (patients, referrals and their levels), as plain
+    sqlite3 ``executemany`` calls with values prepared in advance: no parsing, no checks."""
     conn = sqlite3.connect(path)
     now = "2026-11-01 00:00:00.000000"
     with conn:
+        (before,) = conn.execute("SELECT coalesce(max(id), 0) FROM referrals").fetchone()
         conn.executemany(
             "INSERT INTO patients (mrn, family_name, given_name, date_of_birth, sex, created_at,"
             " updated_at, version) VALUES (?, ?, ?, ?, 'unknown', ?, ?, 1)",
@@ -510,6 +529,11 @@ def raw_executemany(path: Path, rows: list[tuple[Any, ...]]) -> None:
             " status, created_at, updated_at, version) VALUES (?, ?, ?, '', ?, '', ?, ?, '', ?,"
             " ?, ?, '', 0, 0, 0, '', '', 'new', ?, ?, 1)",
             [(ids[r[0]], now, r[5], r[6], r[11], r[7], r[8], r[9], r[10], now, now) for r in rows],
+        )
+        new_ids = [i for (i,) in conn.execute("SELECT id FROM referrals WHERE id > ?", (before,))]
+        conn.executemany(
+            "INSERT INTO referral_levels (referral_id, level, ordinal) VALUES (?, ?, ?)",
+            [(rid, r[10], LEVEL_ORDINALS[r[10]]) for rid, r in zip(new_ids, rows, strict=True)],
         )
     conn.close()
 

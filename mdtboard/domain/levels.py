@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 LEVELS: tuple[str, ...] = (
     *(f"C{i}" for i in range(1, 8)),
@@ -25,6 +26,8 @@ class LevelError(ValueError):
 
 
 def normalise(text: str) -> str:
+    if text in _INDEX:  # already canonical: the common case
+        return text
     t = text.strip().replace(" ", "")
     low = t.lower()
     if low in ("co", "coccyx", "cx", "coc", "co1"):
@@ -57,6 +60,7 @@ _SPLIT = re.compile(r"[,;/+]|\band\b", re.IGNORECASE)
 _RANGE = re.compile(r"\s*(?:-|–|—|\bto\b)\s*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # an import or a search repeats the same few texts many times
 def parse_levels(text: str) -> tuple[str, ...]:
     """ "T4–T6, L2" / "t4-6" / "C7-T2" → ("T4", "T5", "T6", "L2"), spine order, unique."""
     found: set[str] = set()
@@ -97,6 +101,11 @@ def is_contiguous(levels: Iterable[str]) -> bool:
 
 
 def format_levels(levels: Iterable[str]) -> str:
+    return _format_levels(tuple(levels))
+
+
+@lru_cache(maxsize=4096)
+def _format_levels(levels: tuple[str, ...]) -> str:
     parts = []
     for g in contiguous_groups(levels):
         parts.append(g[0] if len(g) == 1 else f"{g[0]}–{g[-1]}")

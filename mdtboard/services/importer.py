@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 
 from mdtboard.domain import histology, levels
 from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
@@ -29,7 +29,7 @@ from mdtboard.services.referrals import (
     validate_referral,
 )
 from mdtboard.services.worklist import CaseQuery, CaseRow, fetch_cases
-from mdtboard.store.dialects import insert_returning_ids
+from mdtboard.store.dialects import bulk_insert, insert_returning_ids
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 from mdtboard.store.types import utcnow
 
@@ -174,45 +174,73 @@ def _histology_key(text: str) -> str:
     raise ValueError(f"unknown histology {t!r} (see docs/import-format.md for the keys)")
 
 
+def _sex(text: str) -> str:
+    return _choice(text, Sex, "sex")
+
+
+def _urgency(text: str) -> str:
+    return _choice(text, Urgency, "urgency")
+
+
+def _disease_kind(text: str) -> str:
+    return _choice(text, DiseaseKind, "disease_kind")
+
+
+def _compartment(text: str) -> str:
+    return _choice(text, Compartment, "compartment")
+
+
+#: text columns: (column, required)
+_TEXT_COLUMNS: tuple[tuple[str, bool], ...] = (
+    ("mrn", True),
+    ("family_name", True),
+    ("given_name", True),
+    ("referrer_name", True),
+    ("question", True),
+    ("national_number", False),
+    ("referrer_organisation", False),
+    ("primary_site", False),
+    ("presenting_problem", False),
+    ("neuro_status", False),
+    ("biopsy_deferral_rationale", False),
+)
+#: parsed columns: (column, parser, required); a parser raises ValueError with the message
+_PARSED_COLUMNS: tuple[tuple[str, Callable[[str], Any], bool], ...] = (
+    ("date_of_birth", _parse_date, True),
+    ("received_at", _parse_datetime, True),
+    ("imaging_date", _parse_date, False),
+    ("pathology_date", _parse_date, False),
+    ("sex", _sex, False),
+    ("urgency", _urgency, True),
+    ("disease_kind", _disease_kind, True),
+    ("compartment", _compartment, True),
+    ("histology", _histology_key, True),
+    ("levels", levels.parse_levels, True),
+    ("neuro_deficit", _parse_bool, False),
+)
+
+
 def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowError]]:
     errors: list[RowError] = []
     values: dict[str, Any] = {}
-
-    def take(column: str, parse: Callable[[str], Any], *, required: bool = False) -> None:
-        text = (raw.get(column) or "").strip()
+    get = raw.get
+    for column, required in _TEXT_COLUMNS:
+        text = (get(column) or "").strip()
+        if not text and required:
+            errors.append(RowError(number, column, "is required"))
+        values[column] = text or None
+    for column, parse, required in _PARSED_COLUMNS:
+        text = (get(column) or "").strip()
         if not text:
             if required:
                 errors.append(RowError(number, column, "is required"))
             values[column] = None
-            return
+            continue
         try:
             values[column] = parse(text)
         except ValueError as exc:
             errors.append(RowError(number, column, str(exc)))
             values[column] = None
-
-    for column in ("mrn", "family_name", "given_name", "referrer_name", "question"):
-        take(column, str, required=True)
-    for column in (
-        "national_number",
-        "referrer_organisation",
-        "primary_site",
-        "presenting_problem",
-        "neuro_status",
-        "biopsy_deferral_rationale",
-    ):
-        take(column, str)
-    take("date_of_birth", _parse_date, required=True)
-    take("received_at", _parse_datetime, required=True)
-    take("imaging_date", _parse_date)
-    take("pathology_date", _parse_date)
-    take("sex", lambda t: _choice(t, Sex, "sex"))
-    take("urgency", lambda t: _choice(t, Urgency, "urgency"), required=True)
-    take("disease_kind", lambda t: _choice(t, DiseaseKind, "disease_kind"), required=True)
-    take("compartment", lambda t: _choice(t, Compartment, "compartment"), required=True)
-    take("histology", _histology_key, required=True)
-    take("levels", levels.parse_levels, required=True)
-    take("neuro_deficit", _parse_bool)
     if errors:
         return None, errors
     patient = PatientInput(
@@ -344,6 +372,9 @@ def _write(
 ) -> tuple[int, int]:
     now = utcnow()
     chunk = 2000
+    # Core inserts on the tables: plain executemany, no ORM unit-of-work bookkeeping
+    patients = cast(Table, Patient.__table__)
+    referral_levels = cast(Table, ReferralLevel.__table__)
     with ctx.unit_of_work() as s:
         mrns = sorted({r.patient.mrn.strip() for r in rows})
         existing: dict[str, tuple[int, str, date]] = {}
@@ -388,9 +419,11 @@ def _write(
                     "updated_at": now,
                 }
             )
+        ids = {mrn: e[0] for mrn, e in existing.items() if e[0]}
         for i in range(0, len(new_patients), chunk):
-            s.execute(insert(Patient), new_patients[i : i + chunk])
-        ids = _ids_chunked(s, mrns)
+            part_p = new_patients[i : i + chunk]
+            for row_p, pid in zip(part_p, insert_returning_ids(s, patients, part_p), strict=True):
+                ids[str(row_p["mrn"])] = pid
         done = 0
         for i in range(0, len(rows), chunk):
             if cancelled is not None and cancelled():
@@ -434,7 +467,7 @@ def _write(
                 for rid, r in zip(new_ids, part, strict=True)
                 for lvl in sorted(set(r.referral.levels), key=levels.index)
             ]
-            s.execute(insert(ReferralLevel), level_rows)
+            bulk_insert(s, referral_levels, level_rows)
             done += len(part)
             if progress is not None:
                 progress(done, len(rows))
@@ -447,17 +480,6 @@ def _write(
             f"sha256 {digest}",
         )
     return len(rows), len(new_patients)
-
-
-def _ids_chunked(s: Any, mrns: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(mrns), 900):
-        out.update(
-            s.execute(select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns[i : i + 900])))
-            .tuples()
-            .all()
-        )
-    return out
 
 
 EXPORT_COLUMNS = (

@@ -23,6 +23,36 @@ def contains_ci(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
     return column.ilike(pattern, escape="\\")  # type: ignore[no-any-return]
 
 
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows that all have the same keys, in the session's transaction.
+
+    SQLite: the statement is compiled once and each value goes through its column
+    type's own bind processor, column by column, straight into the driver's
+    ``executemany`` (what SQLAlchemy does per row, without building a parameter
+    dictionary for every row). Stored values are the same as through ``insert()``.
+    Elsewhere, or when the table would add client-side defaults: plain ``insert()``.
+    """
+    if not rows:
+        return
+    keys = list(rows[0])
+    if dialect_of(session) != "sqlite":
+        session.execute(insert(table), list(rows))
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    order = list(compiled.positiontup or ())
+    if sorted(order) != sorted(keys):  # client-side defaults to fill in: the general path
+        session.execute(insert(table), list(rows))
+        return
+    procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order]
+    columns = []
+    for key, proc in zip(order, procs, strict=True):
+        values = [row[key] for row in rows]
+        columns.append(values if proc is None else [proc(v) for v in values])
+    conn.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
+
+
 def insert_returning_ids(
     session: Session, table: Table, rows: Sequence[dict[str, Any]]
 ) -> list[int]:
@@ -37,7 +67,7 @@ def insert_returning_ids(
         stmt = insert(table).returning(id_col, sort_by_parameter_order=True)
         return [int(i) for i in session.execute(stmt, list(rows)).scalars()]
     before = session.execute(select(func.coalesce(func.max(id_col), 0))).scalar_one()
-    session.execute(insert(table), list(rows))
+    bulk_insert(session, table, rows)
     ids = [
         int(i)
         for i in session.execute(select(id_col).where(id_col > before).order_by(id_col)).scalars()
