@@ -60,6 +60,7 @@ class CaseTableModel(QAbstractTableModel):
         self._rows: list[CaseRow] = []
         self._total = 0
         self._fetching = False
+        self._loaded = False  # views set their sort order before the first load: no query yet
         self._today = date.today()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -84,6 +85,7 @@ class CaseTableModel(QAbstractTableModel):
             self._today = date.today()
             self._total = worklist.count_cases(self._db, self._query)
             self._rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
+            self._loaded = True
             self.endResetModel()
         finally:
             self._fetching = False
@@ -193,9 +195,13 @@ class CaseTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self._query = replace(
+        query = replace(
             self._query,
             sort=COLUMNS[column][0],
             descending=order == Qt.SortOrder.DescendingOrder,
         )
-        self.reload()
+        if query == self._query and self._loaded:
+            return  # the same order again (e.g. a restored header): nothing to fetch
+        self._query = query
+        if self._loaded:
+            self.reload()

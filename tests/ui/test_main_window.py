@@ -62,6 +62,36 @@ def test_clicking_a_header_sorts_in_sql(qtbot: QtBot, window: MainWindow) -> Non
     assert [n.casefold() for n in names] == sorted(key, reverse=key == sorted(key))
 
 
+def test_reopened_window_loads_once_in_the_saved_order(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = window.table.horizontalHeader()
+    col = column("patient")
+    x = header.sectionViewportPosition(col) + header.sectionSize(col) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    saved = (header.sortIndicatorSection(), header.sortIndicatorOrder())
+    window.close()  # saves the header state
+
+    from mdtboard.services import worklist
+
+    calls: list[object] = []
+    real = worklist.fetch_cases
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worklist, "fetch_cases", counting)
+    again = MainWindow(ctx)
+    qtbot.addWidget(again)
+    assert len(calls) == 1  # one page query, not one per restored header setting
+    restored = again.table.horizontalHeader()
+    assert (restored.sortIndicatorSection(), restored.sortIndicatorOrder()) == saved
+    names = [again.model.index(r, col).data().casefold() for r in range(again.model.rowCount())]
+    descending = saved[1] == Qt.SortOrder.DescendingOrder
+    assert names == sorted(names, reverse=descending)
+
+
 def test_select_a_case_with_mouse_and_keys(qtbot: QtBot, window: MainWindow) -> None:
     table = window.table
     rect = table.visualRect(window.model.index(2, column("mrn")))
