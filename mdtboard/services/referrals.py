@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -168,7 +168,13 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
         value = getattr(r, name)
         if value is not None and value.tzinfo is None:
             problems[name] = "time needs a time zone"
+        elif value is not None and value > now + _CLOCK_SLACK:
+            problems[name] = "time is in the future"
     return problems
+
+
+#: workstation clocks differ a little: a pathway time this far ahead is still accepted
+_CLOCK_SLACK = timedelta(minutes=10)
 
 
 def patient_view(p: Patient) -> PatientView:

@@ -40,7 +40,7 @@ from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.ui.level_picker import LevelPicker
 from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
-from mdtboard.ui.widgets import DateField, qdatetime_to_utc
+from mdtboard.ui.widgets import DateField, DateTimeField, qdatetime_to_utc
 
 LIGHT_COLOURS = {Light.GREEN: "#1b7f3b", Light.AMBER: "#b36b00", Light.RED: "#b3261e"}
 
@@ -75,6 +75,7 @@ class ReferralDialog(QDialog):
         self.referral_id = referral_id
         self.result_case: CaseDetail | None = None
         self._version = 0
+        self._received_loaded: tuple[QDateTime, datetime] | None = None
         self._existing_patient = False
         self._score_tools: frozenset[str] = frozenset()
         self.undo_stack = QUndoStack(self)
@@ -127,8 +128,8 @@ class ReferralDialog(QDialog):
             self.received_at,
             rf,
             "Received *",
-            get=lambda: qdatetime_to_utc(self.received_at.dateTime()),
-            set_=lambda v: self.received_at.setDateTime(QDateTime(v.astimezone())),
+            get=self._received_value,
+            set_=self._set_received,
             signal=self.received_at.dateTimeChanged,
         )
         self.referrer_name = self._line("referrer_name", rf, "Referrer *")
@@ -167,6 +168,18 @@ class ReferralDialog(QDialog):
             "biopsy_deferral_rationale", af, "Biopsy deferred: MDT rationale", 40
         )
         middle.addWidget(avail)
+
+        pathway = QGroupBox("MSCC pathway (times are local)", self)
+        mf = QFormLayout(pathway)
+        self.mscc_suspected_at = self._datetime("mscc_suspected_at", mf, "MSCC suspected at")
+        self.mri_at = self._datetime("mri_at", mf, "Whole-spine MRI at")
+        self.dexamethasone_started_at = self._datetime(
+            "dexamethasone_started_at", mf, "Dexamethasone started at"
+        )
+        self.dexamethasone_omitted_reason = self._line(
+            "dexamethasone_omitted_reason", mf, "Dexamethasone not given: why"
+        )
+        middle.addWidget(pathway)
         middle.addStretch(1)
 
         right = QVBoxLayout()
@@ -215,6 +228,16 @@ class ReferralDialog(QDialog):
             self.addAction(act)
         self.act_undo, self.act_redo = act_undo, act_redo
         self.resize(1180, 780)
+
+    def _set_received(self, value: datetime) -> None:
+        self._received_loaded = (QDateTime(value.astimezone()), value)
+        self.received_at.setDateTime(self._received_loaded[0])
+
+    def _received_value(self) -> datetime:
+        shown = self.received_at.dateTime()
+        if self._received_loaded is not None and shown == self._received_loaded[0]:
+            return self._received_loaded[1]  # unchanged: keep the stored time exactly
+        return qdatetime_to_utc(shown)
 
     def _error_label(self) -> QLabel:
         label = QLabel(self)
@@ -285,6 +308,15 @@ class ReferralDialog(QDialog):
         edit.installEventFilter(self._steal)
         self._getters[name] = edit.date_value
         self._setters[name] = edit.set_date_value
+        self._add_row(form, name, label, edit)
+        edit.textEdited.connect(lambda _t: self._user_edit(name))
+        return edit
+
+    def _datetime(self, name: str, form: QFormLayout, label: str) -> DateTimeField:
+        edit = DateTimeField(self)
+        edit.installEventFilter(self._steal)
+        self._getters[name] = edit.datetime_value
+        self._setters[name] = edit.set_datetime_value
         self._add_row(form, name, label, edit)
         edit.textEdited.connect(lambda _t: self._user_edit(name))
         return edit
@@ -567,6 +599,10 @@ class ReferralDialog(QDialog):
             pathology_available=pathology,
             pathology_date=self.value("pathology_date") if pathology else None,
             biopsy_deferral_rationale=self.value("biopsy_deferral_rationale"),
+            mscc_suspected_at=self.value("mscc_suspected_at"),
+            mri_at=self.value("mri_at"),
+            dexamethasone_started_at=self.value("dexamethasone_started_at"),
+            dexamethasone_omitted_reason=self.value("dexamethasone_omitted_reason"),
         )
 
     def show_errors(self, problems: dict[str, str]) -> None:
@@ -594,6 +630,13 @@ class ReferralDialog(QDialog):
         ):
             if field.is_invalid():
                 problems[name] = f"{field.text()!r} is not a date (use dd/mm/yyyy)"
+        for name, when in (
+            ("mscc_suspected_at", self.mscc_suspected_at),
+            ("mri_at", self.mri_at),
+            ("dexamethasone_started_at", self.dexamethasone_started_at),
+        ):
+            if when.is_invalid():
+                problems[name] = f"{when.text()!r} is not a date and time (use dd/mm/yyyy hh:mm)"
         if problems:
             self.show_errors(problems)
             return

@@ -74,6 +74,8 @@ def test_mrn_of_someone_else_is_refused(ctx: ServiceContext) -> None:
         ({"received_at": datetime(2026, 1, 1)}, "received_at"),
         ({"imaging_available": True}, "imaging_date"),
         ({"referrer_name": ""}, "referrer_name"),
+        ({"mri_at": datetime.now(UTC) + timedelta(hours=3)}, "mri_at"),
+        ({"dexamethasone_started_at": datetime(2026, 1, 1, 8)}, "dexamethasone_started_at"),
     ],
 )
 def test_bad_referral_input_names_the_field_and_writes_nothing(

@@ -290,3 +290,48 @@ def test_earlier_mdt_discussions_are_visible_from_the_case(
     assert "MDT history" in dialog.history.text()
     assert "discussed" in dialog.history.text()
     dialog.reject()
+
+
+def test_editing_an_mscc_case_keeps_its_pathway_times_and_records_new_ones(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    from mdtboard.services import referrals
+
+    with ctx.db.reader() as s:
+        case_id = (
+            s.execute(
+                select(Referral.id).where(
+                    Referral.mscc_suspected_at.is_not(None), Referral.mri_at.is_not(None)
+                )
+            )
+            .scalars()
+            .first()
+        )
+    assert case_id is not None
+    before = referrals.get_case(ctx.db, case_id).data
+    dialog = window.edit_case(case_id)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.mri_at.text() == before.mri_at.astimezone().strftime("%d/%m/%Y %H:%M")
+
+    dialog.presenting_problem.setFocus()
+    qtbot.keyClick(dialog.presenting_problem, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.presenting_problem, " Worse overnight.")
+    dialog.dexamethasone_started_at.setFocus()
+    dialog.dexamethasone_started_at.selectAll()
+    qtbot.keyClicks(dialog.dexamethasone_started_at, "31/02/2026 10:00")  # no such day
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.isVisible()  # refused, with the field named
+    assert "not a date and time" in dialog._errors["dexamethasone_started_at"].text()
+
+    dialog.dexamethasone_started_at.selectAll()
+    qtbot.keyClicks(dialog.dexamethasone_started_at, "01/11/2026 09:30")
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+    after = referrals.get_case(ctx.db, case_id).data
+    assert after.presenting_problem.endswith("Worse overnight.")
+    assert after.mscc_suspected_at == before.mscc_suspected_at  # not wiped by the save
+    assert after.mri_at == before.mri_at
+    assert after.dexamethasone_started_at is not None
+    local = after.dexamethasone_started_at.astimezone()
+    assert (local.day, local.month, local.hour, local.minute) == (1, 11, 9, 30)
