@@ -230,8 +230,9 @@ class ReferralDialog(QDialog):
         self.resize(1180, 780)
 
     def _set_received(self, value: datetime) -> None:
-        self._received_loaded = (QDateTime(value.astimezone()), value)
-        self.received_at.setDateTime(self._received_loaded[0])
+        shown = QDateTime(value.astimezone())  # type: ignore[call-overload]
+        self._received_loaded = (shown, value)
+        self.received_at.setDateTime(shown)
 
     def _received_value(self) -> datetime:
         shown = self.received_at.dateTime()
