@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from mdtboard.domain.scores import TOOLS, evaluate
+from mdtboard.domain.vocab import DecisionStatus
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
-from mdtboard.store.models import Assessment, Referral
+from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
 from mdtboard.store.types import utcnow
 
 
@@ -98,8 +99,14 @@ def record_assessment(
                     entity="assessment",
                     entity_id=assessment_id,
                 )
-            row = existing
-            action = "update"
+            if _part_of_signed_decision(s, existing):
+                # The signed-off record keeps the score it was decided on: a new one.
+                row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
+                s.add(row)
+                action = "create"
+            else:
+                row = existing
+                action = "update"
         row.answers = clean
         row.total = result.total
         row.band = result.band
@@ -116,6 +123,37 @@ def record_assessment(
             f"case {referral_id}: " + _summary(tool_id, result, subject),
         )
         return assessment_view(row)
+
+
+def _part_of_signed_decision(s: Any, a: Assessment) -> bool:
+    """Was this score entered before a decision on its case was signed off?"""
+    signed = s.execute(
+        select(Decision.id)
+        .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+        .where(
+            AgendaItem.referral_id == a.referral_id,
+            Decision.status != DecisionStatus.DRAFT,
+            Decision.signed_off_at >= a.entered_at,
+        )
+        .limit(1)
+    ).first()
+    return signed is not None
+
+
+def scores_at(
+    scores: Iterable[AssessmentView], signed_off_at: datetime | None
+) -> list[AssessmentView]:
+    """The score of each tool (and subject) a decision rests on: the latest entered,
+    and for a signed-off decision the latest entered up to its sign-off."""
+    latest: dict[tuple[str, str], AssessmentView] = {}
+    for a in scores:
+        if signed_off_at is not None and a.entered_at > signed_off_at:
+            continue
+        key = (a.tool_id, a.subject)
+        held = latest.get(key)
+        if held is None or (a.entered_at, a.id) > (held.entered_at, held.id):
+            latest[key] = a
+    return [latest[k] for k in sorted(latest)]
 
 
 def list_assessments(db: Database, referral_id: int) -> list[AssessmentView]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from mdtboard.domain import histology, levels, noms
 from mdtboard.domain.scores import evaluate, sins_location_for_level
@@ -665,6 +665,8 @@ def generate(
                 )
                 s.add(item)
                 s.flush()
+                if past:
+                    _received_before(s, ref, meeting.starts_at, days=3 + referral_id % 11)
                 if past and not deferred:
                     _demo_decision(s, rng, item, ref, meeting)
                     n_decisions += 1
@@ -685,6 +687,28 @@ def generate(
         )
     return DemoSummary(
         patients=cases, referrals=cases, meetings=len(meetings), decisions=n_decisions
+    )
+
+
+def _received_before(s: Any, ref: Referral, meeting_at: datetime, days: int) -> None:
+    """A case discussed at a past meeting was referred before it: move its referral,
+    pathway and imaging times back together, and its scores to before the meeting."""
+    latest = meeting_at - timedelta(days=days)
+    shift = ref.received_at - latest
+    if shift > timedelta(0):
+        ref.received_at -= shift
+        for name in ("mscc_suspected_at", "mri_at", "dexamethasone_started_at"):
+            value = getattr(ref, name)
+            if value is not None:
+                setattr(ref, name, value - shift)
+        for name in ("imaging_date", "pathology_date"):
+            value = getattr(ref, name)
+            if value is not None:
+                setattr(ref, name, (datetime.combine(value, time(12), UTC) - shift).date())
+    s.execute(
+        update(Assessment)
+        .where(Assessment.referral_id == ref.id)
+        .values(entered_at=meeting_at - timedelta(minutes=30))
     )
 
 
@@ -796,3 +820,6 @@ def _demo_decision(
     )
     s.add(decision)
     ref.plan_agreed_at = signed_at
+    started = signed_at + timedelta(days=1 + item.position % 5)
+    if item.position % 3 != 0 and started < datetime.now(UTC):
+        ref.treatment_started_at = started  # most plans started; the rest wait (clock running)

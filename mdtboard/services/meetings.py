@@ -13,6 +13,7 @@ from mdtboard.domain import histology
 from mdtboard.domain.vocab import (
     AgendaStatus,
     AttendanceStatus,
+    DecisionStatus,
     MeetingStatus,
     ReferralStatus,
     Urgency,
@@ -446,6 +447,16 @@ def set_item_status(
         item = s.get(AgendaItem, item_id)
         if item is None:
             raise NotFound(f"agenda item {item_id} does not exist")
+        _open_meeting(s, item.meeting_id)
+        if status != AgendaStatus.DISCUSSED and any(
+            d.status != DecisionStatus.DRAFT for d in item.decisions
+        ):
+            raise ValidationError(
+                {
+                    "agenda": "this case has a signed-off decision: it stays discussed "
+                    "(correct the decision with an amendment)"
+                }
+            )
         if expected_version is not None and item.version != expected_version:
             raise Conflict(
                 "this agenda entry was changed by someone else",

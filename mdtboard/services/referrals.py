@@ -60,6 +60,7 @@ class ReferralInput:
     mri_at: datetime | None = None
     dexamethasone_started_at: datetime | None = None
     dexamethasone_omitted_reason: str = ""
+    treatment_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
         problems["imaging_date"] = "give the date of the imaging"
     if r.pathology_available and r.pathology_date is None:
         problems["pathology_date"] = "give the date of the pathology report"
-    for name in ("mscc_suspected_at", "mri_at", "dexamethasone_started_at"):
+    for name in ("mscc_suspected_at", "mri_at", "dexamethasone_started_at", "treatment_started_at"):
         value = getattr(r, name)
         if value is not None and value.tzinfo is None:
             problems[name] = "time needs a time zone"

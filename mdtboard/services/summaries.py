@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mdtboard.domain import histology
 from mdtboard.domain.readiness import Readiness
 from mdtboard.services import decisions, readiness
-from mdtboard.services.assessments import AssessmentView, assessment_view
+from mdtboard.services.assessments import AssessmentView, assessment_view, scores_at
 from mdtboard.services.decisions import AttendanceView, DecisionView, Quorum
 from mdtboard.services.errors import NotFound
 from mdtboard.services.meetings import MeetingSummary, get_meeting
@@ -102,6 +102,8 @@ def _case(
     revisions: list[DecisionView],
     ready: Readiness | None,
 ) -> CaseReport:
+    latest = revisions[-1] if revisions else None
+    scores = scores_at(scores, latest.signed_off_at if latest and latest.is_final else None)
     return CaseReport(
         agenda_item_id=item.id if item else None,
         position=item.position if item else 0,

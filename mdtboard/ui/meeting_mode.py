@@ -786,6 +786,7 @@ class MeetingModeWindow(QMainWindow):
         for line in case.scores:
             if line.tool_id in self.score_forms and not line.subject:
                 self.score_forms[line.tool_id].set_answers(line.answers)
+                self._assessment_ids[line.tool_id] = (line.id, line.version)
         sins = self.score_forms.get("sins")
         if sins is not None and "location" not in sins.answers():
             location = sins_location_for_levels(case.levels) if case.levels else None
@@ -1114,23 +1115,20 @@ class MeetingModeWindow(QMainWindow):
         return True
 
     def _save_scores(self) -> None:
+        """Save the changed score forms against the versions this case was opened with:
+        a score changed meanwhile on another workstation is a conflict, never overwritten."""
         assert self.case is not None
-        if not self._dirty_scores:
-            return
-        saved = {
-            a.tool_id: (a.id, a.version)
-            for a in assessments.list_assessments(self.ctx.db, self.case.referral_id)
-            if not a.subject
-        }
         for tool_id in sorted(self._dirty_scores):
             form = self.score_forms.get(tool_id)
             if form is None:
+                self._dirty_scores.discard(tool_id)
                 continue
             answers = form.answers()
-            current = saved.get(tool_id)
+            current = self._assessment_ids.get(tool_id)
             if not answers and current is None:
+                self._dirty_scores.discard(tool_id)
                 continue
-            assessments.record_assessment(
+            saved = assessments.record_assessment(
                 self.ctx,
                 self.case.referral_id,
                 tool_id,
@@ -1138,7 +1136,8 @@ class MeetingModeWindow(QMainWindow):
                 assessment_id=current[0] if current else None,
                 expected_version=current[1] if current else None,
             )
-        self._dirty_scores.clear()
+            self._assessment_ids[tool_id] = (saved.id, saved.version)
+            self._dirty_scores.discard(tool_id)
 
     def sign_off(self) -> None:
         if self.entry is None or (self.decision is not None and self.decision.is_final):

@@ -169,7 +169,7 @@ class ReferralDialog(QDialog):
         )
         middle.addWidget(avail)
 
-        pathway = QGroupBox("MSCC pathway (times are local)", self)
+        pathway = QGroupBox("Pathway times (local)", self)
         mf = QFormLayout(pathway)
         self.mscc_suspected_at = self._datetime("mscc_suspected_at", mf, "MSCC suspected at")
         self.mri_at = self._datetime("mri_at", mf, "Whole-spine MRI at")
@@ -178,6 +178,9 @@ class ReferralDialog(QDialog):
         )
         self.dexamethasone_omitted_reason = self._line(
             "dexamethasone_omitted_reason", mf, "Dexamethasone not given: why"
+        )
+        self.treatment_started_at = self._datetime(
+            "treatment_started_at", mf, "Treatment started at"
         )
         middle.addWidget(pathway)
         middle.addStretch(1)
@@ -604,6 +607,7 @@ class ReferralDialog(QDialog):
             mri_at=self.value("mri_at"),
             dexamethasone_started_at=self.value("dexamethasone_started_at"),
             dexamethasone_omitted_reason=self.value("dexamethasone_omitted_reason"),
+            treatment_started_at=self.value("treatment_started_at"),
         )
 
     def show_errors(self, problems: dict[str, str]) -> None:
@@ -635,6 +639,7 @@ class ReferralDialog(QDialog):
             ("mscc_suspected_at", self.mscc_suspected_at),
             ("mri_at", self.mri_at),
             ("dexamethasone_started_at", self.dexamethasone_started_at),
+            ("treatment_started_at", self.treatment_started_at),
         ):
             if when.is_invalid():
                 problems[name] = f"{when.text()!r} is not a date and time (use dd/mm/yyyy hh:mm)"

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mdtboard.domain.vocab import AttendanceStatus, Role
-from mdtboard.services import decisions, meetings, members
+from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Role
+from mdtboard.services import assessments, decisions, meetings, members, summaries
 from mdtboard.services.context import Actor, ServiceContext
 from mdtboard.services.decisions import ActionInput, DecisionInput, ModalityInput
 from mdtboard.services.errors import PermissionDenied, ValidationError
 from mdtboard.services.worklist import CaseQuery, fetch_cases
-from mdtboard.store.models import AuditEvent, Decision
+from mdtboard.store.models import AgendaItem, AuditEvent, Decision
 
 PLAN = DecisionInput(
     intent="palliative",
@@ -47,6 +47,59 @@ def test_sign_off_is_final(ctx: ServiceContext, item: int) -> None:
     with pytest.raises(ValidationError, match="already signed off"):
         decisions.sign_off(ctx, item, signed.version, "Ms Chair (demo)")
     assert decisions.current_decision(ctx.db, item).data.plan_text == PLAN.plan_text  # type: ignore[union-attr]
+
+
+def test_a_signed_off_case_cannot_be_deferred_or_withdrawn(ctx: ServiceContext, item: int) -> None:
+    draft = decisions.save_draft(ctx, item, PLAN)
+    decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    for status in (AgendaStatus.DEFERRED, AgendaStatus.WITHDRAWN):
+        with pytest.raises(ValidationError, match="signed-off decision"):
+            meetings.set_item_status(ctx, item, status, "changed our minds")
+    entry = next(e for e in meetings.agenda(ctx.db, _meeting_of(ctx, item)) if e.id == item)
+    assert entry.status == AgendaStatus.DISCUSSED
+
+
+def test_a_closed_meetings_agenda_cannot_change(ctx: ServiceContext, item: int) -> None:
+    meeting_id = _meeting_of(ctx, item)
+    decisions.close_meeting(ctx, meeting_id)
+    with pytest.raises(ValidationError, match="closed"):
+        meetings.set_item_status(ctx, item, AgendaStatus.WITHDRAWN, "after the meeting")
+
+
+def test_scores_a_decision_was_signed_on_stay_with_it(ctx: ServiceContext, item: int) -> None:
+    meeting_id = _meeting_of(ctx, item)
+    rid = next(e.referral_id for e in meetings.agenda(ctx.db, meeting_id) if e.id == item)
+    kps = assessments.record_assessment(ctx, rid, "kps", {"kps": 80})
+    draft = decisions.save_draft(ctx, item, PLAN)
+    decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+
+    later = assessments.record_assessment(
+        ctx, rid, "kps", {"kps": 40}, assessment_id=kps.id, expected_version=kps.version
+    )
+    assert later.id != kps.id  # a new score; the signed-off one is kept as it was
+    stored = {a.id: a.total for a in assessments.list_assessments(ctx.db, rid)}
+    assert stored[kps.id] == 80 and stored[later.id] == 40
+
+    signed_case = next(
+        c for c in summaries.meeting_report(ctx.db, meeting_id).cases if c.referral_id == rid
+    )
+    assert [(s.tool_id, s.total) for s in signed_case.scores if s.tool_id == "kps"] == [("kps", 80)]
+    letter_case, _ = summaries.case_report(ctx.db, rid)
+    assert [s.total for s in letter_case.scores if s.tool_id == "kps"] == [80]
+
+    nxt = meetings.create_meeting(
+        ctx, title="Re-discussion", starts_at=datetime.now(UTC) + timedelta(days=8)
+    )
+    again = meetings.list_case(ctx, nxt.id, rid)
+    fresh = summaries.agenda_case(ctx.db, again.id)  # a new discussion sees the latest
+    assert [s.total for s in fresh.scores if s.tool_id == "kps"] == [40]
+
+
+def _meeting_of(ctx: ServiceContext, item: int) -> int:
+    with ctx.db.reader() as s:
+        return int(
+            s.execute(select(AgendaItem.meeting_id).where(AgendaItem.id == item)).scalar_one()
+        )
 
 
 def test_not_quorate_is_flagged_not_forbidden(ctx: ServiceContext, item: int) -> None:

@@ -340,3 +340,38 @@ def test_killed_app_reopens_with_the_last_autosaved_draft(
     again = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(again)
     assert again.plan_text.toPlainText() == "Typed just before the crash"
+
+
+def test_a_score_changed_on_another_workstation_is_not_overwritten(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.services import assessments
+
+    first = meetings.agenda(ctx.db, meeting_id)[0]
+    mine = assessments.record_assessment(ctx, first.referral_id, "kps", {"kps": 70})
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert win.score_forms["kps"].answers() == {"kps": 70}
+
+    # meanwhile, on the coordinator's workstation
+    assessments.record_assessment(
+        ctx,
+        first.referral_id,
+        "kps",
+        {"kps": 50},
+        assessment_id=mine.id,
+        expected_version=mine.version,
+    )
+    type_number(qtbot, win.score_forms["kps"]._inputs["kps"], "90")
+    qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "Not saved" in win.status_line.text()
+    assert "changed by someone else" in win.status_line.text()
+    kps = {
+        a.id: a.total
+        for a in assessments.list_assessments(ctx.db, first.referral_id)
+        if a.tool_id == "kps"
+    }
+    assert kps[mine.id] == 50  # theirs stands: nothing silently overwritten
+    assert 90 not in kps.values()  # and no second copy was made behind their back
