@@ -424,9 +424,21 @@ class MainWindow(QMainWindow):
         """Record the sign-out and close; the app then asks who signs in next."""
         from mdtboard.services import auth
 
+        if not self.close_other_windows():
+            return  # a form with unsaved changes asked, and the user stayed
         auth.record_sign_out(self.ctx)
         self.signed_out = True
         self.close()
+
+    def close_other_windows(self) -> bool:
+        """Close the session's other windows (meeting mode saves its draft, forms ask
+        about unsaved changes): nothing of this user stays open after sign-out or quit."""
+        from PySide6.QtWidgets import QApplication
+
+        for w in QApplication.topLevelWidgets():
+            if w is not self and w.isVisible() and not w.close():
+                return False
+        return True
 
     def show_audit(self) -> None:
         from mdtboard.services.errors import ServiceError
@@ -520,6 +532,9 @@ class MainWindow(QMainWindow):
             self.table.horizontalHeader().restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.close_other_windows():
+            event.ignore()
+            return
         self._change_timer.stop()
         self.change_watcher.close()
         settings = QSettings()

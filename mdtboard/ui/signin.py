@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QToolBar,
     QWidget,
 )
 
@@ -121,6 +122,8 @@ class IdleLock(QObject):
         self.timer.setInterval(max(1, minutes) * 60_000)
         self.timer.timeout.connect(self.lock)
         self.locked = False
+        self._hidden: list[QWidget] = []
+        self._content: list[QWidget] = []
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self)
@@ -141,6 +144,19 @@ class IdleLock(QObject):
             return
         self.locked = True
         self.sig_locked.emit()
+        # Nothing of the record stays on screen while locked: other windows (meeting
+        # mode, the presentation screen) are hidden, and the main window's contents too.
+        self._hidden = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w is not self.window and w.isVisible() and not w.isModal()
+        ]
+        for w in self._hidden:
+            w.hide()
+        central = getattr(self.window, "centralWidget", lambda: None)()
+        self._content = [w for w in (central, *self.window.findChildren(QToolBar)) if w is not None]
+        for w in self._content:
+            w.hide()
         dialog = SignInDialog(self.db, self.window, username=self.username, lock=True)
         dialog.setModal(True)
         dialog.accepted.connect(self._unlocked)
@@ -148,6 +164,9 @@ class IdleLock(QObject):
         dialog.open()
 
     def _unlocked(self) -> None:
+        for w in (*self._content, *self._hidden):
+            w.show()
+        self._hidden = []
         self.locked = False
         self.timer.start()
         self.sig_unlocked.emit()

@@ -51,6 +51,7 @@ def test_idle_lock_keeps_work_and_needs_the_password(qtbot: QtBot, ctx: ServiceC
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert not lock.locked
     assert win.search.text() == "unsaved search text"
+    lock.timer.stop()  # the shortened timer would lock again during later tests
 
 
 def test_sign_out_is_audited(qtbot: QtBot, ctx: ServiceContext) -> None:
@@ -119,3 +120,75 @@ def test_read_only_user_is_told_meeting_mode_is_not_allowed(
     planned = next(m for m in meetings.list_meetings(ctx.db) if m.status == "planned")
     assert win.open_meeting_mode(planned.id) is None
     assert seen and "may not" in seen[0]
+
+
+def _meeting_with_a_case(ctx: ServiceContext) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from mdtboard.services import meetings
+    from mdtboard.services.worklist import CaseQuery, fetch_cases
+
+    m = meetings.create_meeting(
+        ctx, title="Lock test", starts_at=datetime.now(UTC) + timedelta(hours=1)
+    )
+    case = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0]
+    meetings.list_case(ctx, m.id, case.referral_id)
+    return m.id
+
+
+def test_sign_out_closes_meeting_mode_and_keeps_its_draft(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from mdtboard.services import decisions
+
+    chair = ServiceContext(ctx.db, Actor("chair", "chair"))
+    win = MainWindow(chair)
+    qtbot.addWidget(win)
+    win.show()
+    mode = win.open_meeting_mode(_meeting_with_a_case(chair))
+    assert mode is not None
+    qtbot.waitExposed(mode)
+    mode.activateWindow()
+    qtbot.waitUntil(mode.isActiveWindow)
+    qtbot.keyClick(mode, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    mode.plan_text.setFocus()
+    qtbot.keyClicks(mode.plan_text, "Typed just before signing out")
+    qtbot.keyClick(mode, Qt.Key.Key_F11)
+    presentation = mode.presentation
+    assert presentation is not None and presentation.isVisible()
+    entry_id = mode.entry.id  # type: ignore[attr-defined]
+
+    win.act_sign_out.trigger()
+    assert win.signed_out
+    assert not mode.isVisible() and not presentation.isVisible()
+    draft = decisions.current_decision(ctx.db, entry_id)
+    assert draft is not None and draft.data.plan_text == "Typed just before signing out"
+
+
+def test_idle_lock_hides_meeting_mode_and_the_shared_screen(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    chair = ServiceContext(ctx.db, Actor("chair", "chair"))
+    win = MainWindow(chair)
+    qtbot.addWidget(win)
+    win.show()
+    mode = win.open_meeting_mode(_meeting_with_a_case(chair))
+    assert mode is not None
+    qtbot.waitExposed(mode)
+    mode.activateWindow()
+    qtbot.waitUntil(mode.isActiveWindow)
+    qtbot.keyClick(mode, Qt.Key.Key_F11)
+    presentation = mode.presentation
+    assert presentation is not None and presentation.isVisible()
+    lock = IdleLock(win, ctx.db, "chair", 15)
+    lock.timer.setInterval(50)
+    lock.timer.start()
+    qtbot.waitUntil(lambda: lock.locked, timeout=3000)
+    assert not mode.isVisible() and not presentation.isVisible()
+    assert not win.centralWidget().isVisible()  # the case list is hidden too
+    qtbot.keyClicks(lock.dialog.password, "demo-chair-pass")
+    qtbot.keyClick(lock.dialog.password, Qt.Key.Key_Return)
+    assert not lock.locked
+    assert mode.isVisible() and presentation.isVisible() and win.centralWidget().isVisible()
+    lock.timer.stop()
+    mode.close()
