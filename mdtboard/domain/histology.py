@@ -59,6 +59,17 @@ _ENTRIES: tuple[Histology, ...] = (
         "often curative.",
     ),
     Histology(
+        "ependymoma_mycn",
+        "Spinal ependymoma, MYCN-amplified",
+        "primary",
+        "glial (ependymal)",
+        (IM,),
+        (),
+        synonyms=("MYCN ependymoma", "SP-EPN-MYCN"),
+        notes="Molecularly defined type in WHO CNS5; aggressive, often disseminated at "
+        "diagnosis: image the whole neuraxis.",
+    ),
+    Histology(
         "myxopapillary_ependymoma",
         "Myxopapillary ependymoma",
         "primary",

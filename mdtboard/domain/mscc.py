@@ -121,7 +121,7 @@ class Clock:
     end: datetime | None
     elapsed: timedelta | None
     target: timedelta
-    state: str  # not_started | running | met | breached | overdue_running
+    state: str  # not_started | running | met | breached | overdue_running | out_of_order
 
 
 def _aware(name: str, value: datetime | None) -> None:
@@ -143,6 +143,8 @@ def _clock(
         elapsed = now - start
         state = "overdue_running" if elapsed > target else "running"
         return Clock(key, label, start, None, elapsed, target, state)
+    if end < start:  # e.g. a plan dated before its MRI: no claim either way
+        return Clock(key, label, start, end, None, target, "out_of_order")
     elapsed = end - start
     return Clock(
         key, label, start, end, elapsed, target, "met" if elapsed <= target else "breached"

@@ -7,6 +7,7 @@ data. Decision support only: scores inform the MDT, they never decide.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -28,6 +29,10 @@ class Option:
 
 @dataclass(frozen=True)
 class PointsRange:
+    """Numeric items: values from ``low`` get ``points``; ranges ascend, and a value
+    takes the points of the last range whose ``low`` it reaches (so "< 3.5" and
+    "≥ 3.5" meet exactly at 3.5). The last range's ``high`` is the top."""
+
     low: float
     high: float
     points: int
@@ -46,6 +51,9 @@ class Item:
     unit: str = ""
     #: numeric items: how a value becomes points (None: the value itself)
     points_ranges: tuple[PointsRange, ...] | None = None
+    #: numeric items: another unit a form may accept, and the factor to this one
+    #: (albumin in g/L: ("g/L", 0.1)); the engine only ever sees ``unit``
+    alt_unit: tuple[str, float] | None = None
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -422,9 +430,9 @@ NESMS = Tool(
             "number",
             minimum=1.0,
             maximum=6.0,
-            step=0.1,
             unit="g/dL",
-            points_ranges=(PointsRange(1.0, 3.49999, 0), PointsRange(3.5, 6.0, 1)),
+            points_ranges=(PointsRange(1.0, 3.5, 0), PointsRange(3.5, 6.0, 1)),  # < 3.5 → 0
+            alt_unit=("g/L", 0.1),
         ),
     ),
     tuple(Band(f"nesms_{n}", f"NESMS {n}", f"Score {n} of 3", n, n) for n in range(4)),
@@ -626,6 +634,8 @@ def _check_number(item: Item, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScoreInputError(f"{item.key}: expected a number, got {value!r}")
     v = float(value)
+    if not math.isfinite(v):
+        raise ScoreInputError(f"{item.key}: {value!r} is not a number")
     if item.minimum is not None and v < item.minimum - 1e-9:
         raise ScoreInputError(f"{item.key}: {value} is below the minimum {item.minimum:g}")
     if item.maximum is not None and v > item.maximum + 1e-9:
@@ -641,10 +651,10 @@ def _check_number(item: Item, value: object) -> float:
 def _number_points(item: Item, v: float) -> int:
     if item.points_ranges is None:
         return int(v)
-    for r in item.points_ranges:
-        if r.low - 1e-9 <= v <= r.high + 1e-9:
-            return r.points
-    raise ScoreInputError(f"{item.key}: {v:g} has no points in this tool")
+    reached = [r for r in item.points_ranges if r.low - 1e-9 <= v]
+    if not reached or v > item.points_ranges[-1].high + 1e-9:
+        raise ScoreInputError(f"{item.key}: {v:g} has no points in this tool")
+    return reached[-1].points
 
 
 def _validated(tool: Tool, answers: Mapping[str, object]) -> dict[str, object]:

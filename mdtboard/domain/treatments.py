@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -183,9 +184,11 @@ FRACTION_LIMITS = {"sbrt": (1, 5), "cebrt": (1, 30)}
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or None (not a number, NaN or infinite)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    v = float(value)
+    return v if math.isfinite(v) else None
 
 
 def validate_plan(

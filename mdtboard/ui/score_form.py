@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from mdtboard.domain.scores import TOOLS, ScoreResult, evaluate
+from mdtboard.domain.scores import TOOLS, Item, ScoreResult, evaluate
 
 NOT_ANSWERED = "— not answered —"
 
@@ -60,6 +61,7 @@ class ScoreForm(QGroupBox):
         self.setObjectName(f"score_{tool_id}")
         self.setToolTip(f"{tool.description}\n\n{tool.citation}")
         self._inputs: dict[str, QComboBox | QSpinBox | QDoubleSpinBox] = {}
+        self._units: dict[str, tuple[QComboBox, QLabel]] = {}
         outer = QVBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form)
@@ -81,7 +83,11 @@ class ScoreForm(QGroupBox):
                 widget = combo
             else:
                 step = item.step if item.step is not None else 1
-                integral = float(step).is_integer() and float(item.minimum or 0).is_integer()
+                integral = (
+                    item.step is not None
+                    and float(step).is_integer()
+                    and float(item.minimum or 0).is_integer()
+                )
                 spin: QSpinBox | QDoubleSpinBox
                 if integral:
                     spin = QSpinBox(self)
@@ -91,7 +97,8 @@ class ScoreForm(QGroupBox):
                     spin.setValue(spin.minimum())
                 else:
                     spin = QDoubleSpinBox(self)
-                    spin.setDecimals(1)
+                    spin.setDecimals(1 if item.step is not None else 2)
+                    step = item.step if item.step is not None else 0.1
                     lo_f = float(item.minimum if item.minimum is not None else 0)
                     spin.setRange(lo_f - float(step), float(item.maximum or 1000))
                     spin.setSingleStep(float(step))
@@ -108,7 +115,10 @@ class ScoreForm(QGroupBox):
             label = QLabel(item.label, self)
             label.setToolTip(item.help)
             label.setBuddy(widget)
-            form.addRow(label, widget)
+            if item.alt_unit is not None and isinstance(widget, QDoubleSpinBox):
+                form.addRow(label, self._with_unit_choice(item, widget))
+            else:
+                form.addRow(label, widget)
         self.result_label = QLabel(self)
         self.result_label.setObjectName(f"{tool_id}.result")
         self.result_label.setWordWrap(True)
@@ -116,6 +126,56 @@ class ScoreForm(QGroupBox):
         outer.addWidget(self.result_label)
         self._quiet = False
         self._refresh()
+
+    def _with_unit_choice(self, item: Item, spin: QDoubleSpinBox) -> QWidget:
+        """A unit box beside the number (albumin in g/dL or g/L); the engine is always
+        given the declared unit, converted here, and the form says what it sent."""
+        assert item.alt_unit is not None
+        alt, factor = item.alt_unit
+        box = QWidget(self)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(spin, 1)
+        units = QComboBox(box)
+        units.setObjectName(f"{self.tool_id}.{item.key}.unit")
+        units.setAccessibleName(f"{item.label} unit")
+        units.addItem(item.unit, 1.0)
+        units.addItem(alt, factor)
+        row.addWidget(units)
+        note = QLabel(box)
+        note.setObjectName(f"{self.tool_id}.{item.key}.converted")
+        row.addWidget(note)
+        self._units[item.key] = (units, note)
+        lo, hi = float(item.minimum or 0), float(item.maximum or 1000)
+        shown = [1.0]  # the factor of the unit the box shows now
+
+        def switch(_i: int) -> None:
+            f = float(units.currentData())
+            answered = spin.value() != spin.minimum()
+            value = spin.value() * shown[0] / f  # the same amount in the new unit
+            shown[0] = f
+            was = spin.blockSignals(True)
+            try:
+                step = spin.singleStep()
+                spin.setRange(lo / f - step, hi / f)
+                spin.setSuffix(f" {units.currentText()}")
+                spin.setValue(value if answered else spin.minimum())
+            finally:
+                spin.blockSignals(was)
+            self._show_conversion(item.key)
+            self._changed()
+
+        units.currentIndexChanged.connect(switch)
+        spin.valueChanged.connect(lambda _v: self._show_conversion(item.key))
+        return box
+
+    def _show_conversion(self, key: str) -> None:
+        units, note = self._units[key]
+        value = self.answers().get(key)
+        factor = float(units.currentData())
+        note.setText(
+            f"= {value:g} {units.itemText(0)}" if factor != 1.0 and value is not None else ""
+        )
 
     # --- values --------------------------------------------------------------
     def answers(self) -> dict[str, Any]:
@@ -127,12 +187,19 @@ class ScoreForm(QGroupBox):
                     out[key] = value
             elif w.value() != w.minimum():
                 v = w.value()
-                out[key] = int(v) if isinstance(w, QSpinBox) else round(float(v), 1)
+                if isinstance(w, QSpinBox):
+                    out[key] = int(v)
+                else:
+                    unit = self._units.get(key)
+                    factor = float(unit[0].currentData()) if unit else 1.0
+                    out[key] = round(float(v) * factor, w.decimals())
         return out
 
     def set_answers(self, answers: Mapping[str, Any]) -> None:
         self._quiet = True
         try:
+            for units, _note in self._units.values():
+                units.setCurrentIndex(0)  # stored answers are in the declared unit
             for key, w in self._inputs.items():
                 value = answers.get(key)
                 if isinstance(w, QComboBox):

@@ -142,6 +142,16 @@ def test_mscc_clock_states() -> None:
     assert [c.state for c in clocks] == ["met", "met", "met"]
 
 
+def test_times_out_of_order_make_no_claim() -> None:
+    h = timedelta(hours=1)
+    # plan recorded before the MRI (a data-entry slip): neither met nor breached
+    clocks = mscc.mscc_clocks(NOW - 30 * h, NOW - 5 * h, NOW - 10 * h, None, NOW, True)
+    by = {c.key: c for c in clocks}
+    assert by["mri_to_plan"].state == "out_of_order"
+    assert by["mri_to_plan"].elapsed is None
+    assert by["suspicion_to_mri"].state == "breached"  # 25 h > 24 h with a deficit
+
+
 def test_mscc_clocks_refuse_naive_times() -> None:
     with pytest.raises(ValueError, match="suspected_at"):
         mscc.mscc_clocks(datetime(2026, 1, 1), None, None, None, NOW, True)
@@ -178,6 +188,16 @@ def messages(intent: str | None, mods: list[dict[str, object]], **kw: object) ->
         ("disease_control", plan(("sbrt", {"dose_gy": 27, "fractions": 3})), []),
         ("disease_control", plan(("sbrt", {"dose_gy": 30, "fractions": 10})), ["error:fractions"]),
         ("disease_control", plan(("sbrt", {"dose_gy": 0, "fractions": 1})), ["error:dose_gy"]),
+        (
+            "palliative",
+            plan(("cebrt", {"dose_gy": float("nan"), "fractions": 5})),
+            ["error:dose_gy"],
+        ),
+        (
+            "palliative",
+            plan(("dexamethasone", {"dose_mg": float("inf")})),
+            ["error:dose_mg"],
+        ),
         ("disease_control", plan(("sbrt", {"dose_gy": 30, "fractions": 1})), ["warning:dose_gy"]),
         ("disease_control", plan(("sbrt", {"dose_gy": 24, "fractions": 2.5})), ["error:fractions"]),
         ("disease_control", plan(("sbrt", {})), ["error:dose_gy", "error:fractions"]),
@@ -302,6 +322,9 @@ def test_format_then_parse_round_trips(chosen: set[str]) -> None:
 def test_histology_catalogue_covers_the_domain_brief() -> None:
     for key in (
         "ependymoma",
+        "ependymoma_mycn",
+        "myxopapillary_ependymoma",
+        "subependymoma",
         "astrocytoma",
         "meningioma",
         "schwannoma",
@@ -337,6 +360,7 @@ def test_histology_catalogue_covers_the_domain_brief() -> None:
         ("nsclc", "met_lung_nsclc"),
         ("kidney", "met_renal"),
         ("Chord", "chordoma"),
+        ("MYCN", "ependymoma_mycn"),
     ],
 )
 def test_histology_search_uses_synonyms(term: str, key: str) -> None:

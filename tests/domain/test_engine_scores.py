@@ -502,6 +502,9 @@ def answers_for(tool_id: str) -> st.SearchStrategy[dict[str, object]]:
     for item in tool.items:
         if item.kind == "choice":
             fields[item.key] = st.sampled_from([o.key for o in item.options])
+        elif item.step is None:  # a continuous measurement (albumin)
+            assert item.minimum is not None and item.maximum is not None
+            fields[item.key] = st.floats(item.minimum, item.maximum, allow_nan=False)
         else:
             assert item.minimum is not None and item.maximum is not None and item.step
             n = round((item.maximum - item.minimum) / item.step)
@@ -545,16 +548,92 @@ def test_bands_are_contiguous_ordered_and_non_overlapping(tool_id: str) -> None:
 
 @pytest.mark.parametrize("tool_id", list(TOOLS))
 def test_every_option_is_reachable(tool_id: str) -> None:
+    """Each option, given alone, is taken as answered and scores its declared points;
+    a grade tool's option is its band."""
     tool = TOOLS[tool_id]
     for item in tool.items:
         for opt in item.options:
             r = evaluate(tool_id, {item.key: opt.key})
             assert item.key not in r.missing
+            if opt.points is not None:
+                assert r.item_points[item.key] == opt.points, (item.key, opt.key)
+            if tool.kind == "grade":
+                assert r.band == next(b.id for b in tool.bands if opt.key in b.grades)
 
 
-@given(st.integers(0, 18))
-def test_sins_band_is_monotone_in_total(total: int) -> None:
+@given(answers_for("sins"), st.sampled_from([i.key for i in TOOLS["sins"].items]))
+def test_sins_band_never_falls_as_an_answer_worsens(answers: dict[str, object], key: str) -> None:
+    """Through the engine: swap one answer for a higher-scoring option of the same item;
+    the total rises by the difference and the band never moves towards stable."""
     order = ["stable", "indeterminate", "unstable"]
-    band = next(b.id for b in TOOLS["sins"].bands if b.low <= total <= b.high)  # type: ignore[operator]
-    higher = next(b.id for b in TOOLS["sins"].bands if b.low <= min(18, total + 1) <= b.high)  # type: ignore[operator]
-    assert order.index(higher) >= order.index(band)
+    item = TOOLS["sins"].item(key)
+    assert item is not None
+    before = evaluate("sins", answers)
+    now = item.option(str(answers[key]))
+    assert now is not None and now.points is not None
+    for worse in (o for o in item.options if o.points is not None and o.points > now.points):
+        after = evaluate("sins", {**answers, key: worse.key})
+        assert after.total == before.total + worse.points - now.points  # type: ignore[operator]
+        assert order.index(after.band) >= order.index(before.band)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("tool_id", "answers", "total", "band"),
+    [
+        # every NESMS score 0–3 reached, the lowest through "dependent" and low albumin
+        (
+            "nesms",
+            {"modified_bauer": 0, "ambulation": "dependent", "albumin_g_dl": 3.0},
+            0,
+            "nesms_0",
+        ),
+        (
+            "nesms",
+            {"modified_bauer": 0, "ambulation": "independent", "albumin_g_dl": 3.49},
+            1,
+            "nesms_1",
+        ),
+        (
+            "nesms",
+            {"modified_bauer": 0, "ambulation": "independent", "albumin_g_dl": 3.5},
+            2,
+            "nesms_2",
+        ),
+    ],
+)
+def test_nesms_low_scores_and_the_albumin_cut_off(
+    tool_id: str, answers: dict[str, object], total: int, band: str
+) -> None:
+    r = evaluate(tool_id, answers)
+    assert (r.total, r.band) == (total, band)
+
+
+@pytest.mark.parametrize("value", [3.45, 3.499, 1.0, 6.0])
+def test_albumin_is_a_measurement_not_a_step(value: float) -> None:
+    r = evaluate("nesms", {"albumin_g_dl": value})
+    assert r.item_points["albumin_g_dl"] == (1 if value >= 3.5 else 0)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_not_a_number_is_refused_naming_the_item(bad: float) -> None:
+    with pytest.raises(ValueError, match="albumin_g_dl"):
+        evaluate("nesms", {"albumin_g_dl": bad})
+    with pytest.raises(ValueError, match="kps"):
+        evaluate("kps", {"kps": bad})
+
+
+def test_tokuhashi_reaches_both_ends() -> None:
+    worst = evaluate("tokuhashi_revised", BASE["tokuhashi_revised"])
+    assert (worst.total, worst.band) == (0, "lt_6_months")
+    best = evaluate(
+        "tokuhashi_revised",
+        {
+            "kps": 100,
+            "extraspinal_bone_mets": "none",
+            "vertebral_body_mets": "one",
+            "visceral_mets": "none",
+            "primary_site": "breast",
+            "palsy": "e",
+        },
+    )
+    assert (best.total, best.band) == (15, "ge_1_year")
