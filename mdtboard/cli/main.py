@@ -133,10 +133,142 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", required=True, type=Path, metavar="FILE")
     q.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("users", help="sign-in accounts: list, add, passwd, role, enable, disable")
+    users_sub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    q = users_sub.add_parser("list", help="user name, role, enabled, display name")
+    _add_db(q)
+    q.set_defaults(func=cmd_users)
+    q = users_sub.add_parser(
+        "add",
+        help="create an account; the password comes from MDTBOARD_NEW_PASSWORD, or is asked "
+        "for on a terminal",
+    )
+    _add_db(q)
+    q.add_argument("username")
+    q.add_argument("--role", required=True, choices=_ROLES)
+    q.add_argument("--name", required=True, metavar="DISPLAY NAME", help="name shown in records")
+    q.set_defaults(func=cmd_users)
+    q = users_sub.add_parser(
+        "passwd", help="set a password (MDTBOARD_NEW_PASSWORD, or asked for on a terminal)"
+    )
+    _add_db(q)
+    q.add_argument("username")
+    q.set_defaults(func=cmd_users)
+    q = users_sub.add_parser("role", help="change an account's role")
+    _add_db(q)
+    q.add_argument("username")
+    q.add_argument("role", choices=_ROLES)
+    q.set_defaults(func=cmd_users)
+    for action, text in (("enable", "allow"), ("disable", "stop")):
+        q = users_sub.add_parser(action, help=f"{text} an account signing in (kept in records)")
+        _add_db(q)
+        q.add_argument("username")
+        q.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("settings", help="show the organisation settings, or set one")
+    _add_db(p)
+    p.add_argument("key", nargs="?", help="setting to change (omit to list them all)")
+    p.add_argument("value", nargs="?", help="new value (whole numbers for limits)")
+    p.set_defaults(func=cmd_settings)
+
     p = sub.add_parser("check", help="open the database, upgrade if needed, report its state")
     _add_db(p)
     p.set_defaults(func=cmd_check)
     return parser
+
+
+_ROLES = ("coordinator", "clinician", "chair", "administrator", "read_only")
+PASSWORD_ENV = "MDTBOARD_NEW_PASSWORD"
+
+
+def _new_password(username: str) -> str:
+    """From MDTBOARD_NEW_PASSWORD, or asked twice on a terminal; never a prompt otherwise."""
+    import os
+
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(f"no password: set {PASSWORD_ENV} (no terminal to ask on)")
+    import getpass
+
+    first = getpass.getpass(f"New password for {username}: ")
+    if first != getpass.getpass("Again: "):
+        raise CliError("the two passwords differ; nothing changed")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from mdtboard.services import auth
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.store.db import open_database, resolve_target
+
+    db = open_database(resolve_target(args.db))
+    try:
+        ctx = ServiceContext(db, Actor.local())
+        users = {u.username: u for u in auth.list_users(db)}
+        action = args.users_command
+        if action == "list":
+            for u in users.values():
+                state = "enabled" if u.active else "disabled"
+                print(f"{u.username}\t{u.role}\t{state}\t{u.display_name}")
+            return EXIT_OK
+        if action == "add":
+            made = auth.create_user(
+                ctx, args.username, args.name, args.role, _new_password(args.username)
+            )
+            print(f"account {made.username} created ({made.role})")
+            return EXIT_OK
+        user = users.get(args.username)
+        if user is None:
+            raise CliError(f"no account named {args.username!r}")
+        if action == "passwd":
+            auth.set_password(ctx, user.id, user.version, _new_password(user.username))
+            print(f"password changed for {user.username}")
+        elif action == "role":
+            auth.update_user(ctx, user.id, user.version, role=args.role)
+            print(f"{user.username} is now {args.role}")
+        else:
+            auth.update_user(ctx, user.id, user.version, active=action == "enable")
+            print(f"{user.username} {action}d")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from mdtboard.services import settings
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.store.db import open_database, resolve_target
+
+    db = open_database(resolve_target(args.db))
+    try:
+        current = settings.as_dict(settings.get_settings(db))
+        if args.key is None:
+            for key, held in current.items():
+                shown = " | ".join(held) if isinstance(held, tuple | list) else held
+                print(f"{key}\t{shown}")
+            return EXIT_OK
+        if args.key not in current:
+            raise CliError(f"unknown setting {args.key!r} (see: mdtboard settings)")
+        if args.value is None:
+            raise CliError(f"give a value for {args.key}")
+        old = current[args.key]
+        value: object
+        if isinstance(old, int):
+            try:
+                value = int(args.value)
+            except ValueError:
+                raise CliError(f"{args.key}: not a whole number: {args.value!r}") from None
+        elif isinstance(old, tuple | list):
+            value = tuple(part.strip() for part in args.value.split("|"))
+        else:
+            value = args.value
+        settings.update_settings(ServiceContext(db, Actor.local()), **{args.key: value})
+        print(f"{args.key} set")
+        return EXIT_OK
+    finally:
+        db.dispose()
 
 
 def _target(args: argparse.Namespace) -> object:

@@ -194,3 +194,46 @@ def set_password(ctx: ServiceContext, user_id: int, expected_version: int, passw
         u.password_hash = hash_password(password)
         s.flush()
         ctx.audit(s, "update", "user", u.id, "password changed")
+
+
+def update_user(
+    ctx: ServiceContext,
+    user_id: int,
+    expected_version: int,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    display_name: str | None = None,
+) -> UserView:
+    """Change an account's role, display name or whether it may sign in (administrators).
+    An administrator cannot disable or demote their own account (no lock-out)."""
+    ctx.require(Permission.USERS_ADMIN)
+    with ctx.unit_of_work() as s:
+        u = s.get(User, user_id)
+        if u is None:
+            raise NotFound(f"user {user_id} does not exist")
+        if u.version != expected_version:
+            raise Conflict(
+                "this account was changed by someone else", entity="user", entity_id=user_id
+            )
+        new_role = role if role is not None else u.role
+        new_name = display_name if display_name is not None else u.display_name
+        _validate(u.username, new_name, new_role, None)
+        if u.username == ctx.actor.username and (
+            active is False or new_role != UserRole.ADMINISTRATOR.value
+        ):
+            raise ValidationError({"username": "you cannot disable or demote your own account"})
+        changed = []
+        if new_role != u.role:
+            changed.append(f"role {u.role} → {new_role}")
+            u.role = new_role
+        if new_name.strip() != u.display_name:
+            changed.append("display name changed")
+            u.display_name = new_name.strip()
+        if active is not None and active != u.active:
+            changed.append("enabled" if active else "disabled")
+            u.active = active
+        if changed:
+            s.flush()
+            ctx.audit(s, "update", "user", u.id, f"account {u.username}: " + ", ".join(changed))
+        return _view(u)

@@ -352,6 +352,11 @@ def import_referrals(
         raise ServiceError(f"{name} is not UTF-8 text (byte {exc.start})") from exc
     digest = hashlib.sha256(data).hexdigest()
     rows, errors, total = read_rows(text)
+    clashes = _mrn_clashes(ctx, rows)
+    if clashes:  # reported with the rest, before anything is written
+        clashing = {e.row for e in clashes}
+        rows = [r for r in rows if r.number not in clashing]
+        errors = sorted([*errors, *clashes], key=lambda e: e.row)
     header_broken = any(e.row == 0 for e in errors)
     if header_broken or (errors and not valid_rows_only) or not rows:
         report = ImportReport(total, 0, 0, tuple(errors), False, digest)
@@ -360,6 +365,32 @@ def import_referrals(
         return report
     imported, new_patients = _write(ctx, rows, name, digest, progress, cancelled)
     return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
+
+
+def _mrn_clashes(ctx: ServiceContext, rows: Sequence[_Row]) -> list[RowError]:
+    """Rows whose MRN belongs to a stored patient with another name or date of birth."""
+    mrns = sorted({r.patient.mrn.strip() for r in rows})
+    existing: dict[str, tuple[str, date]] = {}
+    with ctx.db.reader() as s:
+        for i in range(0, len(mrns), 900):
+            for mrn, family, dob in s.execute(
+                select(Patient.mrn, Patient.family_name, Patient.date_of_birth).where(
+                    Patient.mrn.in_(mrns[i : i + 900])
+                )
+            ):
+                existing[mrn] = (family, dob)
+    return [
+        RowError(
+            r.number,
+            "mrn",
+            "this MRN belongs to a patient with a different name or date of birth",
+        )
+        for r in rows
+        if (e := existing.get(r.patient.mrn.strip())) is not None
+        and (
+            e[0].lower() != r.patient.family_name.strip().lower() or e[1] != r.patient.date_of_birth
+        )
+    ]
 
 
 def _write(

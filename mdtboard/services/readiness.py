@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, CaseFacts, Readiness, assess
+from mdtboard.domain.readiness import CaseFacts, Readiness, assess
 from mdtboard.services.errors import NotFound
 from mdtboard.store.db import Database
 from mdtboard.store.models import Assessment, Referral
@@ -33,12 +33,18 @@ def readiness_for(
     referral_ids: Iterable[int],
     *,
     today: date | None = None,
-    imaging_max_age_days: int = DEFAULT_IMAGING_MAX_AGE_DAYS,
+    imaging_max_age_days: int | None = None,
 ) -> dict[int, Readiness]:
+    """The traffic light of each case; the imaging age limit is the organisation's
+    setting unless one is given."""
     ids = list(referral_ids)
     if not ids:
         return {}
     today = today or datetime.now(UTC).date()
+    if imaging_max_age_days is None:
+        from mdtboard.services.settings import get_settings
+
+        imaging_max_age_days = get_settings(db).imaging_max_age_days
     with db.reader() as s:
         tools: dict[int, set[str]] = {i: set() for i in ids}
         for rid, tool in s.execute(

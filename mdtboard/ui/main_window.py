@@ -159,11 +159,8 @@ class MainWindow(QMainWindow):
         self.meeting_filter = QComboBox(bar)
         self.meeting_filter.setObjectName("meetingFilter")
         self.meeting_filter.setAccessibleName("Meeting filter")
-        self.meeting_filter.addItem("Any meeting", None)
         self.meeting_filter.setMaximumWidth(240)
-        for m in meetings.list_meetings(self.ctx.db):
-            day = f"{m.starts_at.astimezone():%d %b %Y}"
-            self.meeting_filter.addItem(m.title if day in m.title else f"{day} — {m.title}", m.id)
+        self._fill_meeting_filter()
         self.meeting_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         bar.addWidget(QLabel("  Meeting: ", bar))
         bar.addWidget(self.meeting_filter)
@@ -392,11 +389,27 @@ class MainWindow(QMainWindow):
             return None
         return self.last_export
 
+    def _fill_meeting_filter(self) -> None:
+        """The meetings to filter by, keeping the one chosen (new meetings appear)."""
+        chosen = self.meeting_filter.currentData()
+        was = self.meeting_filter.blockSignals(True)
+        try:
+            self.meeting_filter.clear()
+            self.meeting_filter.addItem("Any meeting", None)
+            for m in meetings.list_meetings(self.ctx.db):
+                day = f"{m.starts_at.astimezone():%d %b %Y}"
+                label = m.title if day in m.title else f"{day} — {m.title}"
+                self.meeting_filter.addItem(label, m.id)
+            self.meeting_filter.setCurrentIndex(max(0, self.meeting_filter.findData(chosen)))
+        finally:
+            self.meeting_filter.blockSignals(was)
+
     def reload(self) -> None:
         """Data changed (or F5): recount and reload the current view, keeping the
         selected case selected."""
         current = self.selected_case_id()
         self._totals = None
+        self._fill_meeting_filter()
         self.model.reload()
         if current is not None:
             self._select_case(current)

@@ -32,6 +32,7 @@ from mdtboard.services import meetings, members, readiness
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
 from mdtboard.services.meetings import AgendaEntry, MeetingSummary
+from mdtboard.services.settings import get_settings
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CASE_ID_ROLE, CaseTableModel
@@ -299,16 +300,20 @@ class MeetingsPage(QWidget):
         self._load_candidates()
 
     def _load_candidates(self) -> None:
-        statuses = (
-            (ReferralStatus.READY.value,)
-            if self.ready_only.isChecked()
-            else (
-                ReferralStatus.NEW.value,
-                ReferralStatus.READY.value,
-                ReferralStatus.DISCUSSED.value,
+        """Open cases not on an agenda now; "ready only" is the live traffic light."""
+        self.candidates.set_query(
+            CaseQuery(
+                statuses=(
+                    ReferralStatus.NEW.value,
+                    ReferralStatus.READY.value,
+                    ReferralStatus.DISCUSSED.value,
+                ),
+                readiness=("green",) if self.ready_only.isChecked() else (),
+                imaging_max_age_days=get_settings(self.ctx.db).imaging_max_age_days,
+                sort="urgency",
+                descending=False,
             )
         )
-        self.candidates.set_query(CaseQuery(statuses=statuses, sort="urgency", descending=False))
 
     def _load_relist(self) -> None:
         self.relist_list.clear()

@@ -38,6 +38,7 @@ from mdtboard.services import assessments, referrals
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
+from mdtboard.services.settings import get_settings
 from mdtboard.ui.level_picker import LevelPicker
 from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
 from mdtboard.ui.widgets import DateField, DateTimeField, qdatetime_to_utc
@@ -74,6 +75,7 @@ class ReferralDialog(QDialog):
         self.ctx = ctx
         self.referral_id = referral_id
         self.result_case: CaseDetail | None = None
+        self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self._version = 0
         self._received_loaded: tuple[QDateTime, datetime] | None = None
         self._existing_patient = False
@@ -524,7 +526,7 @@ class ReferralDialog(QDialog):
             biopsy_deferral_rationale=self.value("biopsy_deferral_rationale"),
             score_tools=self._score_tools,
         )
-        result = assess(facts, datetime.now(UTC).date())
+        result = assess(facts, datetime.now(UTC).date(), self._imaging_max_age_days)
         self.readiness.show_readiness(result.light, [r.message for r in result.reasons])
 
     # --- load and save -----------------------------------------------------------

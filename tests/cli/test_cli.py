@@ -108,3 +108,55 @@ def test_meetings_lists_ids_dates_titles(
 def test_python_dash_m_shows_version() -> None:
     res = run("--version")
     assert res.returncode == 0 and res.stdout.startswith("mdtboard ")
+
+
+def test_accounts_are_managed_from_the_command_line(
+    demo_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdtboard.services import auth
+    from mdtboard.store.db import Target, open_database, sqlite_url
+
+    db = ["--db", str(demo_path)]
+    # no terminal and no password given: refused, nothing created
+    assert run("users", "add", "nurse1", "--role", "coordinator", "--name", "N", *db).returncode
+    monkeypatch.setenv("MDTBOARD_NEW_PASSWORD", "fictional-pass-1")
+    assert (
+        main(["users", "add", "nurse1", "--role", "coordinator", "--name", "Nurse (demo)", *db])
+        == 0
+    )
+    target = open_database(Target(sqlite_url(demo_path)))
+    try:
+        assert auth.sign_in(target, "nurse1", "fictional-pass-1").role == "coordinator"
+        assert main(["users", "role", "nurse1", "chair", *db]) == 0
+        assert auth.sign_in(target, "nurse1", "fictional-pass-1").role == "chair"
+        monkeypatch.setenv("MDTBOARD_NEW_PASSWORD", "fictional-pass-2")
+        assert main(["users", "passwd", "nurse1", *db]) == 0
+        assert auth.sign_in(target, "nurse1", "fictional-pass-2").username == "nurse1"
+        assert main(["users", "disable", "nurse1", *db]) == 0
+        with pytest.raises(auth.SignInFailed):
+            auth.sign_in(target, "nurse1", "fictional-pass-2")
+    finally:
+        target.dispose()
+    capsys.readouterr()
+    assert main(["users", "list", *db]) == 0
+    listed = dict(line.split("\t")[0:2] for line in capsys.readouterr().out.splitlines())
+    assert listed["nurse1"] == "chair"
+    assert main(["users", "enable", "nobody", *db]) == 1
+    assert "no account named 'nobody'" in capsys.readouterr().err
+    assert main(["audit", "verify", *db]) == 0
+
+
+def test_settings_are_shown_and_changed_within_limits(
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(demo_path)]
+    assert main(["settings", "imaging_max_age_days", "400", *db]) == 1
+    assert "imaging_max_age_days" in capsys.readouterr().err
+    assert main(["settings", "imaging_max_age_days", "42", *db]) == 0
+    assert main(["settings", "letterhead", "Fictional Hospital | 1 Nowhere Road", *db]) == 0
+    capsys.readouterr()
+    assert main(["settings", *db]) == 0
+    shown = dict(line.split("\t", 1) for line in capsys.readouterr().out.splitlines())
+    assert shown["imaging_max_age_days"] == "42"
+    assert shown["letterhead"] == "Fictional Hospital | 1 Nowhere Road"
+    assert main(["settings", "no_such_thing", "1", *db]) == 1

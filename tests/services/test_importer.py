@@ -83,6 +83,21 @@ def test_existing_mrn_with_other_identity_is_refused(ctx: ServiceContext) -> Non
     assert counts(ctx) == before
 
 
+def test_valid_rows_only_skips_an_mrn_clash_and_imports_the_rest(ctx: ServiceContext) -> None:
+    with ctx.db.reader() as s:
+        mrn = s.execute(select(Patient.mrn).limit(1)).scalar_one()
+    text = EXAMPLE.read_text().replace("IMP0000002", mrn)
+    before = counts(ctx)
+    report = import_referrals(ctx, text, valid_rows_only=True)
+    assert report.imported == 3
+    assert [(e.row, e.column) for e in report.errors] == [(2, "mrn")]
+    assert counts(ctx)[1] == before[1] + 3
+    # and without the option, the clash is reported with every other problem, up front
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, text.replace(",schwannoma,", ",unicornoma,"))
+    assert [(e.row, e.column) for e in exc.value.report.errors] == [(2, "mrn"), (3, "histology")]
+
+
 def test_cli_import_success_and_failure(demo_path: Path, tmp_path: Path) -> None:
     ok = subprocess.run(
         [sys.executable, "-m", "mdtboard", "import-referrals", str(EXAMPLE)],

@@ -335,3 +335,33 @@ def test_editing_an_mscc_case_keeps_its_pathway_times_and_records_new_ones(
     assert after.dexamethasone_started_at is not None
     local = after.dexamethasone_started_at.astimezone()
     assert (local.day, local.month, local.hour, local.minute) == (1, 11, 9, 30)
+
+
+def test_ready_cases_only_follows_the_traffic_light_and_the_imaging_setting(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mdtboard.services import readiness, settings
+
+    m = meetings.create_meeting(
+        ctx, title="Ready-only test", starts_at=datetime.now(UTC) + timedelta(days=2)
+    )
+    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    page = window.meetings_page
+    assert page is not None
+    page.refresh(select_id=m.id)
+    everyone = page.candidates.total
+    qtbot.mouseClick(page.ready_only, Qt.MouseButton.LeftButton)
+    assert page.ready_only.isChecked()
+    ready = page.candidates.total
+    assert 0 < ready < everyone
+    shown = [page.candidates.row_at(r).referral_id for r in range(page.candidates.rowCount())]  # type: ignore[union-attr]
+    lights = readiness.readiness_for(ctx.db, shown)
+    assert all(lights[i].ready for i in shown)
+
+    settings.update_settings(ctx, imaging_max_age_days=1)  # imaging must be a day old at most
+    page.refresh(select_id=m.id)
+    assert page.candidates.total < ready
+    qtbot.mouseClick(page.ready_only, Qt.MouseButton.LeftButton)
+    assert page.candidates.total == everyone

@@ -143,3 +143,19 @@ def test_screenshot_after_first_paint(qtbot: QtBot, ctx: ServiceContext, tmp_pat
     qtbot.waitUntil(lambda: bool(saved), timeout=5000)
     assert saved == [True]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_new_meeting_appears_in_the_meeting_filter(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mdtboard.services import meetings
+
+    before = window.meeting_filter.count()
+    m = meetings.create_meeting(
+        ctx, title="Filter test MDT", starts_at=datetime.now(UTC) + timedelta(days=3)
+    )
+    qtbot.keyClick(window.table, Qt.Key.Key_F5)
+    assert window.meeting_filter.count() == before + 1
+    assert window.meeting_filter.findData(m.id) > 0
