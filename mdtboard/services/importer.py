@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -152,6 +152,7 @@ def _values(enum_cls: Any) -> frozenset[str]:
     return frozenset(m.value for m in enum_cls)
 
 
+@lru_cache(maxsize=1024)  # a file repeats the same few values in these columns
 def _choice(text: str, enum_cls: Any, column: str) -> str:
     t = text.strip().lower().replace(" ", "_").replace("-", "_")
     values = _values(enum_cls)
@@ -160,6 +161,7 @@ def _choice(text: str, enum_cls: Any, column: str) -> str:
     raise ValueError(f"{column} must be one of {', '.join(sorted(values))}; got {text!r}")
 
 
+@lru_cache(maxsize=1024)
 def _histology_key(text: str) -> str:
     t = text.strip()
     if not t:
@@ -352,45 +354,17 @@ def import_referrals(
         raise ServiceError(f"{name} is not UTF-8 text (byte {exc.start})") from exc
     digest = hashlib.sha256(data).hexdigest()
     rows, errors, total = read_rows(text)
-    clashes = _mrn_clashes(ctx, rows)
-    if clashes:  # reported with the rest, before anything is written
-        clashing = {e.row for e in clashes}
-        rows = [r for r in rows if r.number not in clashing]
-        errors = sorted([*errors, *clashes], key=lambda e: e.row)
-    header_broken = any(e.row == 0 for e in errors)
-    if header_broken or (errors and not valid_rows_only) or not rows:
+    if any(e.row == 0 for e in errors) or not rows:
         report = ImportReport(total, 0, 0, tuple(errors), False, digest)
         if errors:
             raise ImportInvalid(report)
         return report
-    imported, new_patients = _write(ctx, rows, name, digest, progress, cancelled)
+    # The MRN check against stored patients happens in the write transaction, before
+    # anything is written, and its problems are reported with the others.
+    imported, new_patients, errors = _write(
+        ctx, rows, name, digest, progress, cancelled, errors, total, valid_rows_only
+    )
     return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
-
-
-def _mrn_clashes(ctx: ServiceContext, rows: Sequence[_Row]) -> list[RowError]:
-    """Rows whose MRN belongs to a stored patient with another name or date of birth."""
-    mrns = sorted({r.patient.mrn.strip() for r in rows})
-    existing: dict[str, tuple[str, date]] = {}
-    with ctx.db.reader() as s:
-        for i in range(0, len(mrns), 900):
-            for mrn, family, dob in s.execute(
-                select(Patient.mrn, Patient.family_name, Patient.date_of_birth).where(
-                    Patient.mrn.in_(mrns[i : i + 900])
-                )
-            ):
-                existing[mrn] = (family, dob)
-    return [
-        RowError(
-            r.number,
-            "mrn",
-            "this MRN belongs to a patient with a different name or date of birth",
-        )
-        for r in rows
-        if (e := existing.get(r.patient.mrn.strip())) is not None
-        and (
-            e[0].lower() != r.patient.family_name.strip().lower() or e[1] != r.patient.date_of_birth
-        )
-    ]
 
 
 def _write(
@@ -400,7 +374,10 @@ def _write(
     digest: str,
     progress: Callable[[int, int], None] | None,
     cancelled: Callable[[], bool] | None,
-) -> tuple[int, int]:
+    errors: list[RowError],
+    total: int,
+    valid_rows_only: bool,
+) -> tuple[int, int, list[RowError]]:
     now = utcnow()
     chunk = 2000
     # Core inserts on the tables: plain executemany, no ORM unit-of-work bookkeeping
@@ -429,8 +406,12 @@ def _write(
                 or e[2] != r.patient.date_of_birth
             )
         ]
-        if conflicts:
-            raise ImportInvalid(ImportReport(len(rows), 0, 0, tuple(conflicts), False, digest))
+        if conflicts or errors:
+            errors = sorted([*errors, *conflicts], key=lambda e: e.row)
+            clashing = {e.row for e in conflicts}
+            rows = [r for r in rows if r.number not in clashing]
+            if not valid_rows_only or not rows:
+                raise ImportInvalid(ImportReport(total, 0, 0, tuple(errors), False, digest))
         new_patients = []
         for r in rows:
             mrn = r.patient.mrn.strip()
@@ -510,7 +491,7 @@ def _write(
             f"imported {len(rows)} referrals ({len(new_patients)} new patients) from {name}, "
             f"sha256 {digest}",
         )
-    return len(rows), len(new_patients)
+    return len(rows), len(new_patients), errors
 
 
 EXPORT_COLUMNS = (
