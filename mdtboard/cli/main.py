@@ -289,12 +289,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from mdtboard.services.demo import FICTIONAL_NOTICE
-    from mdtboard.services.setup import create_demo_database
+    from mdtboard.services.setup import create_demo_database, database_exists
     from mdtboard.store.db import resolve_target
 
     target = resolve_target(args.db)
-    path = target.sqlite_path
-    if args.if_missing and path is not None and path.exists():
+    if args.if_missing and database_exists(target):
         return EXIT_OK
     summary = create_demo_database(target, cases=args.cases, seed=args.seed, force=args.force)
     print(

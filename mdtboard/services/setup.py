@@ -40,6 +40,13 @@ def create_demo_database(
     if path is None:
         db = open_database(target, create=True)
         try:
+            if _holds_data(db):
+                raise AlreadyExists(
+                    f"{target.display} already holds mdtboard data; mdtboard never empties a "
+                    "server database: drop and create it again (docs/server.md) for a new demo"
+                    if force
+                    else f"{target.display} already holds mdtboard data"
+                )
             return demo.generate(
                 ServiceContext(db, actor), cases=cases, seed=seed, progress=progress
             )
@@ -71,3 +78,26 @@ def create_empty_database(target: Target) -> None:
     if path is not None and path.exists():
         raise AlreadyExists(f"{path} already exists")
     open_database(target, create=True).dispose()
+
+
+def _holds_data(db: Database) -> bool:
+    from sqlalchemy import func, select
+
+    from mdtboard.store.models import Meeting, Patient, User
+
+    with db.reader() as s:
+        return any(
+            s.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (Patient, User, Meeting)
+        )
+
+
+def database_exists(target: Target) -> bool:
+    """A SQLite file that exists, or a server database that already holds data."""
+    if target.sqlite_path is not None:
+        return target.sqlite_path.exists()
+    db = open_database(target, create=True)
+    try:
+        return _holds_data(db)
+    finally:
+        db.dispose()

@@ -160,3 +160,33 @@ def test_backup_command_points_to_pg_dump(demo_db: Database, tmp_path: object) -
     )
     assert res.returncode == 1
     assert "pg_dump" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_demo_on_a_server_database_refuses_to_overwrite_and_honours_if_missing(
+    demo_db: Database,
+) -> None:
+    if demo_db.dialect != "postgresql":
+        pytest.skip("SQLite files are tested in tests/cli/test_cli.py")
+    env = {**os.environ, "MDTBOARD_DATABASE_URL": demo_db.url}
+
+    def demo(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mdtboard", "demo", *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+
+    with demo_db.reader() as s:
+        before = s.execute(select(func.count()).select_from(Patient)).scalar_one()
+    skipped = demo("--if-missing")
+    assert skipped.returncode == 0 and skipped.stdout == ""
+    for extra in ((), ("--force",)):
+        refused = demo(*extra)
+        assert refused.returncode == 1, refused.stderr
+        assert "already holds mdtboard data" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    with demo_db.reader() as s:
+        assert s.execute(select(func.count()).select_from(Patient)).scalar_one() == before
