@@ -167,4 +167,22 @@ def check_head(chain: ChainReport, head: AuditHead | None, key: bytes) -> ChainR
 def verify_database(session: Session, key: bytes) -> ChainReport:
     """Verify the whole trail stored in a database, including its head."""
     events = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
-    return check_head(verify_chain(events, key), session.get(AuditHead, 1), key)
+    head = session.get(AuditHead, 1)
+    report = check_head(verify_chain(events, key), head, key)
+    if report.ok and report.checked == 0 and head is None and _holds_records(session):
+        return ChainReport(
+            False, 0, None, "the audit trail is empty but the database holds records"
+        )
+    return report
+
+
+def _holds_records(session: Session) -> bool:
+    """Creating accounts, patients or meetings always writes audit events."""
+    from sqlalchemy import func
+
+    from mdtboard.store.models import Meeting, Patient, User
+
+    return any(
+        session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Patient, User, Meeting)
+    )

@@ -51,6 +51,8 @@ def test_audit_verify_catches_edits_inserts_and_deletions(demo_path: Path, tampe
     ok = mdt("audit", "verify", db=demo_path)
     assert ok.returncode == 0 and "audit chain ok" in ok.stdout
     conn = sqlite3.connect(demo_path)
+    conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")  # as the sqlite3 shell can
+    conn.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
     conn.execute(tamper)
     conn.commit()
     conn.close()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from mdtboard.store import audit
-from mdtboard.store.db import Database, resolve_target
+from mdtboard.store.db import Database, Target, open_database, resolve_target, sqlite_url
 from mdtboard.store.models import AuditEvent, Patient
 
 
@@ -116,6 +117,7 @@ def test_audit_chain_verifies_and_detects_edits_and_deletions(empty_db: Database
     path = empty_db.target.sqlite_path
     assert path is not None
     conn = sqlite3.connect(path)
+    drop_append_only_triggers(conn)  # as someone with the sqlite3 shell could
     conn.execute("UPDATE audit_events SET summary = 'forged' WHERE id = 3")
     conn.commit()
     report = audit.verify_chain(_events(empty_db), key)
@@ -145,6 +147,7 @@ def test_deleting_the_newest_event_is_detected_by_the_head(empty_db: Database) -
     path = empty_db.target.sqlite_path
     assert path is not None
     conn = sqlite3.connect(path)
+    drop_append_only_triggers(conn)
     conn.execute("DELETE FROM audit_events WHERE id = 3")
     conn.commit()
     with empty_db.reader() as s:
@@ -156,3 +159,40 @@ def test_deleting_the_newest_event_is_detected_by_the_head(empty_db: Database) -
     with empty_db.reader() as s:
         report = audit.verify_database(s, key)
     assert not report.ok and "altered" in report.problem
+
+
+def drop_append_only_triggers(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+    conn.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+
+
+def test_the_database_refuses_to_change_or_delete_audit_events(demo_db: Database) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    statements = [
+        "UPDATE audit_events SET summary = 'forged'",
+        "DELETE FROM audit_events",
+    ]
+    if demo_db.dialect == "postgresql":
+        statements.append("TRUNCATE audit_events")
+    for sql in statements:
+        with pytest.raises(DBAPIError, match="append-only"), demo_db.unit_of_work() as s:
+            s.execute(text(sql))
+    with demo_db.reader() as s:
+        assert audit.verify_database(s, audit.load_key()).ok
+
+
+def test_an_emptied_trail_is_caught_when_records_remain(demo_path: Path) -> None:
+    conn = sqlite3.connect(demo_path)
+    drop_append_only_triggers(conn)
+    conn.execute("DELETE FROM audit_events")
+    conn.execute("DELETE FROM audit_head")
+    conn.commit()
+    conn.close()
+    db = open_database(Target(sqlite_url(demo_path)))
+    try:
+        with db.reader() as s:
+            report = audit.verify_database(s, audit.load_key())
+    finally:
+        db.dispose()
+    assert not report.ok and "empty" in report.problem

@@ -190,3 +190,84 @@ def test_demo_on_a_server_database_refuses_to_overwrite_and_honours_if_missing(
         assert len(refused.stderr.strip().splitlines()) == 1
     with demo_db.reader() as s:
         assert s.execute(select(func.count()).select_from(Patient)).scalar_one() == before
+
+
+def test_the_documented_role_sql_works_as_written(tmp_path: object) -> None:
+    """docs/postgres-roles.sql run by psql as a superuser, migrations as the owner,
+    docs/postgres-after-migrations.sql as the owner: the app role can work and cannot
+    rewrite the audit trail. Names are made unique for the test; nothing else changes."""
+    import shutil
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.members import add_member
+    from tests.conftest import PG_URL, _pg_admin
+
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL: MDTBOARD_TEST_PG_URL is not set")
+        pytest.skip("no PostgreSQL server (run .ci/postgres.sh start to test on one)")
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.skip("psql is not installed")
+    tag = f"t{os.getpid()}"
+    owner, app, dbname = f"mdtboard_owner_{tag}", f"mdtboard_app_{tag}", f"mdtboard_{tag}"
+    docs = Path(__file__).resolve().parents[2] / "docs"
+
+    def named(sql: str) -> str:
+        return (
+            sql.replace("mdtboard_owner", owner)
+            .replace("mdtboard_app", app)
+            .replace("DATABASE mdtboard ", f"DATABASE {dbname} ")
+            .replace("\\connect mdtboard", f"\\connect {dbname}")
+        )
+
+    admin = make_url(PG_URL)
+    script = Path(str(tmp_path)) / "roles.sql"
+    script.write_text(named((docs / "postgres-roles.sql").read_text()))
+    base = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(admin.host)]
+    base += ["-p", str(admin.port), "-U", str(admin.username)]
+    try:
+        done = subprocess.run(
+            [*base, "-d", str(admin.database), "-f", str(script)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        as_owner = admin.set(username=owner, database=dbname).render_as_string(False)
+        migrated = subprocess.run(
+            [sys.executable, "-m", "mdtboard", "check"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "MDTBOARD_DATABASE_URL": as_owner},
+        )
+        assert migrated.returncode == 0, migrated.stderr
+        after = Path(str(tmp_path)) / "after.sql"
+        after.write_text(named((docs / "postgres-after-migrations.sql").read_text()))
+        done = subprocess.run(
+            [*base[:-2], "-U", owner, "-d", dbname, "-f", str(after)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        as_app = admin.set(username=app, database=dbname).render_as_string(False)
+        app_db = open_database(Target(as_app))
+        try:
+            add_member(ServiceContext(app_db, Actor("coord", "coordinator")), "Dr Role", "other")
+            for sql in ("UPDATE audit_events SET summary = 'x'", "DELETE FROM audit_events"):
+                with app_db.engine.connect() as conn, pytest.raises(DBAPIError):
+                    conn.execute(text(sql))
+            with app_db.reader() as s:
+                assert audit.verify_database(s, audit.load_key()).ok
+        finally:
+            app_db.dispose()
+    finally:
+        _pg_admin(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+        _pg_admin(f"DROP ROLE IF EXISTS {app}")
+        _pg_admin(f"DROP ROLE IF EXISTS {owner}")
