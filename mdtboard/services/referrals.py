@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mdtboard.domain import differential, histology, levels
+from mdtboard.domain import differential, histology, levels, mscc
 from mdtboard.domain.vocab import (
     Compartment,
     DiseaseKind,
@@ -356,3 +356,43 @@ def record_differential(
             "differential: " + ", ".join(f"{k}={v}" for k, v in complete.items()),
         )
     return complete
+
+
+@dataclass(frozen=True)
+class MsccStatus:
+    """What the MSCC banner shows: the clocks against the standards, dexamethasone, and
+    what is missing (computed by the clinical engine)."""
+
+    hours_since_referral: float
+    clocks: tuple[mscc.Clock, ...]
+    dexamethasone_started: bool
+    dexamethasone_omitted_reason: str
+    problems: tuple[str, ...]
+
+
+def mscc_status(db: Database, referral_id: int, now: datetime | None = None) -> MsccStatus:
+    now = now or datetime.now(UTC)
+    with db.reader() as s:
+        r = s.get(Referral, referral_id)
+        if r is None:
+            raise NotFound(f"case {referral_id} does not exist")
+        clocks = mscc.mscc_clocks(
+            r.mscc_suspected_at or r.received_at,
+            r.mri_at,
+            r.plan_agreed_at,
+            r.treatment_started_at,
+            now,
+            r.neuro_deficit,
+        )
+        return MsccStatus(
+            hours_since_referral=(now - r.received_at).total_seconds() / 3600,
+            clocks=clocks,
+            dexamethasone_started=r.dexamethasone_started_at is not None,
+            dexamethasone_omitted_reason=r.dexamethasone_omitted_reason,
+            problems=mscc.dexamethasone_problems(
+                str(r.urgency),
+                r.neuro_deficit,
+                r.dexamethasone_started_at,
+                r.dexamethasone_omitted_reason,
+            ),
+        )

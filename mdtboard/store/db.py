@@ -303,6 +303,10 @@ def open_database(target: Target, *, create: bool = False, upgrade: bool = True)
         db = Database(target)
         revision = _encrypted_revision(db, path)
         check_revision(revision, str(path))
+        if revision is not None and revision != schema.HEAD and upgrade:
+            from mdtboard.store import migrate
+
+            migrate.backup_encrypted_before_upgrade(db, path, revision)
         path = None  # no plain-SQLite file operations (backups) on an encrypted file
     elif path is not None:
         if not path.exists() and (create or target.is_default):

@@ -69,3 +69,21 @@ def backup_before_upgrade(db: Database, path: Path, revision: str) -> Path:
     dest = path.with_name(f"{path.name}.schema-{revision}.{stamp}.bak")
     sqlite_backup(path, dest)
     return dest
+
+
+def backup_encrypted_before_upgrade(db: Database, path: Path, revision: str) -> Path:
+    """An encrypted database is copied as it is (still encrypted, same passphrase) once
+    its write-ahead log is folded in and every connection is closed."""
+    import shutil
+
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db.engine.dispose()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    dest = path.with_name(f"{path.name}.schema-{revision}.{stamp}.bak")
+    tmp = dest.with_name(dest.name + ".partial")
+    shutil.copyfile(path, tmp)
+    tmp.replace(dest)
+    return dest

@@ -268,6 +268,10 @@ class MeetingModeWindow(QMainWindow):
         self._last_state: CaseState | None = None
         self.presentation: Any = None
 
+        self._mscc_tick = QTimer(self)  # the banner's clocks move on while the case is open
+        self._mscc_tick.setInterval(60_000)
+        self._mscc_tick.timeout.connect(lambda: self._show_mscc(self.case))
+        self._mscc_tick.start()
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
@@ -431,6 +435,7 @@ class MeetingModeWindow(QMainWindow):
         v.addLayout(row)
         self.noms_view = QTextBrowser(page)
         self.noms_view.setObjectName("nomsView")
+        self.noms_html = ""
         self.noms_view.setAccessibleName("NOMS suggestion")
         v.addWidget(self.noms_view, 1)
         self.stack.addWidget(page)
@@ -945,10 +950,12 @@ class MeetingModeWindow(QMainWindow):
             if suggestion.missing
             else ""
         )
-        self.noms_view.setHtml(
+        #: the suggestion as an HTML fragment (the presentation screen shows it in its own font)
+        self.noms_html = (
             f"{head}{flags}{missing}<ul>{lines}</ul>"
             "<p><i>Decision support for the MDT: the team decides.</i></p>"
         )
+        self.noms_view.setHtml(self.noms_html)
         self._refresh_signoff()
         self.sig_content_changed.emit()
 
@@ -1012,46 +1019,32 @@ class MeetingModeWindow(QMainWindow):
             parts.append("</ol>")
         self.signoff_status.setHtml("".join(parts))
 
-    def _show_mscc(self, case: CaseReport) -> None:
-        if case.urgency != Urgency.MSCC:
+    def _show_mscc(self, case: CaseReport | None) -> None:
+        """The MSCC banner; it is refreshed every minute, so its clocks run."""
+        if case is None or case.urgency != Urgency.MSCC:
             self.mscc_banner.hide()
             return
-        with self.ctx.db.reader() as s:
-            from mdtboard.store.models import Referral
+        from mdtboard.services.referrals import mscc_status
 
-            r = s.get(Referral, case.referral_id)
-            assert r is not None
-            times = (
-                r.mscc_suspected_at or r.received_at,
-                r.mri_at,
-                r.plan_agreed_at,
-                r.treatment_started_at,
-                r.dexamethasone_started_at,
-                r.dexamethasone_omitted_reason,
-                r.neuro_deficit,
-            )
-        now = datetime.now(UTC)
-        clocks = mscc.mscc_clocks(times[0], times[1], times[2], times[3], now, bool(times[6]))
+        status = mscc_status(self.ctx.db, case.referral_id)
         parts = []
-        for c in clocks:
+        for c in status.clocks:
             elapsed = "—" if c.elapsed is None else f"{c.elapsed.total_seconds() / 3600:.0f} h"
             target = f"{c.target.total_seconds() / 3600:.0f} h"
             parts.append(f"{c.label}: {elapsed} (standard {target}, {c.state.replace('_', ' ')})")
-        since_referral = (now - case.received_at).total_seconds() / 3600
+        reason = status.dexamethasone_omitted_reason
         dex = (
             "dexamethasone started"
-            if times[4]
-            else f"dexamethasone NOT started{': ' + times[5] if times[5] else ''}"
+            if status.dexamethasone_started
+            else f"dexamethasone NOT started{': ' + html.escape(reason) if reason else ''}"
         )
-        problems = mscc.dexamethasone_problems(
-            Urgency.MSCC, bool(times[6]), times[4], times[5] or ""
-        )
+        problems = status.problems
         prompts = " · ".join(mscc.MSCC_PROMPTS)
         self.mscc_banner.setText(
-            f"<b>MSCC EMERGENCY</b> — {since_referral:.0f} h since referral. "
+            f"<b>MSCC EMERGENCY</b> — {status.hours_since_referral:.0f} h since referral. "
             + " · ".join(parts)
             + f" · {dex}"
-            + (f" · <b>{'; '.join(problems)}</b>" if problems else "")
+            + (f" · <b>{html.escape('; '.join(problems))}</b>" if problems else "")
             + f"<br><small>{prompts}</small>"
         )
         self.mscc_banner.show()

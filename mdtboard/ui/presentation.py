@@ -73,7 +73,7 @@ class PresentationWindow(QWidget):
                 for t, f in c.score_forms.items()
             )
         elif step == "noms":
-            body = c.noms_view.toHtml()
+            body = c.noms_html
         elif step == "options":
             mods = c.modality_editor.modalities()
             from mdtboard.ui.modality_editor import describe

@@ -62,3 +62,29 @@ def test_migrations_run_on_an_encrypted_database(tmp_path: Path) -> None:
         assert "referrals" in inspect(db.engine).get_table_names()
     finally:
         db.dispose()
+
+
+def test_an_older_encrypted_database_is_copied_encrypted_before_its_upgrade(
+    tmp_path: Path,
+) -> None:
+    import sqlcipher3
+
+    from mdtboard.store import migrate, schema
+    from mdtboard.store.db import Target, open_database
+
+    path = tmp_path / "old.db"
+    db = open_database(Target(url(path, "pw")), create=True)
+    migrate.downgrade(db, schema.REVISIONS[-2])
+    db.dispose()
+    again = open_database(Target(url(path, "pw")))  # upgrades to the current schema
+    again.dispose()
+    backups = list(tmp_path.glob(f"old.db.schema-{schema.REVISIONS[-2]}.*.bak"))
+    assert len(backups) == 1
+    assert not backups[0].read_bytes().startswith(b"SQLite format 3")  # still encrypted
+    conn = sqlcipher3.connect(str(backups[0]))
+    conn.execute("PRAGMA key = 'pw'")
+    assert (
+        conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        == (schema.REVISIONS[-2])
+    )
+    conn.close()

@@ -375,3 +375,43 @@ def test_a_score_changed_on_another_workstation_is_not_overwritten(
     }
     assert kps[mine.id] == 50  # theirs stands: nothing silently overwritten
     assert 90 not in kps.values()  # and no second copy was made behind their back
+
+
+def test_an_mscc_case_shows_its_clocks_dexamethasone_and_prompts(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from mdtboard.domain import mscc
+    from mdtboard.services import referrals
+
+    m = meetings.create_meeting(
+        ctx, title="MSCC banner test", starts_at=datetime.now(UTC) + timedelta(hours=1)
+    )
+    emergency = fetch_cases(ctx.db, CaseQuery(urgencies=("mscc",)), 0, 1)[0]
+    meetings.list_case(ctx, m.id, emergency.referral_id)
+    win = MeetingModeWindow(ctx, m.id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+    banner = win.mscc_banner.text()
+    assert win.mscc_banner.isVisible() and "MSCC EMERGENCY" in banner
+    assert "Suspicion → MRI" in banner and "MRI → plan" in banner
+    assert "dexamethasone" in banner
+    assert mscc.MSCC_PROMPTS[0] in banner
+    status = referrals.mscc_status(ctx.db, emergency.referral_id)
+    assert f"{status.hours_since_referral:.0f} h since referral" in banner
+
+
+def test_presentation_shows_the_noms_reasons_in_its_large_font(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_F11)
+    pres = win.presentation
+    assert pres is not None
+    qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # NOMS step
+    assert win.current_step_key() == "noms"
+    shown = pres.view.toHtml()
+    assert "Decision support for the MDT" in pres.view.toPlainText()
+    assert "font-size:9pt" not in shown.replace(" ", "")  # not the chair's small view pasted in
+    pres.close()
