@@ -23,18 +23,23 @@ def mdt(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
 
 
 @pytest.mark.parametrize(
-    "tamper",
+    ("tamper", "first_broken"),
     [
-        "UPDATE audit_events SET summary = 'nothing to see' WHERE id = 2",
-        "UPDATE audit_events SET user = 'someone.else' WHERE id = 1",
-        "DELETE FROM audit_events WHERE id = 1",
-        "DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)",
-        "INSERT INTO audit_events (id, occurred_at, user, action, entity, entity_id, summary,"
-        " prev_hash, hash) SELECT max(id) + 1, '2026-01-01 00:00:00', 'x', 'create', 'x', '',"
-        " '', hash, 'f' || substr(hash, 2) FROM audit_events",
+        ("UPDATE audit_events SET summary = 'nothing to see' WHERE id = 2", 2),
+        ("UPDATE audit_events SET user = 'someone.else' WHERE id = 1", 1),
+        ("DELETE FROM audit_events WHERE id = 1", 2),
+        ("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)", 2),
+        (
+            "INSERT INTO audit_events (id, occurred_at, user, action, entity, entity_id, summary,"
+            " prev_hash, hash) SELECT max(id) + 1, '2026-01-01 00:00:00', 'x', 'create', 'x', '',"
+            " '', hash, 'f' || substr(hash, 2) FROM audit_events",
+            3,
+        ),
     ],
 )
-def test_audit_verify_catches_edits_inserts_and_deletions(demo_path: Path, tamper: str) -> None:
+def test_audit_verify_catches_edits_inserts_and_deletions(
+    demo_path: Path, tamper: str, first_broken: int
+) -> None:
     # make a few more events through a real command first
     assert (
         mdt(
@@ -59,6 +64,7 @@ def test_audit_verify_catches_edits_inserts_and_deletions(demo_path: Path, tampe
     bad = mdt("audit", "verify", db=demo_path)
     assert bad.returncode == 1
     assert "BROKEN" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert f"BROKEN at event {first_broken}:" in bad.stderr  # the first broken link, named
 
 
 def test_backup_is_checked_and_opens(demo_path: Path, tmp_path: Path) -> None:

@@ -263,3 +263,139 @@ def test_cli_export_on_a_fresh_demo_database(tmp_path: Path) -> None:
         timeout=120,
     )
     assert verify.returncode == 0, verify.stderr
+
+
+def test_agenda_states_date_urgency_and_each_readiness_warning(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    from mdtboard.domain.vocab import Urgency
+
+    mid = planned_meeting(ctx)
+    report = summaries.meeting_report(ctx.db, mid)
+    t = text(build_agenda(report, tmp_path / "agenda.pdf"))
+    assert report.meeting.starts_at.astimezone().strftime("%d %b %Y") in t
+    for c in report.cases:
+        assert Urgency(c.urgency).label in t
+        assert c.readiness is not None
+        for reason in c.readiness.reasons:
+            if not c.readiness.ready:
+                assert reason.message[:30] in t, reason.message
+
+
+def test_summary_states_chair_histology_noms_modalities_and_item_scores(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    from mdtboard.domain.scores import TOOLS
+    from mdtboard.reports.documents import _noms_label
+    from mdtboard.ui.modality_editor import describe
+
+    report = summaries.meeting_report(ctx.db, past_meeting(ctx))
+    t = text(build_summary(report, tmp_path / "summary.pdf"))
+    assert report.meeting.chair and report.meeting.chair in t
+    for c in (c for c in report.cases if c.agenda_status == "discussed"):
+        assert c.histology_label in t
+        assert c.decision is not None
+        assert _noms_label(c.decision.data.noms_band) in t
+        for mod in c.decision.data.modalities:
+            assert describe(mod)[:30] in t, describe(mod)
+        for s in c.scores:
+            tool = TOOLS[s.tool_id]
+            for key in s.answers:
+                item = tool.item(key)
+                assert item is not None and item.label in t, (s.tool_id, key)
+
+
+def test_summary_flags_not_quorate_and_amendments_with_their_reason(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    mid = planned_meeting(ctx)
+    item = meetings.agenda(ctx.db, mid)[0]
+    plan = DecisionInput(
+        intent="palliative",
+        plan_text="Palliative radiotherapy first",
+        modalities=(ModalityInput("cebrt", {"dose_gy": 8, "fractions": 1}),),
+    )
+    draft = decisions.save_draft(ctx, item.id, plan)
+    signed = decisions.sign_off(ctx, item.id, draft.version, "Ms Chair (demo)")
+    decisions.amend(
+        ctx,
+        item.id,
+        signed.version,
+        DecisionInput(
+            intent="palliative",
+            plan_text="Palliative radiotherapy 20 Gy in 5 fractions instead",
+            modalities=(ModalityInput("cebrt", {"dose_gy": 20, "fractions": 5}),),
+        ),
+        "Dose corrected after the meeting",
+    )
+    t = text(build_summary(summaries.meeting_report(ctx.db, mid), tmp_path / "amended.pdf"))
+    assert "Amendment history" in t
+    assert "Dose corrected after the meeting" in t
+    assert "Palliative radiotherapy first" in t  # the earlier version is still there
+    assert "NOT QUORATE" in t  # the demo meeting's attendance is incomplete
+
+
+def test_non_ascii_names_survive_in_the_summary_and_the_letter(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    mid = planned_meeting(ctx)
+    case = referrals.register_referral(
+        ctx,
+        PatientInput("UNI9000001", "Łukasiewicz-Ñúñez", "Zoë", date(1970, 1, 2)),
+        ReferralInput(
+            received_at=datetime.now(UTC) - timedelta(days=1),
+            referrer_name="Dr Ødegård Μαρία",
+            urgency="routine",
+            question="Résection?",
+            disease_kind="primary",
+            histology_key="meningioma",
+            compartment="idem",
+            levels=("T4",),
+        ),
+    )
+    entry = meetings.list_case(ctx, mid, case.id)
+    draft = decisions.save_draft(
+        ctx,
+        entry.id,
+        DecisionInput(
+            intent="curative",
+            plan_text="Resection by the spinal team",
+            modalities=(ModalityInput("surgery", {"procedure": "total_resection_intradural"}),),
+        ),
+    )
+    decisions.sign_off(ctx, entry.id, draft.version, "Ms Chair (demo)")
+    summary = text(build_summary(summaries.meeting_report(ctx.db, mid), tmp_path / "s.pdf"))
+    assert "ŁUKASIEWICZ-ÑÚÑEZ" in summary and "Zoë" in summary
+    one, meeting = summaries.case_report(ctx.db, case.id)
+    from mdtboard.services.settings import get_settings
+
+    letter = text(
+        build_letter(
+            one, meeting, LetterSettings.from_settings(get_settings(ctx.db)), tmp_path / "l.pdf"
+        )
+    )
+    assert "Zoë" in letter and "Dr Ødegård Μαρία" in letter
+
+
+def test_letter_takes_letterhead_and_signatory_from_the_settings(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    from mdtboard.services import settings
+
+    settings.update_settings(
+        ctx,
+        letterhead=("Imaginary Royal Infirmary", "Spinal Tumour Board"),
+        signatory_name="Prof Quill Example",
+        signatory_title="Chair, Spinal Tumour Board",
+    )
+    item = next(e for e in meetings.agenda(ctx.db, past_meeting(ctx)) if e.status == "discussed")
+    case, meeting = summaries.case_report(ctx.db, item.referral_id)
+    letter_settings = LetterSettings.from_settings(settings.get_settings(ctx.db))
+    t = text(build_letter(case, meeting, letter_settings, tmp_path / "letter.pdf"))
+    for needed in (
+        "Imaginary Royal Infirmary",
+        "Spinal Tumour Board",
+        "Prof Quill Example",
+        "Chair, Spinal Tumour Board",
+    ):
+        assert needed in t, needed
