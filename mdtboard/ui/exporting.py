@@ -66,16 +66,70 @@ class PdfExport:
             QMessageBox.StandardButton.Close,
             self.parent,
         )
-        open_btn = box.addButton("Open (to view or print)", QMessageBox.ButtonRole.AcceptRole)
+        open_btn = box.addButton("&Open", QMessageBox.ButtonRole.AcceptRole)
+        print_btn = box.addButton("&Print", QMessageBox.ButtonRole.ActionRole)
+        self.box = box
         box.exec()
         if box.clickedButton() is open_btn:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+        elif box.clickedButton() is print_btn:
+            self.print_now()
+
+    def print_now(self) -> bool:
+        """Send the PDF to the default printer; the print is audited with the file's hash."""
+        try:
+            send_to_printer(self.path)
+        except PrintUnavailable as exc:
+            QMessageBox.warning(self.parent, "Not printed", str(exc))
+            return False
+        exports.record_export(
+            self.ctx, self.document, self.entity, self.entity_id, self.path, action="print"
+        )
+        return True
 
     def _failed(self, exc: object) -> None:
         self.error = exc
         if isinstance(exc, ReportCancelled):
             return
         QMessageBox.warning(self.parent, "PDF not written", str(exc))
+
+
+class PrintUnavailable(Exception):
+    """No way to print here: the message says what to do instead."""
+
+
+def send_to_printer(path: Path) -> None:
+    """The system's own printing: the print spooler (lp or lpr) on Linux and macOS, the
+    PDF handler's print verb on Windows. Raises PrintUnavailable with a plain message."""
+    import shutil
+    import subprocess
+    import sys
+
+    if sys.platform == "win32":
+        import os
+
+        try:
+            os.startfile(str(path), "print")  # type: ignore[attr-defined]
+        except OSError as exc:
+            raise PrintUnavailable(f"Windows could not print {path.name}: {exc}") from exc
+        return
+    command = shutil.which("lp") or shutil.which("lpr")
+    if command is None:
+        raise PrintUnavailable(
+            "No print command (lp or lpr) on this computer: open the PDF and print it "
+            "from the viewer."
+        )
+    try:
+        done = subprocess.run(
+            [command, str(path)], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PrintUnavailable(f"The print command did not finish: {exc}") from exc
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()
+        raise PrintUnavailable(
+            "The printer refused the document: " + (reason[0] if reason else "no reason given")
+        )
 
 
 def _ask_path(parent: QWidget, default_name: str) -> Path | None:
