@@ -175,7 +175,8 @@ def _quorum(s: Session, meeting_id: int) -> Quorum:
             .join(Attendance, Attendance.member_id == Member.id)
             .where(
                 Attendance.meeting_id == meeting_id,
-                Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.GUEST]),
+                # members present make the quorum; a visiting guest does not
+                Attendance.status == AttendanceStatus.PRESENT,
             )
         ).scalars()
     }
@@ -211,6 +212,33 @@ def set_attendance(
         s.flush()
         ctx.audit(s, "update", "attendance", meeting_id, f"member {member_id}: {status.value}")
         return _quorum(s, meeting_id)
+
+
+def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> AttendanceView:
+    """Someone who is not on the team list attends this one meeting (a visiting
+    clinician, a trainee): recorded as a guest, kept off the list of members expected
+    at later meetings, and not counted towards the quorum."""
+    ctx.require(Permission.MEETING_WRITE)
+    problems: dict[str, str] = {}
+    if not name.strip():
+        problems["name"] = "the guest's name is required"
+    if role not in {r.value for r in Role}:
+        problems["role"] = f"unknown role {role!r}"
+    if problems:
+        raise ValidationError(problems)
+    with ctx.unit_of_work() as s:
+        m = s.get(Meeting, meeting_id)
+        if m is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        if m.status == MeetingStatus.CLOSED:
+            raise ValidationError({"meeting": "this meeting is closed"})
+        member = Member(name=name.strip(), role=role, email="", active=False)
+        s.add(member)
+        s.flush()
+        s.add(Attendance(meeting_id=meeting_id, member_id=member.id, status=AttendanceStatus.GUEST))
+        s.flush()
+        ctx.audit(s, "create", "attendance", meeting_id, f"guest {member.id} ({role}) attends")
+        return AttendanceView(member.id, member.name, role, AttendanceStatus.GUEST.value)
 
 
 def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:

@@ -54,7 +54,13 @@ from mdtboard.domain.scores import relevant_tools, sins_location_for_levels
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
 from mdtboard.services.context import ServiceContext
-from mdtboard.services.decisions import ActionInput, DecisionInput, DecisionView, ModalityInput
+from mdtboard.services.decisions import (
+    ActionInput,
+    AttendanceView,
+    DecisionInput,
+    DecisionView,
+    ModalityInput,
+)
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.meetings import AgendaEntry
 from mdtboard.services.summaries import CaseReport
@@ -209,25 +215,62 @@ class AttendanceDialog(QDialog):
         self.ctx, self.meeting_id = ctx, meeting_id
         self.setWindowTitle("Attendance")
         layout = QVBoxLayout(self)
-        grid = QGridLayout()
-        layout.addLayout(grid)
+        self.grid = QGridLayout()
+        layout.addLayout(self.grid)
         self.combos: dict[int, QComboBox] = {}
-        for row, a in enumerate(decisions.attendance(ctx.db, meeting_id)):
-            grid.addWidget(QLabel(f"{a.name}", self), row, 0)
-            grid.addWidget(QLabel(Role(a.role).label, self), row, 1)
-            combo = QComboBox(self)
-            combo.setAccessibleName(f"Attendance of {a.name}")
-            for st in AttendanceStatus:
-                combo.addItem(st.label, st.value)
-            combo.setCurrentIndex(combo.findData(a.status))
-            combo.currentIndexChanged.connect(lambda _i, m=a.member_id: self._set(m))
-            self.combos[a.member_id] = combo
-            grid.addWidget(combo, row, 2)
+        for a in decisions.attendance(ctx.db, meeting_id):
+            self._add_row(a)
+        guest_row = QHBoxLayout()
+        self.guest_name = QLineEdit(self)
+        self.guest_name.setObjectName("guestName")
+        self.guest_name.setPlaceholderText("Guest's name (not on the team list)")
+        self.guest_name.setAccessibleName("Guest's name")
+        self.guest_role = QComboBox(self)
+        self.guest_role.setObjectName("guestRole")
+        self.guest_role.setAccessibleName("Guest's role")
+        for r in Role:
+            self.guest_role.addItem(r.label, r.value)
+        self.guest_role.setCurrentIndex(self.guest_role.findData(Role.OTHER.value))
+        self.add_guest_btn = QPushButton("Add &guest", self)
+        self.add_guest_btn.clicked.connect(self.add_guest)
+        self.guest_name.returnPressed.connect(self.add_guest)
+        for w in (self.guest_name, self.guest_role, self.add_guest_btn):
+            guest_row.addWidget(w)
+        layout.addLayout(guest_row)
         self.quorum_label = QLabel(self)
         layout.addWidget(self.quorum_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.accept)
         layout.addWidget(buttons)
+        self._show_quorum()
+
+    def _add_row(self, a: AttendanceView) -> None:
+        row = self.grid.rowCount()
+        self.grid.addWidget(QLabel(f"{a.name}", self), row, 0)
+        self.grid.addWidget(QLabel(Role(a.role).label, self), row, 1)
+        combo = QComboBox(self)
+        combo.setAccessibleName(f"Attendance of {a.name}")
+        for st in AttendanceStatus:
+            combo.addItem(st.label, st.value)
+        combo.setCurrentIndex(combo.findData(a.status))
+        combo.currentIndexChanged.connect(lambda _i, m=a.member_id: self._set(m))
+        self.combos[a.member_id] = combo
+        self.grid.addWidget(combo, row, 2)
+
+    def add_guest(self) -> None:
+        """A guest for this meeting only: shown in the list, not counted for quorum."""
+        try:
+            guest = decisions.add_guest(
+                self.ctx,
+                self.meeting_id,
+                self.guest_name.text(),
+                str(self.guest_role.currentData()),
+            )
+        except ServiceError as exc:
+            self.quorum_label.setText(f"Guest not added: {exc}")
+            return
+        self._add_row(guest)
+        self.guest_name.clear()
         self._show_quorum()
 
     def _set(self, member_id: int) -> None:

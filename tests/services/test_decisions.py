@@ -188,3 +188,23 @@ def test_close_meeting_summarises(ctx: ServiceContext) -> None:
     assert summary.undiscussed == (items[2],)
     offered = {c.agenda_item_id for c in meetings.relist_candidates(ctx.db)}
     assert {items[1], items[2]} <= offered
+
+
+def test_a_guest_is_recorded_but_does_not_make_the_quorum(ctx: ServiceContext, item: int) -> None:
+    meeting_id = _meeting_of(ctx, item)
+    for mv in members.list_members(ctx.db):
+        status = (
+            AttendanceStatus.APOLOGIES if mv.role == Role.PATHOLOGIST else AttendanceStatus.PRESENT
+        )
+        decisions.set_attendance(ctx, meeting_id, mv.id, status)
+    assert decisions.quorum(ctx.db, meeting_id).missing_roles == ("pathologist",)
+    guest = decisions.add_guest(ctx, meeting_id, "Dr Visiting Pathologist (demo)", "pathologist")
+    assert guest.status == "guest"
+    rows = {a.name: a.status for a in decisions.attendance(ctx.db, meeting_id)}
+    assert rows["Dr Visiting Pathologist (demo)"] == "guest"
+    assert not decisions.quorum(ctx.db, meeting_id).quorate  # a visitor is not the team
+    assert "Dr Visiting Pathologist (demo)" not in {
+        m.name for m in members.list_members(ctx.db) if m.active
+    }
+    with pytest.raises(ValidationError, match="name"):
+        decisions.add_guest(ctx, meeting_id, "  ", "other")

@@ -415,3 +415,22 @@ def test_presentation_shows_the_noms_reasons_in_its_large_font(
     assert "Decision support for the MDT" in pres.view.toPlainText()
     assert "font-size:9pt" not in shown.replace(" ", "")  # not the chair's small view pasted in
     pres.close()
+
+
+def test_a_guest_is_added_from_the_attendance_dialog(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.services import decisions
+
+    dialog = AttendanceDialog(ctx, meeting_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    rows = len(dialog.combos)
+    dialog.guest_name.setFocus()
+    qtbot.keyClicks(dialog.guest_name, "Dr Observer Example (demo)")
+    qtbot.keyClick(dialog.guest_name, Qt.Key.Key_Return)
+    assert len(dialog.combos) == rows + 1
+    assert dialog.guest_name.text() == ""
+    names = {a.name: a.status for a in decisions.attendance(ctx.db, meeting_id)}
+    assert names["Dr Observer Example (demo)"] == "guest"
