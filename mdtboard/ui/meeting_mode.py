@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.domain import mscc, noms, treatments
-from mdtboard.domain.scores import relevant_tools, sins_location_for_levels
+from mdtboard.domain.scores import TOOLS, relevant_tools, sins_location_for_levels
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
 from mdtboard.services.context import ServiceContext
@@ -444,12 +444,66 @@ class MeetingModeWindow(QMainWindow):
 
     def _build_scores_page(self) -> None:
         page = QWidget(self)
-        self.scores_layout = QGridLayout(page)
+        outer = QVBoxLayout(page)
+        top = QHBoxLayout()
+        self.scores_hint = QLabel("The scores suggested for this case type. Add another:", page)
+        top.addWidget(self.scores_hint)
+        self.add_tool_combo = QComboBox(page)
+        self.add_tool_combo.setObjectName("addScoreTool")
+        self.add_tool_combo.setAccessibleName("Score to add")
+        top.addWidget(self.add_tool_combo)
+        self.add_tool_btn = QPushButton("Add &score", page)
+        self.add_tool_btn.clicked.connect(
+            lambda: self.add_score_tool(str(self.add_tool_combo.currentData() or ""))
+        )
+        top.addWidget(self.add_tool_btn)
+        top.addStretch(1)
+        outer.addLayout(top)
+        self.scores_layout = QGridLayout()
+        outer.addLayout(self.scores_layout, 1)
         self.score_forms: dict[str, ScoreForm] = {}
         self._form_pool: dict[str, ScoreForm] = {}
         self._history_cache: dict[int, list[Any]] = {}
-        self.scores_hint = QLabel(page)
         self.stack.addWidget(self._scroll(page))
+
+    def add_score_tool(self, tool_id: str) -> None:
+        """Any tool of the engine can be scored for this case, not only the suggested ones."""
+        if not tool_id or tool_id in self.score_forms or tool_id not in TOOLS:
+            return
+        self._lay_out_forms([*self.score_forms, tool_id])
+        form = self.score_forms[tool_id]
+        form.set_answers({})
+        form.setEnabled(self.add_tool_btn.isEnabled())
+        first = form.input_for(TOOLS[tool_id].items[0].key)
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fill_tool_choice(self) -> None:
+        self.add_tool_combo.clear()
+        for tool_id, tool in TOOLS.items():
+            if tool_id != "noms" and tool_id not in self.score_forms:
+                self.add_tool_combo.addItem(tool.label, tool_id)
+        self.add_tool_combo.setEnabled(self.add_tool_combo.count() > 0)
+
+    def _lay_out_forms(self, tools: list[str]) -> None:
+        """Place the forms of these tools, two a row (forms are built once and reused)."""
+        if list(self.score_forms) != tools:
+            for form in self.score_forms.values():
+                self.scores_layout.removeWidget(form)
+                form.hide()
+            self.score_forms = {}
+            for n, tool_id in enumerate(tools):
+                if tool_id not in self._form_pool:
+                    made = ScoreForm(tool_id, self)
+                    made.sig_answers_changed.connect(self._score_edited)
+                    self._form_pool[tool_id] = made
+                form = self._form_pool[tool_id]
+                self.score_forms[tool_id] = form
+                self.scores_layout.addWidget(form, n // 2, n % 2, Qt.AlignmentFlag.AlignTop)
+                form.show()
+            for row in range(self.scores_layout.rowCount()):
+                self.scores_layout.setRowStretch(row, 0)
+            self.scores_layout.setRowStretch((len(tools) + 1) // 2, 1)
+        self._fill_tool_choice()
 
     def _build_noms_page(self) -> None:
         page = QWidget(self)
@@ -812,23 +866,7 @@ class MeetingModeWindow(QMainWindow):
         for line in case.scores:
             if line.tool_id not in tools:
                 tools.append(line.tool_id)
-        if list(self.score_forms) != tools:
-            for form in self.score_forms.values():
-                self.scores_layout.removeWidget(form)
-                form.hide()
-            self.score_forms = {}
-            for n, tool_id in enumerate(tools):
-                if tool_id not in self._form_pool:
-                    made = ScoreForm(tool_id, self)
-                    made.sig_answers_changed.connect(self._score_edited)
-                    self._form_pool[tool_id] = made
-                form = self._form_pool[tool_id]
-                self.score_forms[tool_id] = form
-                self.scores_layout.addWidget(form, n // 2, n % 2, Qt.AlignmentFlag.AlignTop)
-                form.show()
-            for row in range(self.scores_layout.rowCount()):
-                self.scores_layout.setRowStretch(row, 0)
-            self.scores_layout.setRowStretch((len(tools) + 1) // 2, 1)
+        self._lay_out_forms(tools)
         for form in self.score_forms.values():
             form.set_answers({})
         for line in case.scores:
@@ -1110,6 +1148,8 @@ class MeetingModeWindow(QMainWindow):
             w3.setEnabled(not final)
         for form in self.score_forms.values():
             form.setEnabled(not final)
+        self.add_tool_btn.setEnabled(not final)
+        self.add_tool_combo.setEnabled(not final and self.add_tool_combo.count() > 0)
         self.biopsy_rationale.setReadOnly(final)
         self.actions_model.read_only = final
         is_signed = self.decision is not None and self.decision.status == "signed_off"

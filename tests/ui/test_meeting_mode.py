@@ -434,3 +434,33 @@ def test_a_guest_is_added_from_the_attendance_dialog(
     assert dialog.guest_name.text() == ""
     names = {a.name: a.status for a in decisions.attendance(ctx.db, meeting_id)}
     assert names["Dr Observer Example (demo)"] == "guest"
+
+
+def test_any_tool_can_be_added_to_a_case_and_is_saved(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.services import assessments
+
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    offered = [win.add_tool_combo.itemData(i) for i in range(win.add_tool_combo.count())]
+    assert "noms" not in offered and not set(offered) & set(win.score_forms)
+    extra = offered[0]
+    win.add_tool_combo.setFocus()
+    while win.add_tool_combo.currentData() != extra:
+        qtbot.keyClick(win.add_tool_combo, Qt.Key.Key_Down)
+    qtbot.mouseClick(win.add_tool_btn, Qt.MouseButton.LeftButton)
+    assert extra in win.score_forms and win.score_forms[extra].isVisible()
+    assert extra not in [win.add_tool_combo.itemData(i) for i in range(win.add_tool_combo.count())]
+    form = win.score_forms[extra]
+    first = form.input_for(next(iter(form._inputs)))
+    if isinstance(first, QComboBox):
+        pick_first_option(qtbot, first)
+    else:
+        type_number(qtbot, first, str(int(first.maximum())))
+    qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert win.case is not None
+    saved = {a.tool_id for a in assessments.list_assessments(ctx.db, win.case.referral_id)}
+    assert extra in saved
