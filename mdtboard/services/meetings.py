@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -547,23 +548,37 @@ def relist(ctx: ServiceContext, agenda_item_id: int, meeting_id: int) -> AgendaE
 
 def patient_history(db: Database, patient_id: int) -> list[HistoryEntry]:
     """Every earlier MDT discussion of a patient, newest first, with the latest decision."""
+    return patient_histories(db, [patient_id]).get(patient_id, [])
+
+
+def patient_histories(db: Database, patient_ids: Iterable[int]) -> dict[int, list[HistoryEntry]]:
+    """The MDT history of several patients at once (two queries, whatever their number)."""
+    ids = sorted(set(patient_ids))
+    out: dict[int, list[HistoryEntry]] = {pid: [] for pid in ids}
+    if not ids:
+        return out
     with db.reader() as s:
-        rows = s.execute(
-            select(AgendaItem, Meeting, Referral)
-            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .join(Referral, Referral.id == AgendaItem.referral_id)
-            .where(AgendaItem.patient_id == patient_id)
-            .order_by(Meeting.starts_at.desc())
-        ).all()
-        out = []
-        for item, meeting, referral in rows:
-            latest = s.execute(
+        rows: list[Any] = []
+        for i in range(0, len(ids), 900):
+            rows += s.execute(
+                select(AgendaItem, Meeting, Referral)
+                .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                .join(Referral, Referral.id == AgendaItem.referral_id)
+                .where(AgendaItem.patient_id.in_(ids[i : i + 900]))
+                .order_by(Meeting.starts_at.desc(), AgendaItem.id.desc())
+            ).all()
+        item_ids = [item.id for item, _m, _r in rows]
+        latest: dict[int, Decision] = {}
+        for i in range(0, len(item_ids), 900):
+            for d in s.execute(
                 select(Decision)
-                .where(Decision.agenda_item_id == item.id)
-                .order_by(Decision.revision.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            out.append(
+                .where(Decision.agenda_item_id.in_(item_ids[i : i + 900]))
+                .order_by(Decision.agenda_item_id, Decision.revision)
+            ).scalars():
+                latest[d.agenda_item_id] = d  # the highest revision wins
+        for item, meeting, referral in rows:
+            last = latest.get(item.id)
+            out[item.patient_id].append(
                 HistoryEntry(
                     meeting_id=meeting.id,
                     meeting_at=meeting.starts_at,
@@ -572,11 +587,11 @@ def patient_history(db: Database, patient_id: int) -> list[HistoryEntry]:
                     question=referral.question,
                     agenda_status=str(item.status),
                     reason=item.reason,
-                    decision_status=str(latest.status) if latest else "",
-                    plan_text=latest.plan_text if latest else "",
+                    decision_status=str(last.status) if last else "",
+                    plan_text=last.plan_text if last else "",
                 )
             )
-        return out
+    return out
 
 
 def patient_of(db: Database, referral_id: int) -> int:

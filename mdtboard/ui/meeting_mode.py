@@ -478,6 +478,10 @@ class MeetingModeWindow(QMainWindow):
         first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _fill_tool_choice(self) -> None:
+        shown = tuple(self.score_forms)
+        if getattr(self, "_offered_beside", None) == shown:
+            return  # the same forms as the last case: the same choice (keeps switching quick)
+        self._offered_beside = shown
         self.add_tool_combo.clear()
         for tool_id, tool in TOOLS.items():
             if tool_id != "noms" and tool_id not in self.score_forms:
@@ -729,7 +733,12 @@ class MeetingModeWindow(QMainWindow):
     # ------------------------------------------------------------ navigation
     def reload_agenda(self) -> None:
         row = self.agenda_view.currentIndex().row()
-        self.agenda_model.set_entries(meetings.agenda(self.ctx.db, self.meeting_id))
+        entries = meetings.agenda(self.ctx.db, self.meeting_id)
+        self.agenda_model.set_entries(entries)
+        # every listed patient's earlier discussions at once, not a query per case opened
+        self._history_cache = dict(
+            meetings.patient_histories(self.ctx.db, [e.patient_id for e in entries])
+        )
         if row >= 0 and row < self.agenda_model.rowCount():
             self.agenda_view.selectRow(row)
         self._show_quorum()

@@ -88,3 +88,16 @@ def test_resolve_last_and_next(ctx: ServiceContext) -> None:
     assert meetings.resolve_meeting(ctx.db, "next", now).status == "planned"
     with pytest.raises(ValidationError):
         meetings.resolve_meeting(ctx.db, "soon", now)
+
+
+def test_histories_at_once_equal_each_patients_own(ctx: ServiceContext) -> None:
+    from sqlalchemy import select
+
+    from mdtboard.store.models import Patient
+
+    with ctx.db.reader() as s:
+        ids = list(s.execute(select(Patient.id)).scalars())
+    together = meetings.patient_histories(ctx.db, ids)
+    assert sum(len(v) for v in together.values()) > 0
+    for pid in ids:
+        assert together[pid] == meetings.patient_history(ctx.db, pid)
