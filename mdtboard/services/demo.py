@@ -576,6 +576,15 @@ def generate(
                     "treatment_started_at": None,
                     "dexamethasone_started_at": received + timedelta(hours=1) if mscc else None,
                     "dexamethasone_omitted_reason": "",
+                    "red_flags": (
+                        ["band_like_pain", "limb_weakness", "cancer_history"]
+                        if mscc
+                        else ["night_pain", "cancer_history"]
+                        if template.kind == "metastatic" and template.urgency == Urgency.URGENT
+                        else ["cancer_history"]
+                        if template.kind == "metastatic"
+                        else None
+                    ),
                     "status": ReferralStatus.NEW,
                     "version": 1,
                     "created_at": now,

@@ -61,6 +61,10 @@ class ReferralInput:
     dexamethasone_started_at: datetime | None = None
     dexamethasone_omitted_reason: str = ""
     treatment_started_at: datetime | None = None
+    #: DOMAIN.md §3 red flags (domain.mscc keys), in checklist order
+    red_flags: tuple[str, ...] = ()
+    #: DOMAIN.md §8 differential checklist: (item key, answer) pairs
+    differential: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,13 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
     _check_choice(problems, "compartment", r.compartment, Compartment)
     if r.histology_key != histology.AWAITING_BIOPSY and r.histology_key not in histology.CATALOGUE:
         problems["histology_key"] = f"unknown histology {r.histology_key!r}"
+    unknown = [k for k in r.red_flags if k not in {f.key for f in mscc.RED_FLAGS}]
+    if unknown:
+        problems["red_flags"] = f"unknown red flag {unknown[0]!r}"
+    try:
+        differential.validate_differential(dict(r.differential))
+    except ValueError as exc:
+        problems["differential"] = str(exc)
     if not r.levels:
         problems["levels"] = "select at least one spinal level"
     else:
@@ -192,10 +203,19 @@ def patient_view(p: Patient) -> PatientView:
 
 
 def _input_of(r: Referral) -> ReferralInput:
-    values = {f.name: getattr(r, f.name) for f in fields(ReferralInput) if f.name != "levels"}
+    values = {f.name: getattr(r, f.name) for f in fields(ReferralInput) if f.name not in _LISTS}
     for name in ("urgency", "disease_kind", "compartment"):
         values[name] = str(values[name])
-    return ReferralInput(levels=tuple(lv.level for lv in r.levels), **values)
+    return ReferralInput(
+        levels=tuple(lv.level for lv in r.levels),
+        red_flags=tuple(r.red_flags or ()),
+        differential=tuple(sorted((r.differential or {}).items())),
+        **values,
+    )
+
+
+#: fields stored as related rows or JSON rather than one column value
+_LISTS = ("levels", "red_flags", "differential")
 
 
 def _detail(r: Referral) -> CaseDetail:
@@ -214,7 +234,7 @@ def _apply(s: Session, row: Referral, data: ReferralInput) -> list[str]:
     """Copy input onto the row; return the names of fields that changed."""
     changed: list[str] = []
     for f in fields(ReferralInput):
-        if f.name == "levels":
+        if f.name in _LISTS:
             continue
         value = getattr(data, f.name)
         if isinstance(value, str):
@@ -222,6 +242,15 @@ def _apply(s: Session, row: Referral, data: ReferralInput) -> list[str]:
         if getattr(row, f.name, None) != value:
             setattr(row, f.name, value)
             changed.append(f.name)
+    flags = [f.key for f in mscc.RED_FLAGS if f.key in set(data.red_flags)]
+    if (row.red_flags or []) != flags:
+        row.red_flags = flags or None
+        changed.append("red_flags")
+    given = differential.validate_differential(dict(data.differential))
+    recorded = given if any(v != "not_considered" for v in given.values()) else None
+    if row.differential != recorded:
+        row.differential = recorded
+        changed.append("differential")
     ordered = tuple(sorted(set(data.levels), key=levels.index))
     if tuple(lv.level for lv in row.levels) != ordered:
         row.levels = [ReferralLevel(level=lv, ordinal=levels.index(lv)) for lv in ordered]

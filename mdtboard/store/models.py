@@ -109,6 +109,8 @@ class Referral(Versioned, Base):
     biopsy_deferral_rationale: Mapped[str] = mapped_column(Text, default="")
     #: differential diagnosis checklist (domain.differential): key → answer
     differential: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: red-flag checklist (domain.mscc.RED_FLAGS keys) behind the suggested urgency
+    red_flags: Mapped[list[str] | None] = mapped_column(JSONType)
     # MSCC clocks (DOMAIN.md §3, scores.md §11)
     mscc_suspected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mri_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

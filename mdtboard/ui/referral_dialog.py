@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,13 @@ from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.services.settings import get_settings
 from mdtboard.ui.level_picker import LevelPicker
+from mdtboard.ui.triage import (
+    DifferentialDialog,
+    RedFlagsDialog,
+    differential_summary,
+    red_flags_summary,
+    suggestion_text,
+)
 from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
 from mdtboard.ui.widgets import DateField, DateTimeField, qdatetime_to_utc
 
@@ -78,6 +86,7 @@ class ReferralDialog(QDialog):
         self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self._version = 0
         self._received_loaded: tuple[QDateTime, datetime] | None = None
+        self._checklists: dict[str, tuple[Any, ...]] = {}
         self._existing_patient = False
         self._score_tools: frozenset[str] = frozenset()
         self.undo_stack = QUndoStack(self)
@@ -96,6 +105,7 @@ class ReferralDialog(QDialog):
         self._snapshot_all()
         self.undo_stack.setClean()
         self._update_readiness()
+        self._show_urgency_hint()
 
     # --- construction ------------------------------------------------------
     def _build(self) -> None:
@@ -141,6 +151,24 @@ class ReferralDialog(QDialog):
         )
         self.question = self._text("question", rf, "Question for the MDT *", 60)
         self.presenting_problem = self._text("presenting_problem", rf, "Presenting problem", 60)
+        self.red_flags_btn = self._checklist(
+            "red_flags", rf, "Red flags", (), self._edit_red_flags, red_flags_summary
+        )
+        self.urgency_hint = QLabel(self)
+        self.urgency_hint.setObjectName("urgencyHint")
+        self.urgency_hint.setWordWrap(True)
+        self.use_suggestion_btn = QPushButton("Use the suggested urgency", self)
+        self.use_suggestion_btn.clicked.connect(self._use_suggested_urgency)
+        rf.addRow(self.urgency_hint)
+        rf.addRow("", self.use_suggestion_btn)
+        self.differential_btn = self._checklist(
+            "differential",
+            rf,
+            "Differential diagnosis",
+            (),
+            self._edit_differential,
+            lambda v: differential_summary(dict(v)),
+        )
         left.addWidget(ref_box)
         left.addStretch(1)
 
@@ -327,6 +355,61 @@ class ReferralDialog(QDialog):
         edit.textEdited.connect(lambda _t: self._user_edit(name))
         return edit
 
+    def _checklist(
+        self,
+        name: str,
+        form: QFormLayout,
+        label: str,
+        initial: tuple[Any, ...],
+        edit: Callable[[], None],
+        summary: Callable[[Any], str],
+    ) -> QPushButton:
+        """A checklist kept as one field: a button shows its summary and opens it."""
+        button = QPushButton(summary(initial), self)
+        self._checklists[name] = initial
+        self._getters[name] = lambda: self._checklists[name]
+
+        def set_(value: Any) -> None:
+            self._checklists[name] = tuple(value)
+            button.setText(summary(self._checklists[name]))
+
+        self._setters[name] = set_
+        self._add_row(form, name, label, button)
+        button.clicked.connect(edit)
+        return button
+
+    def _edit_red_flags(self) -> None:
+        dialog = RedFlagsDialog(self.value("red_flags"), self)
+        self.checklist_dialog: QDialog = dialog
+        if dialog.exec() == RedFlagsDialog.DialogCode.Accepted:
+            self._set_by_user("red_flags", dialog.selected())
+
+    def _edit_differential(self) -> None:
+        dialog = DifferentialDialog(dict(self.value("differential")), self)
+        self.checklist_dialog = dialog
+        if dialog.exec() == DifferentialDialog.DialogCode.Accepted:
+            self._set_by_user("differential", dialog.answers())
+
+    def _set_by_user(self, name: str, value: Any) -> None:
+        old = self.value(name)
+        if value == old:
+            return
+        self.set_value(name, value)
+        self._push(name, old, value)
+
+    def _show_urgency_hint(self) -> None:
+        text, higher = suggestion_text(self.value("red_flags"), str(self.value("urgency")))
+        self.urgency_hint.setText(text)
+        self.urgency_hint.setStyleSheet("color: #b36b00;" if higher else "")
+        self.urgency_hint.setVisible(bool(text))
+        self.use_suggestion_btn.setVisible(higher)
+
+    def _use_suggested_urgency(self) -> None:
+        from mdtboard.domain import mscc
+
+        suggested = mscc.suggest_urgency(self.value("red_flags")).urgency.value
+        self._set_by_user("urgency", suggested)
+
     def _combo(
         self, name: str, form: QFormLayout, label: str, items: list[tuple[str, str]]
     ) -> QComboBox:
@@ -454,6 +537,8 @@ class ReferralDialog(QDialog):
 
     def _after_change(self, name: str) -> None:
         self._sync_enabled()
+        if name in ("red_flags", "urgency"):
+            self._show_urgency_hint()
         if name in ("family_name", "given_name", "date_of_birth"):
             QTimer.singleShot(0, self._check_duplicates)
         self._errors.get(name, QLabel()).hide()
@@ -610,6 +695,8 @@ class ReferralDialog(QDialog):
             dexamethasone_started_at=self.value("dexamethasone_started_at"),
             dexamethasone_omitted_reason=self.value("dexamethasone_omitted_reason"),
             treatment_started_at=self.value("treatment_started_at"),
+            red_flags=tuple(self.value("red_flags")),
+            differential=tuple(self.value("differential")),
         )
 
     def show_errors(self, problems: dict[str, str]) -> None:

@@ -365,3 +365,74 @@ def test_ready_cases_only_follows_the_traffic_light_and_the_imaging_setting(
     assert page.candidates.total < ready
     qtbot.mouseClick(page.ready_only, Qt.MouseButton.LeftButton)
     assert page.candidates.total == everyone
+
+
+def test_red_flags_suggest_an_urgency_and_the_checklists_are_saved(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    from mdtboard.services import referrals
+    from mdtboard.services.worklist import CaseQuery, fetch_cases
+    from mdtboard.ui.triage import DifferentialDialog, RedFlagsDialog
+
+    case = fetch_cases(ctx.db, CaseQuery(urgencies=("routine",)), 0, 1)[0]
+    dialog = window.edit_case(case.referral_id)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert not dialog.use_suggestion_btn.isVisible()
+
+    def tick_flags() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, RedFlagsDialog):
+            QTimer.singleShot(20, tick_flags)
+            return
+        try:
+            for key in ("cancer_history", "night_pain", "limb_weakness"):
+                box.boxes[key].setFocus()
+                qtbot.keyClick(box.boxes[key], Qt.Key.Key_Space)
+            seen.append(box.suggestion.text())
+        finally:
+            box.accept()
+
+    seen: list[str] = []
+    QTimer.singleShot(20, tick_flags)
+    qtbot.mouseClick(dialog.red_flags_btn, Qt.MouseButton.LeftButton)
+    assert "metastatic spinal cord compression" in seen[0].lower()
+    assert dialog.red_flags_btn.text() == "3 recorded…"
+    assert "MSCC emergency" in dialog.urgency_hint.text()
+    assert dialog.use_suggestion_btn.isVisible()
+    qtbot.mouseClick(dialog.use_suggestion_btn, Qt.MouseButton.LeftButton)
+    assert dialog.value("urgency") == "mscc"
+    assert not dialog.use_suggestion_btn.isVisible()
+
+    def answer_differential() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, DifferentialDialog):
+            QTimer.singleShot(20, answer_differential)
+            return
+        try:
+            combo = box.combos["spondylodiscitis"]
+            combo.setFocus()
+            for _ in range(4):
+                if combo.currentData() == "ruled_out":
+                    break
+                qtbot.keyClick(combo, Qt.Key.Key_Down)
+        finally:
+            box.accept()
+
+    QTimer.singleShot(20, answer_differential)
+    qtbot.mouseClick(dialog.differential_btn, Qt.MouseButton.LeftButton)
+    assert dialog.differential_btn.text() == "1 ruled out…"
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo it
+    assert dialog.differential_btn.text() == "Not recorded…"
+    qtbot.keyClick(
+        dialog,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    saved = referrals.get_case(ctx.db, case.referral_id).data
+    assert saved.red_flags == ("night_pain", "limb_weakness", "cancer_history")
+    assert dict(saved.differential)["spondylodiscitis"] == "ruled_out"
+    assert saved.urgency == "mscc"
