@@ -379,16 +379,19 @@ class ReferralDialog(QDialog):
         return button
 
     def _edit_red_flags(self) -> None:
+        """Opens the checklist (window-modal, no nested event loop); OK applies it."""
         dialog = RedFlagsDialog(self.value("red_flags"), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._set_by_user("red_flags", dialog.selected()))
         self.checklist_dialog: QDialog = dialog
-        if dialog.exec() == RedFlagsDialog.DialogCode.Accepted:
-            self._set_by_user("red_flags", dialog.selected())
+        dialog.open()
 
     def _edit_differential(self) -> None:
         dialog = DifferentialDialog(dict(self.value("differential")), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._set_by_user("differential", dialog.answers()))
         self.checklist_dialog = dialog
-        if dialog.exec() == DifferentialDialog.DialogCode.Accepted:
-            self._set_by_user("differential", dialog.answers())
+        dialog.open()
 
     def _set_by_user(self, name: str, value: Any) -> None:
         old = self.value(name)

@@ -379,23 +379,16 @@ def test_red_flags_suggest_an_urgency_and_the_checklists_are_saved(
     qtbot.waitUntil(dialog.isActiveWindow)
     assert not dialog.use_suggestion_btn.isVisible()
 
-    def tick_flags() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, RedFlagsDialog):
-            QTimer.singleShot(20, tick_flags)
-            return
-        try:
-            for key in ("cancer_history", "night_pain", "limb_weakness"):
-                box.boxes[key].setFocus()
-                qtbot.keyClick(box.boxes[key], Qt.Key.Key_Space)
-            seen.append(box.suggestion.text())
-        finally:
-            box.accept()
-
-    seen: list[str] = []
-    QTimer.singleShot(20, tick_flags)
     qtbot.mouseClick(dialog.red_flags_btn, Qt.MouseButton.LeftButton)
-    assert "metastatic spinal cord compression" in seen[0].lower()
+    flags = dialog.checklist_dialog
+    assert isinstance(flags, RedFlagsDialog)
+    qtbot.waitExposed(flags)
+    for key, box in flags.boxes.items():  # exactly these three, as a user would tick them
+        if box.isChecked() != (key in ("cancer_history", "night_pain", "limb_weakness")):
+            box.setFocus()
+            qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert "metastatic spinal cord compression" in flags.suggestion.text().lower()
+    flags.accept()
     assert dialog.red_flags_btn.text() == "3 recorded…"
     assert "MSCC emergency" in dialog.urgency_hint.text()
     assert dialog.use_suggestion_btn.isVisible()
@@ -403,23 +396,17 @@ def test_red_flags_suggest_an_urgency_and_the_checklists_are_saved(
     assert dialog.value("urgency") == "mscc"
     assert not dialog.use_suggestion_btn.isVisible()
 
-    def answer_differential() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, DifferentialDialog):
-            QTimer.singleShot(20, answer_differential)
-            return
-        try:
-            combo = box.combos["spondylodiscitis"]
-            combo.setFocus()
-            for _ in range(4):
-                if combo.currentData() == "ruled_out":
-                    break
-                qtbot.keyClick(combo, Qt.Key.Key_Down)
-        finally:
-            box.accept()
-
-    QTimer.singleShot(20, answer_differential)
     qtbot.mouseClick(dialog.differential_btn, Qt.MouseButton.LeftButton)
+    diff = dialog.checklist_dialog
+    assert isinstance(diff, DifferentialDialog)
+    qtbot.waitExposed(diff)
+    combo = diff.combos["spondylodiscitis"]
+    combo.setFocus()
+    for _ in range(4):
+        if combo.currentData() == "ruled_out":
+            break
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    diff.accept()
     assert dialog.differential_btn.text() == "1 ruled out…"
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
