@@ -26,6 +26,7 @@ def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
     from PySide6.QtWidgets import QApplication
 
+    from mdtboard.domain.vocab import AttendanceStatus
     from mdtboard.reports import LetterSettings, build_agenda, build_letter, build_summary
     from mdtboard.services import meetings, summaries
     from mdtboard.services.context import Actor, ServiceContext
@@ -62,6 +63,10 @@ def main() -> int:
     page.refresh(select_id=upcoming.id)
     grab(win, "agenda-builder.png")
 
+    from mdtboard.services import decisions, members
+
+    for member in members.list_members(db):  # a quorate meeting, as on a good day
+        decisions.set_attendance(ctx, upcoming.id, member.id, AttendanceStatus.PRESENT)
     mode = MeetingModeWindow(ctx, upcoming.id)
     mode.resize(1360, 860)
     mode.show()
@@ -97,12 +102,28 @@ def main() -> int:
             "Outcome letter to referrer", "Jonah Pettigrew (demo)", date.today() + timedelta(days=1)
         )
     )
+    mode.save_now()  # the status line reads "Draft saved", as after the autosave
     for i, (key, _label) in enumerate(STEPS):
         mode.go_to_step(i)
         grab(mode, f"meeting-{i + 1}-{key}.png")
+    mode.go_to_step([k for k, _ in STEPS].index("noms"))
     mode.toggle_presentation()
+    assert mode.presentation is not None
+    mode.presentation.resize(1280, 800)
     grab(mode.presentation, "presentation-mode.png")
     mode.presentation.close()
+    emergency = next(
+        (
+            r
+            for r in range(mode.agenda_model.rowCount())
+            if mode.agenda_model.row_at(r).urgency == "mscc"
+        ),  # type: ignore[union-attr]
+        None,
+    )
+    if emergency is not None:
+        mode.open_case(emergency)
+        mode.go_to_step(0)
+        grab(mode, "meeting-mscc-banner.png")
     mode._dirty = False
     mode.close()
     win.close()
@@ -124,7 +145,7 @@ def main() -> int:
                     "pdftoppm",
                     "-png",
                     "-r",
-                    "70",
+                    "100",
                     "-l",
                     str(last),
                     str(examples / f"{name}.pdf"),

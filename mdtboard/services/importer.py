@@ -279,8 +279,16 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
     return (None if errors else _Row(number, patient, referral)), errors
 
 
-def read_rows(text: str) -> tuple[list[_Row], list[RowError], int]:
-    """Parse and validate every row; returns (valid rows, errors, number of data rows)."""
+def read_rows(
+    text: str,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[list[_Row], list[RowError], int]:
+    """Parse and validate every row; returns (valid rows, errors, number of data rows).
+
+    ``progress(rows read, rows in the file)`` is called every few hundred rows, and
+    ``cancelled()`` is asked as often (then ImportCancelled: nothing was written)."""
+    expected = max(1, text.count("\n") - 1)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -299,6 +307,11 @@ def read_rows(text: str) -> tuple[list[_Row], list[RowError], int]:
     seen: dict[str, tuple[str, date | None, int]] = {}
     count = 0
     for count, raw in enumerate(reader, start=1):
+        if count % 500 == 0:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("import cancelled; nothing was written")
+            if progress is not None:
+                progress(count, expected)
         if count > MAX_ROWS:
             errors.append(RowError(count, "", f"more than {MAX_ROWS} rows; split the file"))
             break
@@ -353,7 +366,12 @@ def import_referrals(
     except UnicodeDecodeError as exc:
         raise ServiceError(f"{name} is not UTF-8 text (byte {exc.start})") from exc
     digest = hashlib.sha256(data).hexdigest()
-    rows, errors, total = read_rows(text)
+    # progress runs over both halves: reading and checking the rows, then writing them
+    rows, errors, total = read_rows(
+        text,
+        (lambda n, of: progress(n, 2 * of)) if progress is not None else None,
+        cancelled,
+    )
     if any(e.row == 0 for e in errors) or not rows:
         report = ImportReport(total, 0, 0, tuple(errors), False, digest)
         if errors:
@@ -361,8 +379,13 @@ def import_referrals(
         return report
     # The MRN check against stored patients happens in the write transaction, before
     # anything is written, and its problems are reported with the others.
+    write_progress = (
+        (lambda done, of: progress(total + done * total // max(1, of), 2 * total))
+        if progress is not None
+        else None
+    )
     imported, new_patients, errors = _write(
-        ctx, rows, name, digest, progress, cancelled, errors, total, valid_rows_only
+        ctx, rows, name, digest, write_progress, cancelled, errors, total, valid_rows_only
     )
     return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
 

@@ -136,3 +136,33 @@ def test_export_current_view(ctx: ServiceContext, tmp_path: Path) -> None:
     assert n == len(lines) - 1 > 0
     assert lines[0].startswith("case_id,patient,mrn")
     assert all(",mscc," in line for line in lines[1:])
+
+
+def _big_file(n: int) -> str:
+    lines = EXAMPLE.read_text().splitlines()
+    header, row = lines[0], lines[1]
+    return "\n".join([header] + [row.replace("IMP0000001", f"BIG{i:07d}") for i in range(n)])
+
+
+def test_progress_covers_reading_and_writing(ctx: ServiceContext) -> None:
+    seen: list[tuple[int, int]] = []
+    report = import_referrals(ctx, _big_file(1200), progress=lambda a, b: seen.append((a, b)))
+    assert report.imported == 1200
+    assert seen and all(0 <= a <= b for a, b in seen)
+    assert [a for a, _ in seen] == sorted(a for a, _ in seen)  # it only moves forward
+    assert any(a < 1200 for a, _ in seen) and seen[-1][0] == seen[-1][1]  # read, then done
+
+
+def test_cancel_while_reading_writes_nothing(ctx: ServiceContext) -> None:
+    from mdtboard.services.importer import ImportCancelled
+
+    before = counts(ctx)
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return True  # the user pressed Cancel at once
+
+    with pytest.raises(ImportCancelled):
+        import_referrals(ctx, _big_file(1200), cancelled=cancelled)
+    assert asked and counts(ctx) == before
