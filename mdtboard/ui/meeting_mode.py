@@ -398,6 +398,15 @@ class MeetingModeWindow(QMainWindow):
         self._build_actions_page()
         self._build_signoff_page()
 
+    @staticmethod
+    def _top_form(page: QWidget) -> QFormLayout:
+        """A form that keeps its rows at their natural height, at the top of the page."""
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
+        return form
+
     def _scroll(self, widget: QWidget) -> QScrollArea:
         area = QScrollArea(self)
         area.setWidgetResizable(True)
@@ -412,7 +421,7 @@ class MeetingModeWindow(QMainWindow):
 
     def _build_histology_page(self) -> None:
         page = QWidget(self)
-        form = QFormLayout(page)
+        form = self._top_form(page)
         self.histology_label = QLabel(page)
         self.histology_label.setWordWrap(True)
         form.addRow("Histology", self.histology_label)
@@ -558,7 +567,7 @@ class MeetingModeWindow(QMainWindow):
 
     def _build_consensus_page(self) -> None:
         page = QWidget(self)
-        form = QFormLayout(page)
+        form = self._top_form(page)
         self.plan_text = self._text("planText", "Consensus plan", 110)
         fill = QPushButton("&Fill from options", page)
         fill.setObjectName("fillPlan")

@@ -64,6 +64,8 @@ class ScoreForm(QGroupBox):
         self._units: dict[str, tuple[QComboBox, QLabel]] = {}
         outer = QVBoxLayout(self)
         form = QFormLayout()
+        # long item labels put their answer on the next line rather than widen the form
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         outer.addLayout(form)
         for item in tool.items:
             widget: QComboBox | QSpinBox | QDoubleSpinBox
@@ -72,7 +74,7 @@ class ScoreForm(QGroupBox):
                 combo.setSizeAdjustPolicy(
                     QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
                 )
-                combo.setMinimumContentsLength(18)
+                combo.setMinimumContentsLength(14)
                 combo.addItem(NOT_ANSWERED, None)
                 for opt in item.options:
                     points = "" if opt.points is None else f"  [{opt.points}]"
