@@ -68,6 +68,8 @@ class Band:
     high: int | None = None
     #: grade tools: the option keys this band covers
     grades: tuple[str, ...] = ()
+    #: signals a result in this band raises (e.g. SINS ≥ 7: "surgical_consultation")
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,8 +199,16 @@ SINS = Tool(
             "7–12: potentially unstable; surgical consultation recommended",
             7,
             12,
+            flags=("surgical_consultation",),
         ),
-        Band("unstable", "Unstable", "13–18: unstable; surgical consultation recommended", 13, 18),
+        Band(
+            "unstable",
+            "Unstable",
+            "13–18: unstable; surgical consultation recommended",
+            13,
+            18,
+            flags=("surgical_consultation",),
+        ),
     ),
     "Fisher CG et al. Spine 2010;35(22):E1221–9 (SOSG).",
     total_min=0,
@@ -755,11 +765,10 @@ def evaluate(tool_id: str, answers: Mapping[str, object]) -> ScoreResult:
     total = sum(points.values())
     if tool.total_cap is not None:
         total = min(tool.total_cap, total)
-    if tool.id == "sins" and total >= 7:
-        flags_ = ("surgical_consultation",)
-    return ScoreResult(
-        tool.id, total, _band_for_total(tool, total), flags_, True, (), MappingProxyType(points)
-    )
+    band = _band_for_total(tool, total)
+    declared = tool.band(band) if band is not None else None
+    flags_ = declared.flags if declared is not None else ()
+    return ScoreResult(tool.id, total, band, flags_, True, (), MappingProxyType(points))
 
 
 def format_result(result: ScoreResult) -> str:
