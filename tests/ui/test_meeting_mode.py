@@ -464,3 +464,70 @@ def test_any_tool_can_be_added_to_a_case_and_is_saved(
     assert win.case is not None
     saved = {a.tool_id for a in assessments.list_assessments(ctx.db, win.case.referral_id)}
     assert extra in saved
+
+
+def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.services import decisions
+    from mdtboard.services.decisions import DecisionInput, ModalityInput
+
+    first, second, third = meetings.agenda(ctx.db, meeting_id)[:3]
+    draft = decisions.save_draft(
+        ctx,
+        first.id,
+        DecisionInput(
+            intent="palliative",
+            plan_text="cEBRT 8 Gy single fraction",
+            modalities=(ModalityInput("cebrt", {"dose_gy": 8, "fractions": 1}),),
+        ),
+    )
+    decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+
+    # amend the signed-off first case, with a reason
+    assert win.entry is not None and win.entry.id == first.id and win.plan_text.isReadOnly()
+    qtbot.mouseClick(win.amend_btn, Qt.MouseButton.LeftButton)
+    assert not win.plan_text.isReadOnly()
+    win.plan_text.setFocus()
+    qtbot.keyClick(win.plan_text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(win.plan_text, " - corrected to 20 Gy in 5")  # keyClicks: ASCII only
+    when_modal(
+        QInputDialog, lambda d: (d.setTextValue("Dose agreed after the meeting"), d.accept())
+    )  # type: ignore[attr-defined]
+    qtbot.mouseClick(win.save_amend_btn, Qt.MouseButton.LeftButton)
+    revisions = decisions.versions(ctx.db, first.id)
+    assert [r.revision for r in revisions] == [1, 2]
+    assert revisions[0].status == "amended" and revisions[0].data.plan_text.endswith("fraction")
+    assert revisions[1].amendment_reason == "Dose agreed after the meeting"
+    assert revisions[1].data.plan_text.endswith("corrected to 20 Gy in 5")
+
+    # withdraw the second case, with a reason
+    show_active(qtbot, win)
+    qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert win.entry is not None and win.entry.id == second.id
+    when_modal(QInputDialog, lambda d: (d.setTextValue("Treated elsewhere"), d.accept()))  # type: ignore[attr-defined]
+    win.act_withdraw.trigger()
+    withdrawn = next(e for e in meetings.agenda(ctx.db, meeting_id) if e.id == second.id)
+    assert (withdrawn.status, withdrawn.reason) == ("withdrawn", "Treated elsewhere")
+
+    # deferring the biopsy needs the MDT's rationale before sign-off
+    show_active(qtbot, win)
+    while win.entry is None or win.entry.id != third.id:
+        qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    win.biopsy_route.setFocus()
+    while win.biopsy_route.currentData() != "deferred_after_mdt":
+        qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Down)
+    qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert "rationale" in win.modality_editor.problems.text().lower()
+    qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    win.biopsy_rationale.setFocus()
+    qtbot.keyClicks(win.biopsy_rationale, "Known breast primary; imaging typical of metastasis.")
+    win.biopsy_route.setFocus()
+    qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Up)
+    qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Down)  # re-chosen: the rationale goes with it
+    qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert "rationale" not in win.modality_editor.problems.text().lower()
