@@ -32,6 +32,7 @@ class AssessmentView:
     entered_by: str
     entered_at: datetime
     version: int
+    created_at: datetime | None = None
 
 
 def assessment_view(a: Assessment) -> AssessmentView:
@@ -47,6 +48,7 @@ def assessment_view(a: Assessment) -> AssessmentView:
         entered_by=a.entered_by,
         entered_at=a.entered_at,
         version=a.version,
+        created_at=a.created_at,
     )
 
 
@@ -100,7 +102,23 @@ def record_assessment(
                     entity_id=assessment_id,
                 )
             if _part_of_signed_decision(s, existing):
-                # The signed-off record keeps the score it was decided on: a new one.
+                # The signed-off record keeps the score it was decided on: a new one —
+                # unless someone already made that new one from the same version.
+                newer = s.execute(
+                    select(Assessment.id).where(
+                        Assessment.referral_id == referral_id,
+                        Assessment.tool_id == tool_id,
+                        Assessment.subject == existing.subject,
+                        Assessment.id > existing.id,
+                    )
+                ).first()
+                if newer is not None:
+                    raise Conflict(
+                        f"{tool_id} for case {referral_id} was changed by someone else "
+                        "after the decision was signed off",
+                        entity="assessment",
+                        entity_id=assessment_id,
+                    )
                 row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
                 s.add(row)
                 action = "create"
@@ -146,13 +164,19 @@ def scores_at(
     """The score of each tool (and subject) a decision rests on: the latest entered,
     and for a signed-off decision the latest entered up to its sign-off."""
     latest: dict[tuple[str, str], AssessmentView] = {}
+    later: dict[tuple[str, str], AssessmentView] = {}
     for a in scores:
-        if signed_off_at is not None and a.entered_at > signed_off_at:
-            continue
         key = (a.tool_id, a.subject)
-        held = latest.get(key)
+        into = later if signed_off_at is not None and a.entered_at > signed_off_at else latest
+        held = into.get(key)
         if held is None or (a.entered_at, a.id) > (held.entered_at, held.id):
-            latest[key] = a
+            into[key] = a
+    # A score that existed at the sign-off but was edited in place afterwards (records
+    # from before scores were kept with their decision) is still shown; its entry time
+    # says when. A score first recorded after the sign-off is not part of the decision.
+    for key, a in later.items():
+        if a.created_at is not None and signed_off_at is not None and a.created_at <= signed_off_at:
+            latest.setdefault(key, a)
     return [latest[k] for k in sorted(latest)]
 
 

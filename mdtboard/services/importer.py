@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
 
 from mdtboard.domain import histology, levels
 from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
@@ -384,9 +385,16 @@ def import_referrals(
         if progress is not None
         else None
     )
-    imported, new_patients, errors = _write(
-        ctx, rows, name, digest, write_progress, cancelled, errors, total, valid_rows_only
-    )
+    try:
+        imported, new_patients, errors = _write(
+            ctx, rows, name, digest, write_progress, cancelled, errors, total, valid_rows_only
+        )
+    except IntegrityError as exc:
+        # another workstation registered one of these MRNs while the file was checked
+        raise ServiceError(
+            f"{name}: a patient in this file was registered on another workstation while it "
+            "was imported; nothing was imported — import it again to see which row"
+        ) from exc
     return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
 
 

@@ -79,8 +79,15 @@ def backup_encrypted_before_upgrade(db: Database, path: Path, revision: str) -> 
     from sqlalchemy import text
 
     with db.engine.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        busy = conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
     db.engine.dispose()
+    if busy is not None and busy[0] != 0:  # another program still reads it: no sound copy
+        from mdtboard.store.errors import DatabaseUnavailable
+
+        raise DatabaseUnavailable(
+            f"{path} is open in another program; close it there, then open it here to "
+            "upgrade (a copy is made first)"
+        )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dest = path.with_name(f"{path.name}.schema-{revision}.{stamp}.bak")
     tmp = dest.with_name(dest.name + ".partial")

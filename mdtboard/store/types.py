@@ -33,22 +33,16 @@ class UTCDateTime(TypeDecorator[datetime]):
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         """On SQLite, one step from an aware datetime to the stored text: the same text
         SQLite's DATETIME writes ("YYYY-MM-DD HH:MM:SS.ffffff", UTC), without a second
-        conversion per value. Bulk inserts pass one timestamp many times, so the last
-        result is kept."""
+        conversion per value. (No cache: the processor is shared by every thread.)"""
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        last: list[Any] = [None, None]
 
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            if value is last[0]:
-                return last[1]  # type: ignore[no-any-return]
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValueError("naive datetime refused: timestamps must carry a time zone")
-            text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-            last[0], last[1] = value, text
-            return text
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
         return process
 

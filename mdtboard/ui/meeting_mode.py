@@ -251,7 +251,10 @@ class AttendanceDialog(QDialog):
         combo = QComboBox(self)
         combo.setAccessibleName(f"Attendance of {a.name}")
         for st in AttendanceStatus:
-            combo.addItem(st.label, st.value)
+            # a guest is someone from outside the team list (Add guest); team members
+            # are present or not, so the quorum they make is clear
+            if st != AttendanceStatus.GUEST or a.status == AttendanceStatus.GUEST.value:
+                combo.addItem(st.label, st.value)
         combo.setCurrentIndex(combo.findData(a.status))
         combo.currentIndexChanged.connect(lambda _i, m=a.member_id: self._set(m))
         self.combos[a.member_id] = combo

@@ -194,7 +194,10 @@ class ScoreForm(QGroupBox):
                 else:
                     unit = self._units.get(key)
                     factor = float(unit[0].currentData()) if unit else 1.0
-                    out[key] = round(float(v) * factor, w.decimals())
+                    # a converted value keeps its precision: 34.95 g/L is 3.495 g/dL, below
+                    # a 3.5 cut-off, not rounded up onto it
+                    digits = w.decimals() if factor == 1.0 else w.decimals() + 2
+                    out[key] = round(float(v) * factor, digits)
         return out
 
     def set_answers(self, answers: Mapping[str, Any]) -> None:

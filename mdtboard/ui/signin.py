@@ -147,10 +147,8 @@ class IdleLock(QObject):
         # Nothing of the record stays on screen while locked: other windows (meeting
         # mode, the presentation screen) are hidden, and the main window's contents too.
         self._hidden = [
-            w
-            for w in QApplication.topLevelWidgets()
-            if w is not self.window and w.isVisible() and not w.isModal()
-        ]
+            w for w in QApplication.topLevelWidgets() if w is not self.window and w.isVisible()
+        ]  # forms and message boxes too, modal or not: they show patient details
         for w in self._hidden:
             w.hide()
         central = getattr(self.window, "centralWidget", lambda: None)()

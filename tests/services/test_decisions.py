@@ -208,3 +208,26 @@ def test_a_guest_is_recorded_but_does_not_make_the_quorum(ctx: ServiceContext, i
     }
     with pytest.raises(ValidationError, match="name"):
         decisions.add_guest(ctx, meeting_id, "  ", "other")
+
+
+def test_two_workstations_changing_a_signed_off_score_conflict(
+    ctx: ServiceContext, item: int
+) -> None:
+    from mdtboard.services.errors import Conflict
+
+    meeting_id = _meeting_of(ctx, item)
+    rid = next(e.referral_id for e in meetings.agenda(ctx.db, meeting_id) if e.id == item)
+    kps = assessments.record_assessment(ctx, rid, "kps", {"kps": 80})
+    draft = decisions.save_draft(ctx, item, PLAN)
+    decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    alice = assessments.record_assessment(
+        ctx, rid, "kps", {"kps": 50}, assessment_id=kps.id, expected_version=kps.version
+    )
+    with pytest.raises(Conflict):  # Bob still had the signed-off version open
+        assessments.record_assessment(
+            ctx, rid, "kps", {"kps": 30}, assessment_id=kps.id, expected_version=kps.version
+        )
+    totals = {
+        a.id: a.total for a in assessments.list_assessments(ctx.db, rid) if a.tool_id == "kps"
+    }
+    assert totals[alice.id] == 50 and 30 not in totals.values()

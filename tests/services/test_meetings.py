@@ -91,13 +91,24 @@ def test_resolve_last_and_next(ctx: ServiceContext) -> None:
 
 
 def test_histories_at_once_equal_each_patients_own(ctx: ServiceContext) -> None:
-    from sqlalchemy import select
-
-    from mdtboard.store.models import Patient
+    from sqlalchemy import text
 
     with ctx.db.reader() as s:
-        ids = list(s.execute(select(Patient.id)).scalars())
+        ids = [int(i) for i in s.execute(text("SELECT id FROM patients")).scalars()]
+        expected: dict[int, list[tuple[int, str, str]]] = {i: [] for i in ids}
+        for pid, mid, status, plan in s.execute(
+            text(
+                "SELECT a.patient_id, a.meeting_id, a.status, "
+                " (SELECT d.plan_text FROM decisions d WHERE d.agenda_item_id = a.id "
+                "  ORDER BY d.revision DESC LIMIT 1) "
+                "FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id "
+                "ORDER BY m.starts_at DESC, a.id DESC"
+            )
+        ):
+            expected[pid].append((mid, str(status), plan or ""))
     together = meetings.patient_histories(ctx.db, ids)
     assert sum(len(v) for v in together.values()) > 0
     for pid in ids:
-        assert together[pid] == meetings.patient_history(ctx.db, pid)
+        got = [(h.meeting_id, h.agenda_status, h.plan_text) for h in together[pid]]
+        assert got == expected[pid]
+        assert meetings.patient_history(ctx.db, pid) == together[pid]

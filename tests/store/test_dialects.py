@@ -67,6 +67,10 @@ def test_bulk_insert_stores_what_insert_stores(demo_db: Database) -> None:
     with demo_db.reader() as s:
         stored = s.execute(select(Patient.updated_at).where(Patient.mrn == "BULK0001")).scalar_one()
     assert stored == datetime(2026, 3, 29, 1, 30, 1, tzinfo=UTC)  # 07:00 at +05:30, in UTC
+    if demo_db.dialect == "sqlite":  # the text SQLite's DATETIME has always stored
+        raw = _raw(demo_db, "patients", "mrn = :m", {"m": "BULK0000"})[0]
+        assert raw[names.index("created_at")] == "2026-03-29 01:30:15.123456"
+        assert raw[names.index("updated_at")] == "2026-03-29 01:30:00.000000"
 
 
 def test_bulk_insert_refuses_naive_times_and_writes_nothing(demo_db: Database) -> None:

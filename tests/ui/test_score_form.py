@@ -67,3 +67,20 @@ def test_albumin_between_tenths_is_accepted(qtbot: QtBot) -> None:
     assert form.answers()["albumin_g_dl"] == pytest.approx(3.45)
     expected = evaluate("nesms", {"albumin_g_dl": 3.45})
     assert expected.missing == ("modified_bauer", "ambulation")
+
+
+def test_a_g_per_litre_value_just_below_the_cut_off_stays_below_it(qtbot: QtBot) -> None:
+    form = _form(qtbot, "nesms")
+    units = form.findChild(QComboBox, "nesms.albumin_g_dl.unit")
+    assert units is not None
+    units.setFocus()
+    qtbot.keyClick(units, Qt.Key.Key_Down)  # g/L
+    spin = form.input_for("albumin_g_dl")
+    assert isinstance(spin, QDoubleSpinBox)
+    _type(qtbot, spin, "34.95")
+    value = form.answers()["albumin_g_dl"]
+    assert value < 3.5
+    scored = evaluate(
+        "nesms", {"albumin_g_dl": value, "modified_bauer": 0, "ambulation": "dependent"}
+    )
+    assert scored.item_points["albumin_g_dl"] == 0

@@ -180,15 +180,20 @@ def test_idle_lock_hides_meeting_mode_and_the_shared_screen(
     qtbot.keyClick(mode, Qt.Key.Key_F11)
     presentation = mode.presentation
     assert presentation is not None and presentation.isVisible()
+    form = win.edit_case(win.model.row_at(0).referral_id)  # type: ignore[union-attr]
+    qtbot.waitExposed(form)  # a window-modal referral form with a patient's details
     lock = IdleLock(win, ctx.db, "chair", 15)
     lock.timer.setInterval(50)
     lock.timer.start()
     qtbot.waitUntil(lambda: lock.locked, timeout=3000)
-    assert not mode.isVisible() and not presentation.isVisible()
+    assert not mode.isVisible() and not presentation.isVisible() and not form.isVisible()
     assert not win.centralWidget().isVisible()  # the case list is hidden too
     qtbot.keyClicks(lock.dialog.password, "demo-chair-pass")
     qtbot.keyClick(lock.dialog.password, Qt.Key.Key_Return)
     assert not lock.locked
     assert mode.isVisible() and presentation.isVisible() and win.centralWidget().isVisible()
+    assert form.isVisible()  # and the unsaved form comes back as it was
     lock.timer.stop()
+    form.undo_stack.setClean()
+    form.reject()
     mode.close()
