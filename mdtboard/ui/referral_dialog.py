@@ -312,13 +312,25 @@ class ReferralDialog(QDialog):
         self._add_row(form, name, label, widget)
         signal.connect(lambda *_: self._user_edit(name))
 
-    def _line(self, name: str, form: QFormLayout, label: str) -> QLineEdit:
-        edit = QLineEdit(self)
+    def _typed(
+        self,
+        name: str,
+        form: QFormLayout,
+        label: str,
+        edit: QLineEdit,
+        get: Callable[[], Any],
+        set_: Callable[[Any], None],
+    ) -> None:
+        """A line edit the user types into (undo is the form's, not the widget's)."""
         edit.installEventFilter(self._steal)
-        self._getters[name] = edit.text
-        self._setters[name] = edit.setText
+        self._getters[name] = get
+        self._setters[name] = set_
         self._add_row(form, name, label, edit)
         edit.textEdited.connect(lambda _t: self._user_edit(name))
+
+    def _line(self, name: str, form: QFormLayout, label: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        self._typed(name, form, label, edit, edit.text, edit.setText)
         return edit
 
     def _text(self, name: str, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:
@@ -339,20 +351,12 @@ class ReferralDialog(QDialog):
 
     def _date(self, name: str, form: QFormLayout, label: str) -> DateField:
         edit = DateField(self)
-        edit.installEventFilter(self._steal)
-        self._getters[name] = edit.date_value
-        self._setters[name] = edit.set_date_value
-        self._add_row(form, name, label, edit)
-        edit.textEdited.connect(lambda _t: self._user_edit(name))
+        self._typed(name, form, label, edit, edit.date_value, edit.set_date_value)
         return edit
 
     def _datetime(self, name: str, form: QFormLayout, label: str) -> DateTimeField:
         edit = DateTimeField(self)
-        edit.installEventFilter(self._steal)
-        self._getters[name] = edit.datetime_value
-        self._setters[name] = edit.set_datetime_value
-        self._add_row(form, name, label, edit)
-        edit.textEdited.connect(lambda _t: self._user_edit(name))
+        self._typed(name, form, label, edit, edit.datetime_value, edit.set_datetime_value)
         return edit
 
     def _checklist(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -136,11 +138,7 @@ def _meeting_with_a_case(ctx: ServiceContext) -> int:
     return m.id
 
 
-def test_sign_out_closes_meeting_mode_and_keeps_its_draft(
-    qtbot: QtBot, ctx: ServiceContext
-) -> None:
-    from mdtboard.services import decisions
-
+def _chair_in_meeting_mode(qtbot: QtBot, ctx: ServiceContext) -> tuple[MainWindow, Any]:
     chair = ServiceContext(ctx.db, Actor("chair", "chair"))
     win = MainWindow(chair)
     qtbot.addWidget(win)
@@ -150,6 +148,15 @@ def test_sign_out_closes_meeting_mode_and_keeps_its_draft(
     qtbot.waitExposed(mode)
     mode.activateWindow()
     qtbot.waitUntil(mode.isActiveWindow)
+    return win, mode
+
+
+def test_sign_out_closes_meeting_mode_and_keeps_its_draft(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from mdtboard.services import decisions
+
+    win, mode = _chair_in_meeting_mode(qtbot, ctx)
     qtbot.keyClick(mode, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     mode.plan_text.setFocus()
     qtbot.keyClicks(mode.plan_text, "Typed just before signing out")
@@ -168,15 +175,7 @@ def test_sign_out_closes_meeting_mode_and_keeps_its_draft(
 def test_idle_lock_hides_meeting_mode_and_the_shared_screen(
     qtbot: QtBot, ctx: ServiceContext
 ) -> None:
-    chair = ServiceContext(ctx.db, Actor("chair", "chair"))
-    win = MainWindow(chair)
-    qtbot.addWidget(win)
-    win.show()
-    mode = win.open_meeting_mode(_meeting_with_a_case(chair))
-    assert mode is not None
-    qtbot.waitExposed(mode)
-    mode.activateWindow()
-    qtbot.waitUntil(mode.isActiveWindow)
+    win, mode = _chair_in_meeting_mode(qtbot, ctx)
     qtbot.keyClick(mode, Qt.Key.Key_F11)
     presentation = mode.presentation
     assert presentation is not None and presentation.isVisible()
