@@ -531,3 +531,50 @@ def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
     qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Down)  # re-chosen: the rationale goes with it
     qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert "rationale" not in win.modality_editor.problems.text().lower()
+
+
+def test_help_sins_prefill_and_a_decision_taken_without_quorum(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.domain.scores import sins_location_for_levels
+    from mdtboard.services import decisions
+    from mdtboard.services.decisions import DecisionInput, ModalityInput
+
+    first = meetings.agenda(ctx.db, meeting_id)[0]
+    assert not decisions.quorum(ctx.db, meeting_id).quorate  # nobody marked present yet
+    draft = decisions.save_draft(
+        ctx,
+        first.id,
+        DecisionInput(
+            intent="palliative",
+            plan_text="Palliative care review",
+            modalities=(ModalityInput("palliative_care", {}),),
+        ),
+    )
+    decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+
+    shown: list[str] = []
+    when_modal(QMessageBox, lambda box: (shown.append(box.text()), box.accept()))  # type: ignore[attr-defined]
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    assert shown and "Ctrl+Return" in shown[0] and "Ctrl+PgDown" in shown[0]
+
+    qtbot.keyClick(win, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    assert "NOT quorate" in win.signoff_status.toPlainText()
+
+    show_active(qtbot, win)
+    prefilled = 0
+    for _ in range(win.agenda_model.rowCount() - 1):
+        qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+        assert win.case is not None
+        sins, expected = win.score_forms.get("sins"), sins_location_for_levels(win.case.levels)
+        if (
+            sins is not None
+            and expected is not None
+            and not any(s.tool_id == "sins" for s in win.case.scores)
+        ):
+            assert sins.answers().get("location") == expected  # pre-filled from the levels
+            prefilled += 1
+    assert prefilled >= 1
