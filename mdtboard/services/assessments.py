@@ -14,6 +14,7 @@ from mdtboard.domain.vocab import DecisionStatus
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.readiness import sync_ready_status
 from mdtboard.store.db import Database
 from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
 from mdtboard.store.types import utcnow
@@ -133,12 +134,17 @@ def record_assessment(
         row.entered_at = utcnow()
         row.subject = subject
         s.flush()
+        referral = s.get(Referral, referral_id)
+        assert referral is not None
+        now_ready = sync_ready_status(s, referral)
         ctx.audit(
             s,
             action,
             "assessment",
             row.id,
-            f"case {referral_id}: " + _summary(tool_id, result, subject),
+            f"case {referral_id}: "
+            + _summary(tool_id, result, subject)
+            + (f"; case now {referral.status.value}" if now_ready else ""),
         )
         return assessment_view(row)
 

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from mdtboard.domain.readiness import CaseFacts, Readiness, assess
+from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, CaseFacts, Readiness, assess
+from mdtboard.domain.vocab import ReferralStatus
 from mdtboard.services.errors import NotFound
 from mdtboard.store.db import Database
-from mdtboard.store.models import Assessment, Referral
+from mdtboard.store.models import Assessment, Referral, Setting
 
 
 def _facts(r: Referral, tools: Iterable[str]) -> CaseFacts:
@@ -62,3 +64,30 @@ def readiness_of(db: Database, referral_id: int, **kwargs: object) -> Readiness:
     if referral_id not in result:
         raise NotFound(f"case {referral_id} does not exist")
     return result[referral_id]
+
+
+def sync_ready_status(s: Session, r: Referral) -> bool:
+    """Within the caller's transaction: a new case whose traffic light is green becomes
+    "ready", and a ready one that no longer is goes back to "new" (listed, discussed and
+    closed cases keep their status). Returns whether the status changed."""
+    if r.status not in (ReferralStatus.NEW, ReferralStatus.READY):
+        return False
+    tools = set(
+        s.execute(
+            select(Assessment.tool_id).where(
+                Assessment.referral_id == r.id, Assessment.complete.is_(True)
+            )
+        ).scalars()
+    )
+    limit = s.get(Setting, "imaging_max_age_days")
+    days = limit.value if limit is not None and isinstance(limit.value, int) else None
+    light = assess(
+        _facts(r, tools),
+        datetime.now(UTC).date(),
+        days if days is not None else DEFAULT_IMAGING_MAX_AGE_DAYS,
+    )
+    wanted = ReferralStatus.READY if light.ready else ReferralStatus.NEW
+    if r.status == wanted:
+        return False
+    r.status = wanted
+    return True

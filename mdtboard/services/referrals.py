@@ -20,6 +20,7 @@ from mdtboard.domain.vocab import (
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.readiness import sync_ready_status
 from mdtboard.store.db import Database
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 
@@ -322,7 +323,15 @@ def register_referral(
         _apply(s, row, data)
         s.add(row)
         s.flush()
-        ctx.audit(s, "create", "referral", row.id, f"referral registered for patient {p.id}")
+        sync_ready_status(s, row)
+        s.flush()
+        ctx.audit(
+            s,
+            "create",
+            "referral",
+            row.id,
+            f"referral registered for patient {p.id} (status {row.status.value})",
+        )
         return _detail(row)
 
 
@@ -344,6 +353,8 @@ def update_referral(
                 entity_id=referral_id,
             )
         changed = _apply(s, row, data)
+        if sync_ready_status(s, row):
+            changed.append(f"status → {row.status.value}")
         if changed:
             s.flush()
             ctx.audit(s, "update", "referral", row.id, "changed: " + ", ".join(changed))

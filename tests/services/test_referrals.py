@@ -132,3 +132,33 @@ def test_differential_checklist_is_recorded_and_audited(ctx: ServiceContext) -> 
         assert row is not None and row.differential == saved
     with pytest.raises(ValidationError, match="gout"):
         referrals.record_differential(ctx, 1, {"gout": "possible"})
+
+
+def test_status_follows_readiness_until_the_case_is_listed(ctx: ServiceContext) -> None:
+    from mdtboard.services import assessments
+
+    today = datetime.now(UTC).date()
+    primary = replace(
+        REFERRAL,
+        disease_kind="primary",
+        histology_key="schwannoma",
+        compartment="idem",
+        neuro_status="Neurologically intact",
+        imaging_available=True,
+        imaging_date=today,
+        pathology_available=True,
+        pathology_date=today,
+    )
+    case = referrals.register_referral(ctx, PATIENT, primary)
+    assert case.status == "new"  # no performance score yet: not ready
+    assessments.record_assessment(ctx, case.id, "kps", {"kps": 80})
+    case = referrals.get_case(ctx.db, case.id)
+    assert case.status == "ready"
+    stale = replace(primary, imaging_date=today - timedelta(days=400))
+    case = referrals.update_referral(ctx, case.id, case.version, stale)
+    assert case.status == "new"  # imaging too old again
+    with ctx.db.reader() as s:
+        last = s.execute(
+            select(AuditEvent.summary).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar_one()
+    assert "status → new" in last
