@@ -137,6 +137,9 @@ def _check_choice(problems: dict[str, str], name: str, value: str, allowed: Any)
         problems[name] = f"unknown value {value!r}"
 
 
+_RED_FLAG_KEYS = frozenset(f.key for f in mscc.RED_FLAGS)
+
+
 def validate_referral(r: ReferralInput) -> dict[str, str]:
     problems: dict[str, str] = {}
     now = datetime.now(UTC)
@@ -155,13 +158,14 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
     _check_choice(problems, "compartment", r.compartment, Compartment)
     if r.histology_key != histology.AWAITING_BIOPSY and r.histology_key not in histology.CATALOGUE:
         problems["histology_key"] = f"unknown histology {r.histology_key!r}"
-    unknown = [k for k in r.red_flags if k not in {f.key for f in mscc.RED_FLAGS}]
+    unknown = [k for k in r.red_flags if k not in _RED_FLAG_KEYS]
     if unknown:
         problems["red_flags"] = f"unknown red flag {unknown[0]!r}"
-    try:
-        differential.validate_differential(dict(r.differential))
-    except ValueError as exc:
-        problems["differential"] = str(exc)
+    if r.differential:
+        try:
+            differential.validate_differential(dict(r.differential))
+        except ValueError as exc:
+            problems["differential"] = str(exc)
     if not r.levels:
         problems["levels"] = "select at least one spinal level"
     else:

@@ -49,8 +49,25 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     columns = []
     for key, proc in zip(order, procs, strict=True):
         values = [row[key] for row in rows]
-        columns.append(values if proc is None else [proc(v) for v in values])
+        columns.append(values if proc is None else _processed(proc, values))
     conn.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
+
+
+def _processed(proc: Any, values: list[Any]) -> list[Any]:
+    """Each value through the bind processor, once per distinct value in this call (a
+    bulk insert repeats its timestamps, choices and dates): equal values of one column
+    type bind alike, so the memo cannot change what is stored."""
+    memo: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        try:
+            bound = memo[v]
+        except KeyError:
+            bound = memo[v] = proc(v)
+        except TypeError:  # unhashable (a JSON value): no memo
+            bound = proc(v)
+        out.append(bound)
+    return out
 
 
 def insert_returning_ids(
