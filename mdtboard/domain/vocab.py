@@ -30,6 +30,14 @@ class Urgency(Labelled):
     MSCC = "mscc"  # metastatic spinal cord compression emergency
 
 
+#: most urgent first (agenda order, worklist sort, "is this suggestion more urgent?")
+URGENCY_ORDER: dict[str, int] = {
+    Urgency.MSCC.value: 0,
+    Urgency.URGENT.value: 1,
+    Urgency.ROUTINE.value: 2,
+}
+
+
 class DiseaseKind(Labelled):
     PRIMARY = "primary"
     METASTATIC = "metastatic"

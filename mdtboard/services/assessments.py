@@ -85,7 +85,8 @@ def record_assessment(
     clean = {k: v for k, v in answers.items() if v is not None}
     result = _evaluate(tool_id, clean)
     with ctx.unit_of_work() as s:
-        if s.get(Referral, referral_id) is None:
+        referral = s.get(Referral, referral_id)
+        if referral is None:
             raise NotFound(f"case {referral_id} does not exist")
         if assessment_id is None:
             row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
@@ -134,8 +135,6 @@ def record_assessment(
         row.entered_at = utcnow()
         row.subject = subject
         s.flush()
-        referral = s.get(Referral, referral_id)
-        assert referral is not None
         now_ready = sync_ready_status(s, referral)
         ctx.audit(
             s,

@@ -218,14 +218,10 @@ def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> Att
     """Someone who is not on the team list attends this one meeting (a visiting
     clinician, a trainee): recorded as a guest, kept off the list of members expected
     at later meetings, and not counted towards the quorum."""
+    from mdtboard.services.members import validate_member
+
     ctx.require(Permission.MEETING_WRITE)
-    problems: dict[str, str] = {}
-    if not name.strip():
-        problems["name"] = "the guest's name is required"
-    if role not in {r.value for r in Role}:
-        problems["role"] = f"unknown role {role!r}"
-    if problems:
-        raise ValidationError(problems)
+    validate_member(name, role)
     with ctx.unit_of_work() as s:
         m = s.get(Meeting, meeting_id)
         if m is None:

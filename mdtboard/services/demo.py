@@ -576,15 +576,7 @@ def generate(
                     "treatment_started_at": None,
                     "dexamethasone_started_at": received + timedelta(hours=1) if mscc else None,
                     "dexamethasone_omitted_reason": "",
-                    "red_flags": (
-                        ["band_like_pain", "limb_weakness", "cancer_history"]
-                        if mscc
-                        else ["night_pain", "cancer_history"]
-                        if template.kind == "metastatic" and template.urgency == Urgency.URGENT
-                        else ["cancer_history"]
-                        if template.kind == "metastatic"
-                        else None
-                    ),
+                    "red_flags": _demo_red_flags(template),
                     "status": ReferralStatus.NEW,
                     "version": 1,
                     "created_at": now,
@@ -697,6 +689,17 @@ def generate(
     return DemoSummary(
         patients=cases, referrals=cases, meetings=len(meetings), decisions=n_decisions
     )
+
+
+def _demo_red_flags(template: CaseTemplate) -> list[str] | None:
+    """Red flags that agree with the case's urgency (the suggestion is never higher)."""
+    if template.urgency == Urgency.MSCC:
+        return ["band_like_pain", "limb_weakness", "cancer_history"]
+    if template.kind != "metastatic":
+        return None
+    if template.urgency == Urgency.URGENT:
+        return ["night_pain", "cancer_history"]
+    return ["cancer_history"]
 
 
 def _received_before(s: Any, ref: Referral, meeting_at: datetime, days: int) -> None:

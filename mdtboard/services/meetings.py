@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from mdtboard.domain import histology
 from mdtboard.domain.vocab import (
+    URGENCY_ORDER,
     AgendaStatus,
     AttendanceStatus,
     DecisionStatus,
     MeetingStatus,
     ReferralStatus,
-    Urgency,
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
@@ -31,8 +31,6 @@ from mdtboard.store.models import (
     Member,
     Referral,
 )
-
-URGENCY_ORDER = {Urgency.MSCC.value: 0, Urgency.URGENT.value: 1, Urgency.ROUTINE.value: 2}
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def list_members(db: Database, *, include_inactive: bool = False) -> list[Member
         return [_view(m) for m in s.execute(stmt).scalars()]
 
 
-def _validate(name: str, role: str) -> None:
+def validate_member(name: str, role: str) -> None:
     problems: dict[str, str] = {}
     if not name.strip():
         problems["name"] = "a name is required"
@@ -52,7 +52,7 @@ def _validate(name: str, role: str) -> None:
 
 def add_member(ctx: ServiceContext, name: str, role: str, email: str = "") -> MemberView:
     ctx.require(Permission.MEMBERS_WRITE)
-    _validate(name, role)
+    validate_member(name, role)
     with ctx.unit_of_work() as s:
         m = Member(name=name.strip(), role=role, email=email.strip(), active=True)
         s.add(m)
@@ -72,7 +72,7 @@ def update_member(
     active: bool = True,
 ) -> MemberView:
     ctx.require(Permission.MEMBERS_WRITE)
-    _validate(name, role)
+    validate_member(name, role)
     with ctx.unit_of_work() as s:
         m = s.get(Member, member_id)
         if m is None:

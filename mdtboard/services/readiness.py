@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, CaseFacts, Readiness, assess
+from mdtboard.domain.readiness import CaseFacts, Readiness, assess
 from mdtboard.domain.vocab import ReferralStatus
 from mdtboard.services.errors import NotFound
+from mdtboard.services.settings import get_settings, settings_in
 from mdtboard.store.db import Database
-from mdtboard.store.models import Assessment, Referral, Setting
+from mdtboard.store.models import Assessment, Referral
 
 
 def _facts(r: Referral, tools: Iterable[str]) -> CaseFacts:
@@ -44,8 +45,6 @@ def readiness_for(
         return {}
     today = today or datetime.now(UTC).date()
     if imaging_max_age_days is None:
-        from mdtboard.services.settings import get_settings
-
         imaging_max_age_days = get_settings(db).imaging_max_age_days
     with db.reader() as s:
         tools: dict[int, set[str]] = {i: set() for i in ids}
@@ -79,13 +78,7 @@ def sync_ready_status(s: Session, r: Referral) -> bool:
             )
         ).scalars()
     )
-    limit = s.get(Setting, "imaging_max_age_days")
-    days = limit.value if limit is not None and isinstance(limit.value, int) else None
-    light = assess(
-        _facts(r, tools),
-        datetime.now(UTC).date(),
-        days if days is not None else DEFAULT_IMAGING_MAX_AGE_DAYS,
-    )
+    light = assess(_facts(r, tools), datetime.now(UTC).date(), settings_in(s).imaging_max_age_days)
     wanted = ReferralStatus.READY if light.ready else ReferralStatus.NEW
     if r.status == wanted:
         return False

@@ -138,6 +138,8 @@ def _check_choice(problems: dict[str, str], name: str, value: str, allowed: Any)
 
 
 _RED_FLAG_KEYS = frozenset(f.key for f in mscc.RED_FLAGS)
+#: workstation clocks differ a little: a pathway time this far ahead is still accepted
+_CLOCK_SLACK = timedelta(minutes=10)
 
 
 def validate_referral(r: ReferralInput) -> dict[str, str]:
@@ -188,10 +190,6 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
         elif value is not None and value > now + _CLOCK_SLACK:
             problems[name] = "time is in the future"
     return problems
-
-
-#: workstation clocks differ a little: a pathway time this far ahead is still accepted
-_CLOCK_SLACK = timedelta(minutes=10)
 
 
 def patient_view(p: Patient) -> PatientView:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS
 from mdtboard.services.context import ServiceContext
@@ -38,9 +39,14 @@ _LIMITS: dict[str, tuple[int, int]] = {
 
 
 def get_settings(db: Database) -> Settings:
-    defaults = Settings()
     with db.reader() as s:
-        stored = {row.key: row.value for row in s.execute(select(Setting)).scalars()}
+        return settings_in(s)
+
+
+def settings_in(s: Session) -> Settings:
+    """The settings as this session sees them (inside a caller's transaction too)."""
+    defaults = Settings()
+    stored = {row.key: row.value for row in s.execute(select(Setting)).scalars()}
     values: dict[str, Any] = {}
     for f in fields(Settings):
         if f.name in stored:

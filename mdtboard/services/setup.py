@@ -81,15 +81,10 @@ def create_empty_database(target: Target) -> None:
 
 
 def _holds_data(db: Database) -> bool:
-    from sqlalchemy import func, select
-
-    from mdtboard.store.models import Meeting, Patient, User
+    from mdtboard.store.audit import holds_records
 
     with db.reader() as s:
-        return any(
-            s.execute(select(func.count()).select_from(model)).scalar_one()
-            for model in (Patient, User, Meeting)
-        )
+        return holds_records(s)
 
 
 def database_exists(target: Target) -> bool:

@@ -18,7 +18,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from mdtboard.domain import histology, levels
 from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, KEY_SCORES
-from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, ReferralStatus, Urgency
+from mdtboard.domain.vocab import (
+    URGENCY_ORDER,
+    AgendaStatus,
+    MeetingStatus,
+    ReferralStatus,
+    Urgency,
+)
 from mdtboard.store.db import Database
 from mdtboard.store.dialects import contains_ci, dialect_of
 from mdtboard.store.models import (
@@ -99,11 +105,7 @@ def _histology_label_expr() -> Any:
     return case(whens, value=Referral.histology_key, else_=Referral.histology_key)
 
 
-_URGENCY_RANK = case(
-    {Urgency.MSCC.value: 0, Urgency.URGENT.value: 1, Urgency.ROUTINE.value: 2},
-    value=Referral.urgency,
-    else_=3,
-)
+_URGENCY_RANK = case(URGENCY_ORDER, value=Referral.urgency, else_=3)
 _STATUS_RANK = case(
     {s.value: i for i, s in enumerate(ReferralStatus)}, value=Referral.status, else_=99
 )

@@ -169,15 +169,16 @@ def verify_database(session: Session, key: bytes) -> ChainReport:
     events = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
     head = session.get(AuditHead, 1)
     report = check_head(verify_chain(events, key), head, key)
-    if report.ok and report.checked == 0 and head is None and _holds_records(session):
+    if report.ok and report.checked == 0 and head is None and holds_records(session):
         return ChainReport(
             False, 0, None, "the audit trail is empty but the database holds records"
         )
     return report
 
 
-def _holds_records(session: Session) -> bool:
-    """Creating accounts, patients or meetings always writes audit events."""
+def holds_records(session: Session) -> bool:
+    """Does the database hold accounts, patients or meetings? (Creating any of them
+    always writes audit events.)"""
     from sqlalchemy import func
 
     from mdtboard.store.models import Meeting, Patient, User

@@ -38,11 +38,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None or value.utcoffset() is None:
-                raise ValueError("naive datetime refused: timestamps must carry a time zone")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            utc = self.process_bind_param(value, dialect)  # naive UTC on SQLite
+            return None if utc is None else utc.isoformat(" ", "microseconds")
 
         return process
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.domain import differential, mscc
-from mdtboard.domain.vocab import Urgency
+from mdtboard.domain.vocab import URGENCY_ORDER, Urgency
 
 GROUPS = {
     "pain": "Pain",
@@ -33,8 +33,6 @@ ANSWER_LABELS = {
     "possible": "Possible",
     "confirmed": "Confirmed",
 }
-#: higher is more urgent
-URGENCY_RANK = {Urgency.ROUTINE.value: 0, Urgency.URGENT.value: 1, Urgency.MSCC.value: 2}
 
 
 def red_flags_summary(flags: Iterable[str]) -> str:
@@ -50,7 +48,8 @@ def suggestion_text(flags: Iterable[str], chosen_urgency: str) -> tuple[str, boo
     if not chosen:
         return "", False
     s = mscc.suggest_urgency(chosen)
-    higher = URGENCY_RANK[s.urgency.value] > URGENCY_RANK.get(chosen_urgency, 0)
+    routine = URGENCY_ORDER[Urgency.ROUTINE.value]
+    higher = URGENCY_ORDER[s.urgency.value] < URGENCY_ORDER.get(chosen_urgency, routine)
     text = f"Red flags suggest: <b>{html.escape(s.urgency.label)}</b> — {html.escape(s.reasons[0])}"
     return text, higher
 
