@@ -214,6 +214,15 @@ def set_attendance(
         return _quorum(s, meeting_id)
 
 
+def _not_closed(s: Session, meeting_id: int) -> Meeting:
+    m = s.get(Meeting, meeting_id)
+    if m is None:
+        raise NotFound(f"meeting {meeting_id} does not exist")
+    if m.status == MeetingStatus.CLOSED:
+        raise ValidationError({"meeting": "this meeting is closed"})
+    return m
+
+
 def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> AttendanceView:
     """Someone who is not on the team list attends this one meeting (a visiting
     clinician, a trainee): recorded as a guest, kept off the list of members expected
@@ -223,11 +232,7 @@ def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> Att
     ctx.require(Permission.MEETING_WRITE)
     validate_member(name, role)
     with ctx.unit_of_work() as s:
-        m = s.get(Meeting, meeting_id)
-        if m is None:
-            raise NotFound(f"meeting {meeting_id} does not exist")
-        if m.status == MeetingStatus.CLOSED:
-            raise ValidationError({"meeting": "this meeting is closed"})
+        _not_closed(s, meeting_id)
         member = Member(name=name.strip(), role=role, email="", active=False)
         s.add(member)
         s.flush()
@@ -240,11 +245,7 @@ def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> Att
 def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:
     ctx.require(Permission.DECISION_WRITE)
     with ctx.unit_of_work() as s:
-        m = s.get(Meeting, meeting_id)
-        if m is None:
-            raise NotFound(f"meeting {meeting_id} does not exist")
-        if m.status == MeetingStatus.CLOSED:
-            raise ValidationError({"meeting": "this meeting is closed"})
+        m = _not_closed(s, meeting_id)
         if m.status != MeetingStatus.IN_PROGRESS:
             m.status = MeetingStatus.IN_PROGRESS
             s.flush()

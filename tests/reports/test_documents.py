@@ -109,22 +109,33 @@ def test_summary_has_every_required_field(ctx: ServiceContext, tmp_path: Path) -
     assert_page_numbers(out)
 
 
+def register_meningioma(
+    ctx: ServiceContext, patient: PatientInput, referrer: str
+) -> referrals.CaseDetail:
+    """A routine fictional referral with accents in its names."""
+    return referrals.register_referral(
+        ctx,
+        patient,
+        ReferralInput(
+            received_at=datetime.now(UTC) - timedelta(days=1),
+            referrer_name=referrer,
+            urgency="routine",
+            question="Résection?",
+            disease_kind="primary",
+            histology_key="meningioma",
+            compartment="idem",
+            levels=("T4",),
+        ),
+    )
+
+
 def test_unicode_names_survive_and_fonts_are_embedded(ctx: ServiceContext, tmp_path: Path) -> None:
     mid = planned_meeting(ctx)
     for n, name in enumerate(UNICODE_NAMES):
-        case = referrals.register_referral(
+        case = register_meningioma(
             ctx,
             PatientInput(f"UNI{n:07d}", name, "Ανδρέας" if n == 3 else "Zoë", date(1970, 1, n + 1)),
-            ReferralInput(
-                received_at=datetime.now(UTC) - timedelta(days=1),
-                referrer_name="Dr Þórunn Test",
-                urgency="routine",
-                question="Résection?",
-                disease_kind="primary",
-                histology_key="meningioma",
-                compartment="idem",
-                levels=("T4",),
-            ),
+            "Dr Þórunn Test",
         )
         meetings.list_case(ctx, mid, case.id)
     out = build_agenda(summaries.meeting_report(ctx.db, mid), tmp_path / "u.pdf")
@@ -339,19 +350,10 @@ def test_non_ascii_names_survive_in_the_summary_and_the_letter(
     ctx: ServiceContext, tmp_path: Path
 ) -> None:
     mid = planned_meeting(ctx)
-    case = referrals.register_referral(
+    case = register_meningioma(
         ctx,
         PatientInput("UNI9000001", "Łukasiewicz-Ñúñez", "Zoë", date(1970, 1, 2)),
-        ReferralInput(
-            received_at=datetime.now(UTC) - timedelta(days=1),
-            referrer_name="Dr Ødegård Μαρία",
-            urgency="routine",
-            question="Résection?",
-            disease_kind="primary",
-            histology_key="meningioma",
-            compartment="idem",
-            levels=("T4",),
-        ),
+        "Dr Ødegård Μαρία",
     )
     entry = meetings.list_case(ctx, mid, case.id)
     draft = decisions.save_draft(

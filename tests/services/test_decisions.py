@@ -68,10 +68,7 @@ def test_a_closed_meetings_agenda_cannot_change(ctx: ServiceContext, item: int) 
 
 def test_scores_a_decision_was_signed_on_stay_with_it(ctx: ServiceContext, item: int) -> None:
     meeting_id = _meeting_of(ctx, item)
-    rid = next(e.referral_id for e in meetings.agenda(ctx.db, meeting_id) if e.id == item)
-    kps = assessments.record_assessment(ctx, rid, "kps", {"kps": 80})
-    draft = decisions.save_draft(ctx, item, PLAN)
-    decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    rid, kps = _signed_off_with_kps(ctx, item, 80)
 
     later = assessments.record_assessment(
         ctx, rid, "kps", {"kps": 40}, assessment_id=kps.id, expected_version=kps.version
@@ -93,6 +90,19 @@ def test_scores_a_decision_was_signed_on_stay_with_it(ctx: ServiceContext, item:
     again = meetings.list_case(ctx, nxt.id, rid)
     fresh = summaries.agenda_case(ctx.db, again.id)  # a new discussion sees the latest
     assert [s.total for s in fresh.scores if s.tool_id == "kps"] == [40]
+
+
+def _signed_off_with_kps(
+    ctx: ServiceContext, item: int, kps: int
+) -> tuple[int, assessments.AssessmentView]:
+    """A KPS recorded for the item's case, then its decision signed off."""
+    rid = next(
+        e.referral_id for e in meetings.agenda(ctx.db, _meeting_of(ctx, item)) if e.id == item
+    )
+    score = assessments.record_assessment(ctx, rid, "kps", {"kps": kps})
+    draft = decisions.save_draft(ctx, item, PLAN)
+    decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    return rid, score
 
 
 def _meeting_of(ctx: ServiceContext, item: int) -> int:
@@ -215,11 +225,7 @@ def test_two_workstations_changing_a_signed_off_score_conflict(
 ) -> None:
     from mdtboard.services.errors import Conflict
 
-    meeting_id = _meeting_of(ctx, item)
-    rid = next(e.referral_id for e in meetings.agenda(ctx.db, meeting_id) if e.id == item)
-    kps = assessments.record_assessment(ctx, rid, "kps", {"kps": 80})
-    draft = decisions.save_draft(ctx, item, PLAN)
-    decisions.sign_off(ctx, item, draft.version, "Ms Chair (demo)")
+    rid, kps = _signed_off_with_kps(ctx, item, 80)
     alice = assessments.record_assessment(
         ctx, rid, "kps", {"kps": 50}, assessment_id=kps.id, expected_version=kps.version
     )

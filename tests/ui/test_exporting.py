@@ -14,6 +14,7 @@ from mdtboard.services import meetings
 from mdtboard.services.context import ServiceContext
 from mdtboard.store.models import AuditEvent
 from mdtboard.ui.main_window import MainWindow
+from mdtboard.ui.meetings_page import MeetingsPage
 
 
 def close_box_when_shown() -> None:
@@ -24,15 +25,20 @@ def close_box_when_shown() -> None:
         QTimer.singleShot(30, close_box_when_shown)
 
 
-def test_export_summary_from_the_meetings_page(
-    qtbot: QtBot, ctx: ServiceContext, tmp_path: Path
-) -> None:
+def _page_on_a_closed_meeting(qtbot: QtBot, ctx: ServiceContext) -> MeetingsPage:
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show()
     page = win.show_meetings()
     closed = next(m for m in meetings.list_meetings(ctx.db) if m.status == "closed")
     page.refresh(select_id=closed.id)
+    return page
+
+
+def test_export_summary_from_the_meetings_page(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: Path
+) -> None:
+    page = _page_on_a_closed_meeting(qtbot, ctx)
     out = tmp_path / "summary.pdf"
     QTimer.singleShot(30, close_box_when_shown)
     export = page.export_pdf("summary", out)
@@ -64,12 +70,7 @@ def test_print_goes_to_the_spooler_and_is_audited(
     fake_lp.chmod(fake_lp.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{fake_lp.parent}{os.pathsep}{os.environ['PATH']}")  # type: ignore[attr-defined]
 
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    page = win.show_meetings()
-    closed = next(m for m in meetings.list_meetings(ctx.db) if m.status == "closed")
-    page.refresh(select_id=closed.id)
+    page = _page_on_a_closed_meeting(qtbot, ctx)
     out = tmp_path / "agenda.pdf"
 
     def press_print() -> None:

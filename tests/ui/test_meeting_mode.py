@@ -56,6 +56,13 @@ def show_active(qtbot: QtBot, win: MeetingModeWindow) -> None:
     qtbot.waitUntil(win.isActiveWindow)
 
 
+def open_meeting_mode(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> MeetingModeWindow:
+    win = MeetingModeWindow(ctx, meeting_id)
+    qtbot.addWidget(win)
+    show_active(qtbot, win)
+    return win
+
+
 def pick_first_option(qtbot: QtBot, combo: QComboBox) -> None:
     combo.setFocus()
     if combo.currentData() is None:
@@ -107,9 +114,7 @@ def meeting_id(ctx: ServiceContext) -> int:
 
 
 def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     assert "NOT QUORATE" in win.quorum_banner.text()
 
     # Attendance: everyone present except one apology.
@@ -243,9 +248,7 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
 def test_autosaved_draft_survives_a_reopen(
     qtbot: QtBot, ctx: ServiceContext, meeting_id: int
 ) -> None:
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     win.plan_text.setFocus()
     qtbot.keyClicks(win.plan_text, "Draft plan typed live")
@@ -260,9 +263,7 @@ def test_autosaved_draft_survives_a_reopen(
 
 
 def test_undo_within_a_case(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     win.rationale.setFocus()
     qtbot.keyClicks(win.rationale, "First thought")
@@ -278,9 +279,7 @@ def test_undo_within_a_case(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) 
 def test_presentation_mode_follows_the_chair(
     qtbot: QtBot, ctx: ServiceContext, meeting_id: int
 ) -> None:
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_F11)
     pres = win.presentation
     assert pres is not None and pres.isVisible()
@@ -349,9 +348,7 @@ def test_a_score_changed_on_another_workstation_is_not_overwritten(
 
     first = meetings.agenda(ctx.db, meeting_id)[0]
     mine = assessments.record_assessment(ctx, first.referral_id, "kps", {"kps": 70})
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert win.score_forms["kps"].answers() == {"kps": 70}
 
@@ -403,9 +400,7 @@ def test_an_mscc_case_shows_its_clocks_dexamethasone_and_prompts(
 def test_presentation_shows_the_noms_reasons_in_its_large_font(
     qtbot: QtBot, ctx: ServiceContext, meeting_id: int
 ) -> None:
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_F11)
     pres = win.presentation
     assert pres is not None
@@ -441,9 +436,7 @@ def test_any_tool_can_be_added_to_a_case_and_is_saved(
 ) -> None:
     from mdtboard.services import assessments
 
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     offered = [win.add_tool_combo.itemData(i) for i in range(win.add_tool_combo.count())]
     assert "noms" not in offered and not set(offered) & set(win.score_forms)
@@ -483,9 +476,7 @@ def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
         ),
     )
     decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
 
     # amend the signed-off first case, with a reason
     assert win.entry is not None and win.entry.id == first.id and win.plan_text.isReadOnly()
@@ -552,9 +543,7 @@ def test_help_sins_prefill_and_a_decision_taken_without_quorum(
         ),
     )
     decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
-    win = MeetingModeWindow(ctx, meeting_id)
-    qtbot.addWidget(win)
-    show_active(qtbot, win)
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
 
     shown: list[str] = []
     when_modal(QMessageBox, lambda box: (shown.append(box.text()), box.accept()))  # type: ignore[attr-defined]
