@@ -29,6 +29,7 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
+from mdtboard.services.meetings import open_meeting
 from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
@@ -214,15 +215,6 @@ def set_attendance(
         return _quorum(s, meeting_id)
 
 
-def _not_closed(s: Session, meeting_id: int) -> Meeting:
-    m = s.get(Meeting, meeting_id)
-    if m is None:
-        raise NotFound(f"meeting {meeting_id} does not exist")
-    if m.status == MeetingStatus.CLOSED:
-        raise ValidationError({"meeting": "this meeting is closed"})
-    return m
-
-
 def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> AttendanceView:
     """Someone who is not on the team list attends this one meeting (a visiting
     clinician, a trainee): recorded as a guest, kept off the list of members expected
@@ -232,7 +224,7 @@ def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> Att
     ctx.require(Permission.MEETING_WRITE)
     validate_member(name, role)
     with ctx.unit_of_work() as s:
-        _not_closed(s, meeting_id)
+        open_meeting(s, meeting_id, "this meeting is closed")
         member = Member(name=name.strip(), role=role, email="", active=False)
         s.add(member)
         s.flush()
@@ -245,7 +237,7 @@ def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> Att
 def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:
     ctx.require(Permission.DECISION_WRITE)
     with ctx.unit_of_work() as s:
-        m = _not_closed(s, meeting_id)
+        m = open_meeting(s, meeting_id, "this meeting is closed")
         if m.status != MeetingStatus.IN_PROGRESS:
             m.status = MeetingStatus.IN_PROGRESS
             s.flush()

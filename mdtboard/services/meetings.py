@@ -280,12 +280,15 @@ def agenda(db: Database, meeting_id: int) -> list[AgendaEntry]:
         return [_entry(i) for i in items]
 
 
-def _open_meeting(s: Session, meeting_id: int) -> Meeting:
+def open_meeting(
+    s: Session, meeting_id: int, closed: str = "this meeting is closed; its agenda cannot change"
+) -> Meeting:
+    """The meeting, refused with ``closed`` as the message once it is closed."""
     m = s.get(Meeting, meeting_id)
     if m is None:
         raise NotFound(f"meeting {meeting_id} does not exist")
     if m.status == MeetingStatus.CLOSED:
-        raise ValidationError({"meeting": "this meeting is closed; its agenda cannot change"})
+        raise ValidationError({"meeting": closed})
     return m
 
 
@@ -304,7 +307,7 @@ def list_case(
     """
     ctx.require(Permission.AGENDA_WRITE)
     with ctx.unit_of_work() as s:
-        m = _open_meeting(s, meeting_id)
+        m = open_meeting(s, meeting_id)
         r = s.get(Referral, referral_id)
         if r is None:
             raise NotFound(f"case {referral_id} does not exist")
@@ -368,7 +371,7 @@ def reorder(
 ) -> list[AgendaEntry]:
     ctx.require(Permission.AGENDA_WRITE)
     with ctx.unit_of_work() as s:
-        _open_meeting(s, meeting_id)
+        open_meeting(s, meeting_id)
         items = {
             i.id: i
             for i in s.execute(
@@ -401,7 +404,7 @@ def remove_from_agenda(ctx: ServiceContext, item_id: int) -> None:
         item = s.get(AgendaItem, item_id)
         if item is None:
             raise NotFound(f"agenda item {item_id} does not exist")
-        _open_meeting(s, item.meeting_id)
+        open_meeting(s, item.meeting_id)
         if item.decisions:
             raise ValidationError({"agenda": "a case with a recorded decision cannot be removed"})
         referral = item.referral
@@ -446,7 +449,7 @@ def set_item_status(
         item = s.get(AgendaItem, item_id)
         if item is None:
             raise NotFound(f"agenda item {item_id} does not exist")
-        _open_meeting(s, item.meeting_id)
+        open_meeting(s, item.meeting_id)
         if status != AgendaStatus.DISCUSSED and any(
             d.status != DecisionStatus.DRAFT for d in item.decisions
         ):
