@@ -491,6 +491,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    if args.screenshot is not None:
+        return _gui_screenshot(args.db, args.screenshot)
     from mdtboard.store.db import open_database, resolve_target
     from mdtboard.store.errors import DatabaseDamaged
 
@@ -499,7 +501,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         db = open_database(target)  # errors reach the user before any window opens
     except DatabaseDamaged as exc:
         backup = exc.latest_backup
-        if args.screenshot is not None or not isinstance(backup, Path):
+        if not isinstance(backup, Path):
             raise
         from mdtboard.ui.app import offer_restore
 
@@ -514,7 +516,21 @@ def cmd_gui(args: argparse.Namespace) -> int:
         db = open_database(target)
     from mdtboard.ui.app import run_app
 
-    return run_app(db, screenshot=args.screenshot)
+    return run_app(db)
+
+
+def _gui_screenshot(db: str | None, screenshot: Path) -> int:
+    """``--screenshot``: a wrong SQLite file is refused (standard library only) before
+    the window paints; the database layer is loaded after its first paint."""
+    from mdtboard.store.location import inspect_sqlite_file, resolve_target
+
+    target = resolve_target(db)
+    path = target.sqlite_path
+    if path is not None and not target.encrypted and (path.exists() or not target.is_default):
+        inspect_sqlite_file(path)
+    from mdtboard.ui.app import run_screenshot
+
+    return run_screenshot(target, screenshot)
 
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

@@ -2,42 +2,55 @@
 
 One :class:`Database` per open database; a short-lived session per user
 action (:meth:`Database.unit_of_work` for writes, :meth:`Database.reader`
-for reads). There is no global session.
-
-URL resolution, first match wins: ``--db PATH`` on the command line,
-``MDTBOARD_DATABASE_URL`` (any SQLAlchemy URL), ``MDTBOARD_DB`` (a SQLite
-file path), the default file in the user data folder.
+for reads). There is no global session. Which database to open
+(:func:`resolve_target`) and the checks of a SQLite file made before
+SQLAlchemy is loaded live in :mod:`mdtboard.store.location`.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mdtboard.store import schema
 from mdtboard.store.errors import (
-    DatabaseDamaged,
     DatabaseMissing,
     DatabaseUnavailable,
     NotAnMdtboardDatabase,
     SchemaTooNew,
 )
-from mdtboard.store.paths import default_db_path
+from mdtboard.store.location import (
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    Target,
+    check_revision,
+    inspect_sqlite_file,
+    resolve_target,
+    sqlite_revision,
+    sqlite_url,
+)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-#: how long a write waits for another writer before giving up (MDTBOARD_BUSY_TIMEOUT_MS)
-BUSY_TIMEOUT_MS = int(os.environ.get("MDTBOARD_BUSY_TIMEOUT_MS", "10000"))
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "SQLITE_HEADER",
+    "Database",
+    "Target",
+    "check_revision",
+    "inspect_sqlite_file",
+    "make_engine",
+    "open_database",
+    "resolve_target",
+    "sqlite_url",
+]
 
 
 def explain_operational_error(exc: BaseException, where: str) -> str:
@@ -54,52 +67,6 @@ def explain_operational_error(exc: BaseException, where: str) -> str:
     if "unable to open" in text:
         return f"{where} cannot be opened: check that the folder exists and is writable."
     return f"{where} could not be written ({type(getattr(exc, 'orig', exc)).__name__})."
-
-
-@dataclass(frozen=True)
-class Target:
-    """Which database to open, and whether it is the user's default one."""
-
-    url: str
-    is_default: bool = False
-
-    @property
-    def sqlite_path(self) -> Path | None:
-        u = make_url(self.url)
-        if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
-            return None
-        return Path(u.database)
-
-    @property
-    def encrypted(self) -> bool:
-        """A SQLCipher database (``sqlite+pysqlcipher://:PASSPHRASE@/path``)."""
-        return make_url(self.url).get_driver_name() == "pysqlcipher"
-
-    def with_path(self, path: Path) -> Target:
-        """The same kind of SQLite database (plain or encrypted) at another path."""
-        return Target(make_url(self.url).set(database=str(path)).render_as_string(False))
-
-    @property
-    def display(self) -> str:
-        path = self.sqlite_path
-        if path is not None:
-            return str(path)
-        return make_url(self.url).render_as_string(hide_password=True)
-
-
-def sqlite_url(path: Path | str) -> str:
-    return URL.create("sqlite", database=str(Path(path))).render_as_string()
-
-
-def resolve_target(db: str | None = None, env: Mapping[str, str] | None = None) -> Target:
-    env = os.environ if env is None else env
-    if db:
-        return Target(sqlite_url(db))
-    if env.get("MDTBOARD_DATABASE_URL"):
-        return Target(env["MDTBOARD_DATABASE_URL"])
-    if env.get("MDTBOARD_DB"):
-        return Target(sqlite_url(env["MDTBOARD_DB"]))
-    return Target(sqlite_url(default_db_path()), is_default=True)
 
 
 def _install_sqlite_pragmas(engine: Engine, *, encrypted: bool = False) -> None:
@@ -191,64 +158,6 @@ def sync_id_sequences(session: Session, tables: list[str]) -> None:
 # --- opening --------------------------------------------------------------
 
 
-def _sqlite_revision(path: Path) -> str | None:
-    """Read the schema revision of a SQLite file without changing it.
-
-    Returns None for an empty database. Raises a :class:`StoreError` subclass
-    with a one-line message for anything that is not an mdtboard database.
-    """
-    if not path.exists():
-        raise DatabaseMissing(f"database file not found: {path}")
-    if path.is_dir():
-        raise NotAnMdtboardDatabase(f"{path} is a folder, not an mdtboard database")
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise DatabaseUnavailable(f"cannot read {path}: {exc.strerror}") from exc
-    if not header:
-        return None  # zero-byte file: an empty database
-    if header != SQLITE_HEADER:
-        raise NotAnMdtboardDatabase(f"{path} is not an mdtboard database (not a SQLite file)")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise DatabaseUnavailable(f"cannot open {path}: {exc}") from exc
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
-            return None
-        if "alembic_version" not in tables:
-            raise NotAnMdtboardDatabase(f"{path} is a SQLite file but not an mdtboard database")
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        from mdtboard.store.backup import backups_folder, latest_backup
-
-        backup = latest_backup(backups_folder(path), path.stem)
-        hint = (
-            f"; the latest backup is {backup} (mdtboard restore {backup})"
-            if backup
-            else "; restore it from a backup (mdtboard restore FILE)"
-        )
-        raise DatabaseDamaged(f"{path} is damaged ({exc}){hint}", backup) from exc
-    finally:
-        conn.close()
-    if row is None:
-        raise NotAnMdtboardDatabase(f"{path} has no schema revision; not an mdtboard database")
-    return str(row[0])
-
-
-def inspect_sqlite_file(path: Path) -> str | None:
-    """The schema revision of an mdtboard SQLite file, read without changing it.
-
-    Raises for a missing, foreign or newer file.
-    """
-    revision = _sqlite_revision(path)
-    check_revision(revision, str(path))
-    return revision
-
-
 def _encrypted_revision(db: Database, path: Path) -> str | None:
     try:
         return _server_revision(db)
@@ -279,14 +188,6 @@ def _server_revision(db: Database) -> str | None:
     return None if row is None else str(row[0])
 
 
-def check_revision(revision: str | None, where: str) -> None:
-    if revision is not None and revision not in schema.REVISIONS:
-        raise SchemaTooNew(
-            f"{where} was written by a newer version of mdtboard (schema {revision}); "
-            f"this version understands up to {schema.HEAD}. Please upgrade mdtboard."
-        )
-
-
 def open_database(target: Target, *, create: bool = False, upgrade: bool = True) -> Database:
     """Open an existing mdtboard database, upgrading an older schema.
 
@@ -313,7 +214,7 @@ def open_database(target: Target, *, create: bool = False, upgrade: bool = True)
             path.parent.mkdir(parents=True, exist_ok=True)
             revision = None
         else:
-            revision = _sqlite_revision(path)
+            revision = sqlite_revision(path)
         check_revision(revision, str(path))
         db = Database(target)
     else:

@@ -1,18 +1,39 @@
-"""Application start-up: QApplication, main window, optional screenshot."""
+"""Application start-up: QApplication, main window, optional screenshot.
+
+This module and the main window's frame import Qt and nothing of the database
+layer, so a window can paint before SQLAlchemy is loaded (see :func:`run_screenshot`).
+"""
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from mdtboard import __version__
-from mdtboard.services.context import Actor, ServiceContext
-from mdtboard.store.db import Database
+
+if TYPE_CHECKING:
+    from mdtboard.services.context import Actor
+    from mdtboard.store.db import Database
+    from mdtboard.store.location import Target
+
+#: a file to which start-up appends ``<event> <unix time>`` lines (benchmarks)
+STARTUP_TRACE_ENV = "MDTBOARD_STARTUP_TRACE"
+
+
+def trace_startup(event: str) -> None:
+    """Note when a start-up step happened, if ``MDTBOARD_STARTUP_TRACE`` names a file."""
+    path = os.environ.get(STARTUP_TRACE_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"{event} {time.time():.6f}\n")
 
 
 def ensure_app() -> QApplication:
@@ -57,17 +78,16 @@ def _sign_in(db: Database) -> Actor | None:
     return dialog.actor
 
 
-def run_app(db: Database, *, screenshot: Path | None = None) -> int:
+def run_app(db: Database) -> int:
     app = ensure_app()
     try:
-        if screenshot is not None:
-            return _run_screenshot(app, db, screenshot)
         return _run_signed_in(app, db)
     finally:
         db.dispose()
 
 
 def _run_signed_in(app: QApplication, db: Database) -> int:
+    from mdtboard.services.context import ServiceContext
     from mdtboard.services.settings import get_settings
     from mdtboard.ui.main_window import MainWindow
     from mdtboard.ui.signin import IdleLock
@@ -87,26 +107,58 @@ def _run_signed_in(app: QApplication, db: Database) -> int:
             return rc
 
 
-def _run_screenshot(app: QApplication, db: Database, screenshot: Path) -> int:
-    """Render the main window after its first paint. Changes nothing: it runs read-only
-    as the operating-system account."""
+def run_screenshot(target: Target, screenshot: Path) -> int:
+    """Paint the main window's frame, then open the database and fill the list, then save
+    a PNG of the filled window and exit. Changes nothing: it runs read-only as the
+    operating-system account.
+
+    The frame paints before the database layer (SQLAlchemy) is imported; the caller has
+    already refused a missing, foreign or newer SQLite file with the standard library.
+    """
     from mdtboard.ui.main_window import MainWindow
 
-    local = Actor.local()
-    window = MainWindow(ServiceContext(db, Actor(local.username, "read_only", local.display_name)))
+    app = ensure_app()
+    window = MainWindow(title=target.display)
+    opened: list[Database] = []
+    failed: list[BaseException] = []
     exit_code = 0
 
     def shoot() -> None:
         nonlocal exit_code
+        trace_startup("list_painted")
         if not save_screenshot(window, screenshot):
             print(f"mdtboard: error: cannot write screenshot {screenshot}", file=sys.stderr)
             exit_code = 1
         window.close()
         app.quit()
 
-    FirstPaint(window, shoot)
+    def load() -> None:
+        trace_startup("first_paint")
+        from mdtboard.services.context import Actor, ServiceContext
+        from mdtboard.store.db import open_database
+
+        try:
+            opened.append(open_database(target))
+            local = Actor.local()
+            reader = Actor(local.username, "read_only", local.display_name)
+            window.attach(ServiceContext(opened[0], reader))
+        except Exception as exc:  # reported by the caller once the event loop has ended
+            failed.append(exc)
+            window.close()
+            app.quit()
+            return
+        FirstPaint(window, shoot)
+        window.update()
+
+    FirstPaint(window, load)
     window.show()
-    rc = app.exec()
+    try:
+        rc = app.exec()
+    finally:
+        for db in opened:
+            db.dispose()
+    if failed:
+        raise failed[0]
     return exit_code or rc
 
 

@@ -18,22 +18,12 @@ from mdtboard.domain.vocab import DiseaseKind, ReferralStatus, Urgency
 from mdtboard.services import worklist
 from mdtboard.services.worklist import CaseQuery, CaseRow
 from mdtboard.store.db import Database
+from mdtboard.ui.case_columns import CASE_ID_ROLE, COLUMNS
+
+__all__ = ["CASE_ID_ROLE", "COLUMNS", "CaseTableModel"]
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("patient", "Patient"),
-    ("mrn", "MRN"),
-    ("age", "Age"),
-    ("histology", "Primary / histology"),
-    ("levels", "Levels"),
-    ("urgency", "Urgency"),
-    ("status", "Status"),
-    ("next_meeting", "Next meeting"),
-    ("received", "Received"),
-)
-
-CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
 
 _MSCC_BACKGROUND = QColor("#fde2e1")

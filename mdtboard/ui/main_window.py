@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from mdtboard import __version__
 from mdtboard.domain.vocab import ReferralStatus, Urgency
-from mdtboard.services import meetings, worklist
-from mdtboard.services.context import ServiceContext
-from mdtboard.services.settings import get_settings
-from mdtboard.ui.case_model import CASE_ID_ROLE, COLUMNS, CaseTableModel
+from mdtboard.ui.case_columns import CASE_ID_ROLE, COLUMN_WIDTHS, COLUMNS
 
 if TYPE_CHECKING:
+    from mdtboard.services.context import ServiceContext
     from mdtboard.services.importer import ImportReport
+    from mdtboard.store.changes import ChangeWatcher
+    from mdtboard.ui.case_model import CaseTableModel
     from mdtboard.ui.meetings_page import MeetingsPage
     from mdtboard.ui.referral_dialog import ReferralDialog
     from mdtboard.ui.workers import BackgroundJob
@@ -42,41 +42,45 @@ CHANGE_POLL_MS = 500
 
 
 class MainWindow(QMainWindow):
-    """Worklist window. ``sig_case_activated(referral_id)`` when a case is opened."""
+    """Worklist window. ``sig_case_activated(referral_id)`` when a case is opened.
+
+    Built in two steps so the window can paint before the database layer is loaded:
+    the constructor makes the frame (menus, filters, an empty list with its columns);
+    :meth:`attach` connects it to a database and fills the list. ``MainWindow(ctx)``
+    does both at once.
+    """
 
     sig_case_activated = Signal(int)
     sig_data_changed = Signal()
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    ctx: ServiceContext
+    model: CaseTableModel
+    change_watcher: ChangeWatcher
+    _imaging_max_age_days: int
+
+    def __init__(
+        self, ctx: ServiceContext | None = None, parent: QWidget | None = None, *, title: str = ""
+    ) -> None:
         super().__init__(parent)
-        self.ctx = ctx
         self.idle_lock: QObject | None = None  # set by the app once signed in
         self.signed_out = False
-        self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
+        self.attached = False
+        self.setWindowTitle(f"mdtboard — {title}" if title else "mdtboard")
         self.setObjectName("MainWindow")
 
-        self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self._totals: dict[str, int] | None = None
-        self.model = CaseTableModel(ctx.db, self)
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
-        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(False)  # set the indicator first, then enable (no double load)
-        self.table.horizontalHeader().setSortIndicator(
-            [k for k, _ in COLUMNS].index("received"), Qt.SortOrder.DescendingOrder
-        )
-        self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         self.table.setAccessibleName("Case list")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((220, 120, 45, 260, 100, 130, 85, 120, 130)):
-            self.table.setColumnWidth(col, width)
+        self._placeholder = QStandardItemModel(0, len(COLUMNS), self)
+        self._placeholder.setHorizontalHeaderLabels([label for _k, label in COLUMNS])
+        self.table.setModel(self._placeholder)
+        self._configure_columns()
         self.table.activated.connect(self._on_activated)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
@@ -89,20 +93,66 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_menus()
-        self._status = QLabel(self)
+        self._status = QLabel("Opening the database…", self)
         self.statusBar().addPermanentWidget(self._status)
-        self.model.sig_counts_changed.connect(self._update_counts)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
+        self._change_timer = QTimer(self)
+        self._change_timer.setInterval(CHANGE_POLL_MS)
+        self._change_timer.timeout.connect(self._poll_changes)
 
         self._restore_geometry()
+        self._set_usable(False)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def attach(self, ctx: ServiceContext) -> None:
+        """Connect the frame to a database: load the first page of the list, the
+        meetings to filter by and the counts, and start watching for changes."""
+        from mdtboard.services.settings import get_settings
+        from mdtboard.ui.case_model import CaseTableModel
+
+        assert not self.attached, "a window is attached to one database"
+        self.ctx = ctx
+        self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
+        self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
+        self.model = CaseTableModel(ctx.db, self)
+        self.table.setSortingEnabled(False)  # set the indicator first, then enable (no double load)
+        self.table.setModel(self.model)
+        self._placeholder.deleteLater()
+        self._configure_columns()
+        self._restore_header()
+        self.table.setSortingEnabled(True)
+        self.model.sig_counts_changed.connect(self._update_counts)
+        self._fill_meeting_filter()
         self.model.reload()
         self._watch_for_changes()
+        self.attached = True
+        self._set_usable(True)
         if self.model.rowCount() > 0:
             self.table.selectRow(0)
+
+    def _configure_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(
+            [k for k, _ in COLUMNS].index("received"), Qt.SortOrder.DescendingOrder
+        )
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(col, width)
+
+    def _set_usable(self, usable: bool) -> None:
+        """Until the database is open, nothing that needs it can be triggered."""
+        self.filter_toolbar.setEnabled(usable)
+        for menu in self._menus:
+            for action in menu.actions():
+                if action not in (self.act_quit, self.act_about):
+                    action.setEnabled(usable)
+        self.tabs.setTabEnabled(1, usable)
 
     # --- construction ------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -160,7 +210,7 @@ class MainWindow(QMainWindow):
         self.meeting_filter.setObjectName("meetingFilter")
         self.meeting_filter.setAccessibleName("Meeting filter")
         self.meeting_filter.setMaximumWidth(240)
-        self._fill_meeting_filter()
+        self.meeting_filter.addItem("Any meeting", None)
         self.meeting_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         bar.addWidget(QLabel("  Meeting: ", bar))
         bar.addWidget(self.meeting_filter)
@@ -222,6 +272,7 @@ class MainWindow(QMainWindow):
         self.act_about = QAction("&About mdtboard", self)
         self.act_about.triggered.connect(self.show_about)
         help_menu.addAction(self.act_about)
+        self._menus = (file_menu, view_menu, help_menu)
 
         toolbar = self.filter_toolbar
         toolbar.addSeparator()
@@ -391,6 +442,8 @@ class MainWindow(QMainWindow):
 
     def _fill_meeting_filter(self) -> None:
         """The meetings to filter by, keeping the one chosen (new meetings appear)."""
+        from mdtboard.services import meetings
+
         chosen = self.meeting_filter.currentData()
         was = self.meeting_filter.blockSignals(True)
         try:
@@ -420,9 +473,6 @@ class MainWindow(QMainWindow):
         from mdtboard.store.changes import ChangeWatcher
 
         self.change_watcher = ChangeWatcher(self.ctx.db)
-        self._change_timer = QTimer(self)
-        self._change_timer.setInterval(CHANGE_POLL_MS)
-        self._change_timer.timeout.connect(self._poll_changes)
         self._change_timer.start()
 
     def _poll_changes(self) -> None:
@@ -481,6 +531,8 @@ class MainWindow(QMainWindow):
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
+        if not self.attached:
+            return
         query = replace(
             self.model.query,
             search=self.search.text().strip(),
@@ -495,6 +547,8 @@ class MainWindow(QMainWindow):
     def refresh_totals(self) -> None:
         """Whole-database counts for the status bar (not per keystroke: they do not
         depend on the filter)."""
+        from mdtboard.services import worklist
+
         self._totals = worklist.status_counts(self.ctx.db)
 
     def _update_counts(self, shown: int, total: int) -> None:
@@ -529,7 +583,7 @@ class MainWindow(QMainWindow):
             "<p>Case manager for spine-oncology multidisciplinary tumour boards.</p>"
             "<p><b>Decision support only.</b> mdtboard records what the MDT decided and why; "
             "it never orders treatment.</p>"
-            f"<p>Database: {self.ctx.db.target.display}</p>",
+            f"<p>Database: {self.ctx.db.target.display if self.attached else '(opening)'}</p>",
         )
 
     # --- persistence of UI state ---------------------------------------------
@@ -540,7 +594,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 760)
-        state = settings.value("main/header")
+
+    def _restore_header(self) -> None:
+        state = QSettings().value("main/header")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.table.horizontalHeader().restoreState(state)
 
@@ -549,8 +605,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._change_timer.stop()
-        self.change_watcher.close()
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
-        settings.setValue("main/header", self.table.horizontalHeader().saveState())
+        if self.attached:
+            self.change_watcher.close()
+            settings.setValue("main/header", self.table.horizontalHeader().saveState())
         super().closeEvent(event)

@@ -1,0 +1,167 @@
+"""Which database to open, and what a SQLite file holds, without loading SQLAlchemy.
+
+The desktop app paints its window before the database layer is imported
+(``ui.app``); everything it needs to refuse a wrong file first lives here and
+uses only the standard library. URL resolution, first match wins: ``--db PATH``
+on the command line, ``MDTBOARD_DATABASE_URL`` (any SQLAlchemy URL),
+``MDTBOARD_DB`` (a SQLite file path), the default file in the user data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mdtboard.store import schema
+from mdtboard.store.errors import (
+    DatabaseDamaged,
+    DatabaseMissing,
+    DatabaseUnavailable,
+    NotAnMdtboardDatabase,
+    SchemaTooNew,
+)
+from mdtboard.store.paths import default_db_path
+
+PLAIN_SQLITE_PREFIX = "sqlite:///"
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: how long a write waits for another writer before giving up (MDTBOARD_BUSY_TIMEOUT_MS)
+BUSY_TIMEOUT_MS = int(os.environ.get("MDTBOARD_BUSY_TIMEOUT_MS", "10000"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which database to open, and whether it is the user's default one."""
+
+    url: str
+    is_default: bool = False
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        database = _plain_sqlite_database(self.url)
+        if database is None:
+            from sqlalchemy.engine import make_url
+
+            u = make_url(self.url)
+            if u.get_backend_name() != "sqlite":
+                return None
+            database = u.database
+        if not database or database == ":memory:":
+            return None
+        return Path(database)
+
+    @property
+    def encrypted(self) -> bool:
+        """A SQLCipher database (``sqlite+pysqlcipher://:PASSPHRASE@/path``)."""
+        if _plain_sqlite_database(self.url) is not None:
+            return False
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).get_driver_name() == "pysqlcipher"
+
+    def with_path(self, path: Path) -> Target:
+        """The same kind of SQLite database (plain or encrypted) at another path."""
+        from sqlalchemy.engine import make_url
+
+        return Target(make_url(self.url).set(database=str(path)).render_as_string(False))
+
+    @property
+    def display(self) -> str:
+        path = self.sqlite_path
+        if path is not None:
+            return str(path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def _plain_sqlite_database(url: str) -> str | None:
+    """The database part of a plain ``sqlite:///…`` URL without options, read the way
+    SQLAlchemy reads it; None for any other URL (then SQLAlchemy parses it)."""
+    if url.startswith(PLAIN_SQLITE_PREFIX) and "?" not in url:
+        return url[len(PLAIN_SQLITE_PREFIX) :]
+    return None
+
+
+def sqlite_url(path: Path | str) -> str:
+    """The SQLAlchemy URL of a plain SQLite file (what ``URL.create`` renders)."""
+    return PLAIN_SQLITE_PREFIX + str(Path(path))
+
+
+def resolve_target(db: str | None = None, env: Mapping[str, str] | None = None) -> Target:
+    env = os.environ if env is None else env
+    if db:
+        return Target(sqlite_url(db))
+    if env.get("MDTBOARD_DATABASE_URL"):
+        return Target(env["MDTBOARD_DATABASE_URL"])
+    if env.get("MDTBOARD_DB"):
+        return Target(sqlite_url(env["MDTBOARD_DB"]))
+    return Target(sqlite_url(default_db_path()), is_default=True)
+
+
+def sqlite_revision(path: Path) -> str | None:
+    """Read the schema revision of a SQLite file without changing it.
+
+    Returns None for an empty database. Raises a :class:`StoreError` subclass
+    with a one-line message for anything that is not an mdtboard database.
+    """
+    if not path.exists():
+        raise DatabaseMissing(f"database file not found: {path}")
+    if path.is_dir():
+        raise NotAnMdtboardDatabase(f"{path} is a folder, not an mdtboard database")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot read {path}: {exc.strerror}") from exc
+    if not header:
+        return None  # zero-byte file: an empty database
+    if header != SQLITE_HEADER:
+        raise NotAnMdtboardDatabase(f"{path} is not an mdtboard database (not a SQLite file)")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"cannot open {path}: {exc}") from exc
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            raise NotAnMdtboardDatabase(f"{path} is a SQLite file but not an mdtboard database")
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        from mdtboard.store.backup import backups_folder, latest_backup
+
+        backup = latest_backup(backups_folder(path), path.stem)
+        hint = (
+            f"; the latest backup is {backup} (mdtboard restore {backup})"
+            if backup
+            else "; restore it from a backup (mdtboard restore FILE)"
+        )
+        raise DatabaseDamaged(f"{path} is damaged ({exc}){hint}", backup) from exc
+    finally:
+        conn.close()
+    if row is None:
+        raise NotAnMdtboardDatabase(f"{path} has no schema revision; not an mdtboard database")
+    return str(row[0])
+
+
+def inspect_sqlite_file(path: Path) -> str | None:
+    """The schema revision of an mdtboard SQLite file, read without changing it.
+
+    Raises for a missing, foreign or newer file.
+    """
+    revision = sqlite_revision(path)
+    check_revision(revision, str(path))
+    return revision
+
+
+def check_revision(revision: str | None, where: str) -> None:
+    if revision is not None and revision not in schema.REVISIONS:
+        raise SchemaTooNew(
+            f"{where} was written by a newer version of mdtboard (schema {revision}); "
+            f"this version understands up to {schema.HEAD}. Please upgrade mdtboard."
+        )
