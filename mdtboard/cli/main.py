@@ -27,6 +27,11 @@ class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
 
 
+def one_line(message: str) -> str:
+    """A message as one line: drivers' errors can run over several (psycopg's do)."""
+    return " ".join(message.split())
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -491,6 +496,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from mdtboard.ui.app import route_qt_messages_to_log
+
+    route_qt_messages_to_log()
     if args.screenshot is not None:
         return _gui_screenshot(args.db, args.screenshot)
     from mdtboard.store.db import open_database, resolve_target
@@ -541,7 +549,7 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         return func(args)
     except (StoreError, ServiceError, CliError) as exc:
         log.info("refused: %s", type(exc).__name__)
-        print(f"mdtboard: error: {exc}", file=sys.stderr)
+        print(f"mdtboard: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("mdtboard: interrupted", file=sys.stderr)

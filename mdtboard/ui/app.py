@@ -36,6 +36,26 @@ def trace_startup(event: str) -> None:
             fh.write(f"{event} {time.time():.6f}\n")
 
 
+def route_qt_messages_to_log() -> None:
+    """Qt's own diagnostics go to the log file, not the user's terminal, where they would
+    mix with the one line a failed command prints. (Tests keep pytest-qt's handler.)"""
+    import logging
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    log = logging.getLogger("mdtboard.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        log.log(levels.get(kind, logging.ERROR), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def ensure_app() -> QApplication:
     app = QApplication.instance()
     if app is None:

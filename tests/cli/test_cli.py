@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import subprocess
@@ -35,6 +36,80 @@ def test_demo_then_screenshot_through_environment(tmp_path: Path) -> None:
     res = run("--screenshot", str(shot), env=env)
     assert res.returncode == 0, res.stderr
     assert shot.stat().st_size > 10_000
+
+
+# Runs `mdtboard --screenshot` with the start-up notes recorded: at each, is SQLAlchemy
+# loaded, how many rows does the list show, can a referral be created, which of alembic
+# and reportlab (never needed to show the list) are loaded?
+FRAME_PROBE = """
+import sys
+from PySide6.QtWidgets import QApplication
+from mdtboard.ui import app
+
+seen = []
+
+
+def note(event):
+    win = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
+    rows = win.table.model().rowCount()
+    heavy = [m for m in ("alembic", "reportlab") if m in sys.modules]
+    usable = win.act_new_referral.isEnabled()
+    seen.append((event, "sqlalchemy" in sys.modules, rows, usable, heavy))
+
+
+app.trace_startup = note
+from mdtboard.cli.main import main
+
+rc = main(sys.argv[1:])
+print(seen)
+sys.exit(rc)
+"""
+
+
+def test_screenshot_paints_the_frame_before_loading_the_database_layer(
+    tmp_path: Path, demo_path: Path
+) -> None:
+    shot = tmp_path / "s.png"
+    res = subprocess.run(
+        [sys.executable, "-c", FRAME_PROBE, "--db", str(demo_path), "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    seen = ast.literal_eval(res.stdout.strip().splitlines()[-1])
+    assert seen == [("first_paint", False, 0, False, []), ("list_painted", True, 40, True, [])]
+    assert shot.stat().st_size > 10_000
+
+
+def test_startup_trace_notes_the_first_paint_then_the_filled_list(
+    tmp_path: Path, demo_path: Path
+) -> None:
+    trace = tmp_path / "startup.trace"
+    res = run(
+        "--db",
+        str(demo_path),
+        "--screenshot",
+        str(tmp_path / "s.png"),
+        env={"MDTBOARD_STARTUP_TRACE": str(trace)},
+    )
+    assert res.returncode == 0, res.stderr
+    events = [line.split() for line in trace.read_text().splitlines()]
+    assert [name for name, _t in events] == ["first_paint", "list_painted"]
+    assert float(events[0][1]) <= float(events[1][1])
+
+
+def test_a_server_that_cannot_be_reached_fails_after_the_frame_in_one_line(
+    tmp_path: Path,
+) -> None:
+    shot = tmp_path / "s.png"
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none"  # nothing listens on port 9
+    res = run("--screenshot", str(shot), env={"MDTBOARD_DATABASE_URL": url})
+    assert res.returncode == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mdtboard: error: cannot connect to ")
+    assert "Traceback" not in res.stderr and not shot.exists()
 
 
 def test_text_file_fails_with_one_line_and_is_unchanged(tmp_path: Path) -> None:

@@ -159,3 +159,40 @@ def test_a_new_meeting_appears_in_the_meeting_filter(
     qtbot.keyClick(window.table, Qt.Key.Key_F5)
     assert window.meeting_filter.count() == before + 1
     assert window.meeting_filter.findData(m.id) > 0
+
+
+def test_the_frame_needs_no_database_until_attached(qtbot: QtBot, ctx: ServiceContext) -> None:
+    """The window paints its frame before the database is open: its columns show, nothing
+    that needs data can be triggered, and attaching fills it."""
+    win = MainWindow(title="frame.db")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    model = win.table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == [label for _k, label in COLUMNS]
+    assert model.rowCount() == 0 and not win.attached
+    assert "Opening the database" in win._status.text()
+    assert not win.act_new_referral.isEnabled() and not win.filter_toolbar.isEnabled()
+    assert win.act_quit.isEnabled() and not win.tabs.isTabEnabled(1)
+    qtbot.keyClick(win.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert getattr(win, "referral_dialog", None) is None  # Ctrl+N did nothing
+
+    win.attach(ctx)
+    assert win.attached and win.table.model() is win.model and win.model.rowCount() == 40
+    assert win.act_new_referral.isEnabled() and win.filter_toolbar.isEnabled()
+    assert win.tabs.isTabEnabled(1) and "40 of 40 cases" in win._status.text()
+    assert win.selected_case_id() == win.model.index(0, 0).data(CASE_ID_ROLE)
+    header = win.table.horizontalHeader()  # the list is in the order its header shows
+    assert win.model.query.sort == COLUMNS[header.sortIndicatorSection()][0]
+    qtbot.keyClicks(win.search, "zzz-no-such-case")
+    qtbot.keyClick(win.search, Qt.Key.Key_Return)
+    assert win.model.rowCount() == 0
+
+
+def test_a_frame_closed_before_it_was_attached_closes_cleanly(qtbot: QtBot) -> None:
+    win = MainWindow(title="never-opened.db")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.close() and not win.isVisible()
