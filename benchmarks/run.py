@@ -4,7 +4,8 @@ in the same run (absolute times on shared machines mean little).
     python benchmarks/run.py [--quick] [--json out.json]
 
 Prints a table and writes ``{"results": [{"name", "value", "unit", "floor",
-"ratio", "target_ratio", "ok"}]}``. Databases are built with ``mdtboard demo``.
+"ratio", "target_ratio", "ok", "detail"}]}`` (``detail``: what else was measured
+alongside, in words). Databases are built with ``mdtboard demo``.
 """
 
 from __future__ import annotations
