@@ -964,7 +964,8 @@ class MeetingModeWindow(QMainWindow):
                 self.biopsy_rationale.setPlainText(rationale)
         finally:
             self._loading = was
-        self._refresh_derived()
+        if not was:  # loading a case refreshes once, when it has finished
+            self._refresh_derived()
 
     def _restore(self, st: CaseState) -> None:
         self._apply_state(st)
