@@ -496,49 +496,33 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from mdtboard.ui.app import route_qt_messages_to_log
-
-    route_qt_messages_to_log()
-    if args.screenshot is not None:
-        return _gui_screenshot(args.db, args.screenshot)
-    from mdtboard.store.db import open_database, resolve_target
+    """The desktop app (or ``--screenshot``). A missing, foreign, damaged or newer SQLite
+    file is refused with the standard library before any window; the database layer is
+    loaded once the window's frame has painted."""
     from mdtboard.store.errors import DatabaseDamaged
-
-    target = resolve_target(args.db)
-    try:
-        db = open_database(target)  # errors reach the user before any window opens
-    except DatabaseDamaged as exc:
-        backup = exc.latest_backup
-        if not isinstance(backup, Path):
-            raise
-        from mdtboard.ui.app import offer_restore
-
-        if not offer_restore(str(exc), backup):
-            raise
-        from datetime import UTC, datetime
-
-        from mdtboard.store.backup import restore
-
-        assert target.sqlite_path is not None
-        restore(backup, target.sqlite_path, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
-        db = open_database(target)
-    from mdtboard.ui.app import run_app
-
-    return run_app(db)
-
-
-def _gui_screenshot(db: str | None, screenshot: Path) -> int:
-    """``--screenshot``: a wrong SQLite file is refused (standard library only) before
-    the window paints; the database layer is loaded after its first paint."""
     from mdtboard.store.location import inspect_sqlite_file, resolve_target
+    from mdtboard.ui import app
 
-    target = resolve_target(db)
+    app.route_qt_messages_to_log()
+    target = resolve_target(args.db)
     path = target.sqlite_path
     if path is not None and not target.encrypted and (path.exists() or not target.is_default):
-        inspect_sqlite_file(path)
-    from mdtboard.ui.app import run_screenshot
+        try:
+            inspect_sqlite_file(path)
+        except DatabaseDamaged as exc:
+            backup = exc.latest_backup
+            if args.screenshot is not None or not isinstance(backup, Path):
+                raise
+            if not app.offer_restore(str(exc), backup):
+                raise
+            from datetime import UTC, datetime
 
-    return run_screenshot(target, screenshot)
+            from mdtboard.store.backup import restore
+
+            restore(backup, path, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    if args.screenshot is not None:
+        return app.run_screenshot(target, args.screenshot)
+    return app.run_app(target)
 
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """Application start-up: QApplication, main window, optional screenshot.
 
 This module and the main window's frame import Qt and nothing of the database
-layer, so a window can paint before SQLAlchemy is loaded (see :func:`run_screenshot`).
+layer, so the window's frame paints before SQLAlchemy is loaded (``_frame_then_database``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from mdtboard import __version__
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mdtboard.services.context import Actor
     from mdtboard.store.db import Database
     from mdtboard.store.location import Target
+    from mdtboard.ui.main_window import MainWindow
 
 #: a file to which start-up appends ``<event> <unix time>`` lines (benchmarks)
 STARTUP_TRACE_ENV = "MDTBOARD_STARTUP_TRACE"
@@ -88,98 +89,104 @@ def save_screenshot(widget: QWidget, path: Path) -> bool:
     return widget.grab().save(str(path), "PNG")
 
 
-def _sign_in(db: Database) -> Actor | None:
+#: the longest start-up waits for a window's paint (a window that is never exposed,
+#: e.g. on a hidden workspace, must not stop the app)
+PAINT_WAIT_MS = 3000
+
+
+def wait_for_paint(widget: QWidget) -> None:
+    """Show ``widget`` if needed and run the event loop until it has painted once more."""
+    loop = QEventLoop()
+    FirstPaint(widget, loop.quit)
+    QTimer.singleShot(PAINT_WAIT_MS, loop.quit)
+    if widget.isVisible():
+        widget.update()
+    else:
+        widget.show()
+    loop.exec()
+
+
+def _sign_in(db: Database, parent: QWidget) -> Actor | None:
     from mdtboard.services import auth
     from mdtboard.ui.signin import SignInDialog
 
-    dialog = SignInDialog(db, first_run=not auth.has_users(db))
+    dialog = SignInDialog(db, parent, first_run=not auth.has_users(db))
     if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.actor is None:
         return None
     return dialog.actor
 
 
-def run_app(db: Database) -> int:
-    app = ensure_app()
+def _frame_then_database(target: Target) -> tuple[MainWindow, Database]:
+    """Paint the main window's frame, then load the database layer and open the database.
+    The caller has already refused a missing, foreign or newer SQLite file with the
+    standard library, so those errors come before any window."""
+    from mdtboard.ui.main_window import MainWindow
+
+    window = MainWindow(title=target.display)
+    wait_for_paint(window)
+    trace_startup("first_paint")
+    from mdtboard.store.db import open_database
+
     try:
-        return _run_signed_in(app, db)
-    finally:
-        db.dispose()
+        return window, open_database(target)
+    except BaseException:
+        window.close()
+        raise
 
 
-def _run_signed_in(app: QApplication, db: Database) -> int:
+def run_app(target: Target) -> int:
+    """The desktop app: the frame paints, the database opens, someone signs in (the
+    dialog over the empty frame: no patient data before that), the list fills."""
+    app = ensure_app()
+    window, db = _frame_then_database(target)
     from mdtboard.services.context import ServiceContext
     from mdtboard.services.settings import get_settings
     from mdtboard.ui.main_window import MainWindow
     from mdtboard.ui.signin import IdleLock
 
-    while True:  # after a sign-out, ask who signs in next
-        actor = _sign_in(db)
-        if actor is None:
-            return 1
-        window = MainWindow(ServiceContext(db, actor))
-        install_exception_hook(window)
-        window.idle_lock = IdleLock(window, db, actor.username, get_settings(db).idle_lock_minutes)
-        start_automatic_backup(db)
-        window.show()
-        QTimer.singleShot(0, gc.freeze)  # start-up objects live for the whole session
-        rc = app.exec()
-        if not window.signed_out:
-            return rc
+    try:
+        while True:  # after a sign-out, ask who signs in next, over a new frame
+            window.show_frame_message("Waiting for sign-in…")
+            actor = _sign_in(db, window)
+            if actor is None:
+                window.close()
+                return 1
+            window.attach(ServiceContext(db, actor))
+            install_exception_hook(window)
+            minutes = get_settings(db).idle_lock_minutes
+            window.idle_lock = IdleLock(window, db, actor.username, minutes)
+            start_automatic_backup(db)
+            QTimer.singleShot(0, gc.freeze)  # start-up objects live for the whole session
+            rc = app.exec()
+            if not window.signed_out:
+                return rc
+            window = MainWindow(title=target.display)
+            wait_for_paint(window)
+    finally:
+        db.dispose()
 
 
 def run_screenshot(target: Target, screenshot: Path) -> int:
     """Paint the main window's frame, then open the database and fill the list, then save
     a PNG of the filled window and exit. Changes nothing: it runs read-only as the
-    operating-system account.
+    operating-system account."""
+    ensure_app()
+    window, db = _frame_then_database(target)
+    from mdtboard.services.context import Actor, ServiceContext
 
-    The frame paints before the database layer (SQLAlchemy) is imported; the caller has
-    already refused a missing, foreign or newer SQLite file with the standard library.
-    """
-    from mdtboard.ui.main_window import MainWindow
-
-    app = ensure_app()
-    window = MainWindow(title=target.display)
-    opened: list[Database] = []
-    failed: list[BaseException] = []
-    exit_code = 0
-
-    def shoot() -> None:
-        nonlocal exit_code
-        trace_startup("list_painted")
-        if not save_screenshot(window, screenshot):
-            print(f"mdtboard: error: cannot write screenshot {screenshot}", file=sys.stderr)
-            exit_code = 1
-        window.close()
-        app.quit()
-
-    def load() -> None:
-        trace_startup("first_paint")
-        from mdtboard.services.context import Actor, ServiceContext
-        from mdtboard.store.db import open_database
-
-        try:
-            opened.append(open_database(target))
-            local = Actor.local()
-            reader = Actor(local.username, "read_only", local.display_name)
-            window.attach(ServiceContext(opened[0], reader))
-        except Exception as exc:  # reported by the caller once the event loop has ended
-            failed.append(exc)
-            window.close()
-            app.quit()
-            return
-        FirstPaint(window, shoot)
-        window.update()
-
-    FirstPaint(window, load)
-    window.show()
     try:
-        rc = app.exec()
+        local = Actor.local()
+        window.attach(ServiceContext(db, Actor(local.username, "read_only", local.display_name)))
+        wait_for_paint(window)
+        trace_startup("list_painted")
+        saved = save_screenshot(window, screenshot)
+        window.close()
     finally:
-        for db in opened:
-            db.dispose()
-    if failed:
-        raise failed[0]
-    return exit_code or rc
+        db.dispose()
+    if not saved:
+        print(f"mdtboard: error: cannot write screenshot {screenshot}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def start_automatic_backup(db: Database) -> threading.Thread | None:

@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() > 0:
             self.table.selectRow(0)
 
+    def show_frame_message(self, text: str) -> None:
+        """What the empty frame is waiting for (the database, a sign-in)."""
+        self._status.setText(text)
+
     def _configure_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.setSortIndicator(

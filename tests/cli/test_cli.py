@@ -61,7 +61,7 @@ app.trace_startup = note
 from mdtboard.cli.main import main
 
 rc = main(sys.argv[1:])
-print(seen)
+print(ascii(seen))
 sys.exit(rc)
 """
 
@@ -81,6 +81,70 @@ def test_screenshot_paints_the_frame_before_loading_the_database_layer(
     seen = ast.literal_eval(res.stdout.strip().splitlines()[-1])
     assert seen == [("first_paint", False, 0, False, []), ("list_painted", True, 40, True, [])]
     assert shot.stat().st_size > 10_000
+
+
+# Runs the desktop app with the sign-in dialog replaced: the first session signs out,
+# the second sign-in is cancelled. What did the app show at each step?
+SESSION_PROBE = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from mdtboard.ui import app
+
+seen = []
+sessions = []
+
+
+def note(event):
+    win = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
+    seen.append((event, "sqlalchemy" in sys.modules, win.table.model().rowCount()))
+
+
+def sign_in(db, frame):
+    rows = frame.table.model().rowCount()
+    seen.append(("sign_in", frame.isVisible(), frame.attached, rows, frame._status.text()))
+    if sessions:
+        return None  # the second time, nobody signs in
+    from mdtboard.services.context import Actor
+
+    def session():
+        seen.append(("session", frame.attached, frame.model.rowCount()))
+        frame.sign_out()
+
+    sessions.append(frame)
+    QTimer.singleShot(0, session)
+    return Actor("probe.user", "coordinator")
+
+
+app.trace_startup = note
+app._sign_in = sign_in
+from mdtboard.cli.main import main
+
+rc = main(sys.argv[1:])
+print(ascii(seen))
+sys.exit(rc)
+"""
+
+
+def test_the_app_paints_its_frame_then_asks_who_signs_in_then_fills_the_list(
+    demo_path: Path,
+) -> None:
+    res = subprocess.run(
+        [sys.executable, "-c", SESSION_PROBE, "--db", str(demo_path)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert res.returncode == 1, res.stderr  # the second sign-in was cancelled
+    seen = ast.literal_eval(res.stdout.strip().splitlines()[-1])
+    waiting = "Waiting for sign-in…"
+    assert seen == [
+        ("first_paint", False, 0),  # the frame, before the database layer is loaded
+        ("sign_in", True, False, 0, waiting),  # over the empty frame: no patient data yet
+        ("session", True, 40),
+        ("sign_in", True, False, 0, waiting),  # after sign-out: a new, empty frame
+    ]
 
 
 def test_startup_trace_notes_the_first_paint_then_the_filled_list(
