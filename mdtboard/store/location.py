@@ -22,6 +22,7 @@ from mdtboard.store.errors import (
     DatabaseUnavailable,
     NotAnMdtboardDatabase,
     SchemaTooNew,
+    StoreError,
 )
 from mdtboard.store.paths import default_db_path
 
@@ -86,8 +87,14 @@ def _plain_sqlite_database(url: str) -> str | None:
 
 
 def sqlite_url(path: Path | str) -> str:
-    """The SQLAlchemy URL of a plain SQLite file (what ``URL.create`` renders)."""
-    return PLAIN_SQLITE_PREFIX + str(Path(path))
+    """The SQLAlchemy URL of a plain SQLite file (what ``URL.create`` renders).
+
+    A ``?`` would start the URL's options, and another file would be opened: refused.
+    """
+    text = str(Path(path))
+    if "?" in text:
+        raise StoreError(f"{text}: a database file name cannot contain '?'; rename the file")
+    return PLAIN_SQLITE_PREFIX + text
 
 
 def resolve_target(db: str | None = None, env: Mapping[str, str] | None = None) -> Target:

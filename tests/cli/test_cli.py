@@ -299,3 +299,12 @@ def test_settings_are_shown_and_changed_within_limits(
     assert shown["imaging_max_age_days"] == "42"
     assert shown["letterhead"] == "Fictional Hospital | 1 Nowhere Road"
     assert main(["settings", "no_such_thing", "1", *db]) == 1
+
+
+def test_a_question_mark_in_the_file_name_fails_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--db", str(tmp_path / "x?y.db")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot contain '?'" in err[0]
+    assert list(tmp_path.iterdir()) == []

@@ -196,3 +196,15 @@ def test_an_emptied_trail_is_caught_when_records_remain(demo_path: Path) -> None
     finally:
         db.dispose()
     assert not report.ok and "empty" in report.problem
+
+
+def test_a_file_name_with_a_question_mark_is_refused_not_misread(tmp_path: Path) -> None:
+    """A '?' starts a URL's options: the app would open another file ('a' for 'a?b.db')."""
+    from mdtboard.store.errors import StoreError
+
+    odd = tmp_path / "a?b.db"
+    with pytest.raises(StoreError, match=r"cannot contain '\?'"):
+        resolve_target(str(odd), {})
+    with pytest.raises(StoreError, match=r"cannot contain '\?'"):
+        resolve_target(None, {"MDTBOARD_DB": str(odd)})
+    assert not (tmp_path / "a").exists() and not odd.exists()
