@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -108,3 +108,50 @@ def test_without_a_print_command_printing_says_what_to_do(
     pdf.write_bytes(b"%PDF-1.4 fictional")
     with pytest.raises(exporting.PrintUnavailable, match="open the PDF"):
         exporting.send_to_printer(pdf)
+
+
+def test_cancel_in_the_progress_dialog_writes_nothing(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: Path, monkeypatch: object
+) -> None:
+    """The user presses Cancel while the summary is being written: the file that was
+    there is untouched, no partial file is left, nothing is audited, no box is shown."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from mdtboard.reports import ReportCancelled
+    from mdtboard.ui import exporting
+
+    clicked = threading.Event()
+    real = exporting.build_summary
+
+    def held_after_the_first_case(report: object, out: Path, *, progress, cancelled):  # type: ignore[no-untyped-def]
+        def progress_then_hold(done: int, total: int) -> None:
+            progress(done, total)
+            if done >= 1:
+                clicked.wait(20)  # the layout waits here until the user has pressed Cancel
+
+        return real(report, out, progress=progress_then_hold, cancelled=cancelled)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exporting, "build_summary", held_after_the_first_case)  # type: ignore[attr-defined]
+    page = _page_on_a_closed_meeting(qtbot, ctx)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "summary.pdf"
+    out.write_bytes(b"an earlier file (fictional)")
+    export = page.export_pdf("summary", out)
+    assert export is not None
+    dialog = export.job.dialog  # type: ignore[attr-defined]
+    assert isinstance(dialog, QProgressDialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=10_000)  # shown once the work takes a while
+    cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    clicked.set()
+    qtbot.waitUntil(lambda: export.job.done, timeout=20_000)  # type: ignore[attr-defined]
+    assert isinstance(export.error, ReportCancelled)  # type: ignore[attr-defined]
+    assert out.read_bytes() == b"an earlier file (fictional)"
+    assert [p.name for p in folder.iterdir()] == ["summary.pdf"]  # no partial file left
+    assert QApplication.activeModalWidget() is None and not dialog.isVisible()
+    with ctx.db.reader() as s:
+        exported = s.execute(select(AuditEvent.id).where(AuditEvent.action == "export")).all()
+    assert exported == []
