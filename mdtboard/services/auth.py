@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from mdtboard.services.context import Actor, ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ServiceError, ValidationError
 from mdtboard.services.permissions import Permission, UserRole
+from mdtboard.services.storable import text_problems
 from mdtboard.store import audit
 from mdtboard.store.db import Database
 from mdtboard.store.models import User
@@ -52,7 +53,7 @@ def hash_password(password: str) -> str:
 
 
 def _validate(username: str, display_name: str, role: str, password: str | None) -> None:
-    problems: dict[str, str] = {}
+    problems = text_problems(User, {"username": username, "display_name": display_name})
     if not username.strip() or any(c.isspace() for c in username.strip()):
         problems["username"] = "a user name without spaces is required"
     if not display_name.strip():

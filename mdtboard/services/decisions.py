@@ -31,6 +31,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting
 from mdtboard.services.permissions import Permission
+from mdtboard.services.storable import input_problems, text_problems
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
     Action,
@@ -310,6 +311,8 @@ def versions(db: Database, agenda_item_id: int) -> list[DecisionView]:
 
 
 def _fill(d: Decision, data: DecisionInput) -> None:
+    if problems := input_problems(Decision, data):
+        raise ValidationError(problems)
     if data.intent is not None and data.intent not in {i.value for i in Intent}:
         raise ValidationError({"intent": f"unknown intent {data.intent!r}"})
     for n, m in enumerate(data.modalities):
@@ -320,6 +323,8 @@ def _fill(d: Decision, data: DecisionInput) -> None:
             raise ValidationError({f"actions[{n}].description": "describe the action"})
         if not a.owner.strip():
             raise ValidationError({f"actions[{n}].owner": "every action needs an owner"})
+        if problems := input_problems(Action, a):
+            raise ValidationError({f"actions[{n}].{k}": v for k, v in problems.items()})
     d.intent = Intent(data.intent) if data.intent else None
     d.plan_text = data.plan_text.strip()
     d.rationale = data.rationale.strip()
@@ -395,6 +400,8 @@ def sign_off(
     ctx.require(Permission.SIGN_OFF)
     if not signed_by.strip():
         raise ValidationError({"signed_off_by": "name the chair who signs off"})
+    if problems := text_problems(Decision, {"signed_off_by": signed_by}):
+        raise ValidationError(problems)
     with ctx.unit_of_work() as s:
         d = _current(s, agenda_item_id)
         if d is None:
@@ -452,6 +459,8 @@ def amend(
     ctx.require(Permission.SIGN_OFF)
     if not reason.strip():
         raise ValidationError({"amendment_reason": "give the reason for the amendment"})
+    if problems := text_problems(Decision, {"amendment_reason": reason}):
+        raise ValidationError(problems)
     with ctx.unit_of_work() as s:
         old = _current(s, agenda_item_id)
         if old is None or old.status != DecisionStatus.SIGNED_OFF:

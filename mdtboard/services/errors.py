@@ -33,4 +33,5 @@ class PermissionDenied(ServiceError):
 
 
 class ServiceUnavailable(ServiceError):
-    """The database cannot be written right now (busy, read-only, disk full, damaged)."""
+    """The database cannot be written right now (busy, read-only, disk full, damaged), or
+    refused a value the checks let through."""

@@ -22,6 +22,7 @@ from mdtboard.domain.vocab import (
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.storable import text_problems
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
     AgendaItem,
@@ -151,8 +152,12 @@ def resolve_meeting(db: Database, ref: str, now: datetime) -> MeetingSummary:
     raise NotFound(f"meeting {wanted} does not exist")
 
 
-def _validate_meeting(title: str, starts_at: datetime | None) -> None:
-    problems: dict[str, str] = {}
+def _validate_meeting(
+    title: str, starts_at: datetime | None, location: str = "", video_link: str = ""
+) -> None:
+    problems = text_problems(
+        Meeting, {"title": title, "location": location, "video_link": video_link}
+    )
     if not title.strip():
         problems["title"] = "a title is required"
     if starts_at is None:
@@ -174,7 +179,7 @@ def create_meeting(
     expected_member_ids: Sequence[int] | None = None,
 ) -> MeetingSummary:
     ctx.require(Permission.MEETING_WRITE)
-    _validate_meeting(title, starts_at)
+    _validate_meeting(title, starts_at, location, video_link)
     with ctx.unit_of_work() as s:
         m = _new_meeting(s, title, starts_at, location, video_link, chair_id, expected_member_ids)
         ctx.audit(s, "create", "meeting", m.id, f"meeting created for {starts_at:%Y-%m-%d %H:%M}Z")
@@ -224,7 +229,7 @@ def create_weekly_series(
 ) -> list[MeetingSummary]:
     """``weeks`` meetings, seven days apart, in one transaction."""
     ctx.require(Permission.MEETING_WRITE)
-    _validate_meeting(title, first_starts_at)
+    _validate_meeting(title, first_starts_at, location, video_link)
     if not 1 <= weeks <= 104:
         raise ValidationError({"weeks": "between 1 and 104 meetings"})
     out: list[MeetingSummary] = []
@@ -445,6 +450,8 @@ def set_item_status(
     ctx.require(Permission.AGENDA_WRITE)
     if status in (AgendaStatus.DEFERRED, AgendaStatus.WITHDRAWN) and not reason.strip():
         raise ValidationError({"reason": f"a reason is required to mark a case {status.value}"})
+    if problems := text_problems(AgendaItem, {"reason": reason}):
+        raise ValidationError(problems)
     with ctx.unit_of_work() as s:
         item = s.get(AgendaItem, item_id)
         if item is None:

@@ -10,6 +10,7 @@ from mdtboard.domain.vocab import Role
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.storable import text_problems
 from mdtboard.store.db import Database
 from mdtboard.store.models import Member
 
@@ -40,8 +41,8 @@ def list_members(db: Database, *, include_inactive: bool = False) -> list[Member
         return [_view(m) for m in s.execute(stmt).scalars()]
 
 
-def validate_member(name: str, role: str) -> None:
-    problems: dict[str, str] = {}
+def validate_member(name: str, role: str, email: str = "") -> None:
+    problems = text_problems(Member, {"name": name, "email": email})
     if not name.strip():
         problems["name"] = "a name is required"
     if role not in {r.value for r in Role}:
@@ -52,7 +53,7 @@ def validate_member(name: str, role: str) -> None:
 
 def add_member(ctx: ServiceContext, name: str, role: str, email: str = "") -> MemberView:
     ctx.require(Permission.MEMBERS_WRITE)
-    validate_member(name, role)
+    validate_member(name, role, email)
     with ctx.unit_of_work() as s:
         m = Member(name=name.strip(), role=role, email=email.strip(), active=True)
         s.add(m)
@@ -72,7 +73,7 @@ def update_member(
     active: bool = True,
 ) -> MemberView:
     ctx.require(Permission.MEMBERS_WRITE)
-    validate_member(name, role)
+    validate_member(name, role, email)
     with ctx.unit_of_work() as s:
         m = s.get(Member, member_id)
         if m is None:

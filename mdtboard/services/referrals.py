@@ -21,6 +21,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
 from mdtboard.services.readiness import sync_ready_status
+from mdtboard.services.storable import input_problems
 from mdtboard.store.db import Database
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 
@@ -105,7 +106,7 @@ def _today() -> date:
 
 
 def validate_patient(p: PatientInput) -> dict[str, str]:
-    problems: dict[str, str] = {}
+    problems = input_problems(Patient, p)
     mrn = p.mrn.strip()
     if not mrn:
         problems["mrn"] = "hospital number (MRN) is required"
@@ -143,7 +144,7 @@ _CLOCK_SLACK = timedelta(minutes=10)
 
 
 def validate_referral(r: ReferralInput) -> dict[str, str]:
-    problems: dict[str, str] = {}
+    problems = input_problems(Referral, r)
     now = datetime.now(UTC)
     if r.received_at is None:
         problems["received_at"] = "date received is required"

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import DataError as SADataError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,7 @@ from mdtboard.store.errors import (
     DatabaseUnavailable,
     NotAnMdtboardDatabase,
     SchemaTooNew,
+    ValueNotStored,
 )
 from mdtboard.store.location import (
     BUSY_TIMEOUT_MS,
@@ -123,6 +125,11 @@ class Database:
         except OperationalError as exc:
             session.rollback()
             raise DatabaseUnavailable(explain_operational_error(exc, self.target.display)) from exc
+        except SADataError as exc:  # its message can hold the value: not shown
+            session.rollback()
+            raise ValueNotStored(
+                "the database refused a value (too long, or not valid text); nothing was saved"
+            ) from exc
         except BaseException:
             session.rollback()
             raise

@@ -29,3 +29,7 @@ class DatabaseDamaged(NotAnMdtboardDatabase):
 
 class DatabaseUnavailable(StoreError):
     """Locked, read-only, disk full or otherwise unusable right now."""
+
+
+class ValueNotStored(StoreError):
+    """The database refused a value the checks let through (too long, not valid text)."""
