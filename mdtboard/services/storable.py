@@ -8,6 +8,7 @@ services refuse both with a message naming the field, before anything is written
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 
@@ -15,29 +16,48 @@ def text_problems(model: type[Any], values: Mapping[str, object]) -> dict[str, s
     """Problems with the text ``values`` (stored stripped) for ``model``'s columns of the
     same names: a NUL character, or longer than the column holds."""
     problems: dict[str, str] = {}
-    columns = model.__table__.c
     for name, value in values.items():
-        if not isinstance(value, str):
-            continue
-        if "\x00" in value:
-            problems[name] = "contains a NUL character, which cannot be stored; remove it"
-            continue
-        limit = getattr(columns[name].type, "length", None)
-        size = len(value.strip())
-        if limit is not None and size > limit:
-            problems[name] = f"too long: {size} characters, at most {limit}"
+        if isinstance(value, str):
+            problem = _problem(value, _limit(model, name))
+            if problem:
+                problems[name] = problem
     return problems
 
 
 def input_problems(model: type[Any], data: object) -> dict[str, str]:
     """:func:`text_problems` for every text attribute of the input dataclass ``data``
-    that is stored in a column of the same name."""
-    from dataclasses import fields
+    that is stored in a column of the same name (checked for each imported row: kept
+    cheap by working out the fields once per kind of input)."""
+    problems: dict[str, str] = {}
+    for name, limit in _stored_fields(model, type(data)):
+        value = getattr(data, name)
+        if isinstance(value, str):
+            problem = _problem(value, limit)
+            if problem:
+                problems[name] = problem
+    return problems
 
-    columns = model.__table__.c
-    values = {
-        f.name: getattr(data, f.name)
-        for f in fields(data)  # type: ignore[arg-type]
-        if f.name in columns and isinstance(getattr(data, f.name), str)
-    }
-    return text_problems(model, values)
+
+def _problem(value: str, limit: int | None) -> str:
+    if "\x00" in value:
+        return "contains a NUL character, which cannot be stored; remove it"
+    if limit is not None and len(value) > limit and len(value.strip()) > limit:
+        return f"too long: {len(value.strip())} characters, at most {limit}"
+    return ""
+
+
+def _limit(model: type[Any], column: str) -> int | None:
+    return getattr(model.__table__.c[column].type, "length", None)
+
+
+_FIELDS: dict[tuple[type[Any], type[Any]], tuple[tuple[str, int | None], ...]] = {}
+
+
+def _stored_fields(model: type[Any], kind: type[Any]) -> tuple[tuple[str, int | None], ...]:
+    key = (model, kind)
+    if key not in _FIELDS:
+        columns = model.__table__.c
+        _FIELDS[key] = tuple(
+            (f.name, _limit(model, f.name)) for f in fields(kind) if f.name in columns
+        )
+    return _FIELDS[key]
