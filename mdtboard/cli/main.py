@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,8 +29,9 @@ class CliError(Exception):
 
 
 def one_line(message: str) -> str:
-    """A message as one line: drivers' errors can run over several (psycopg's do)."""
-    return " ".join(message.split())
+    """A message as one line: drivers' errors can run over several (psycopg's do). Only
+    line breaks (and the indent after them) go; a path's own spaces stay as they are."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", message.strip())
 
 
 def _positive_int(text: str) -> int:

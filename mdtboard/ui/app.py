@@ -39,7 +39,9 @@ def trace_startup(event: str) -> None:
 
 def route_qt_messages_to_log() -> None:
     """Qt's own diagnostics go to the log file, not the user's terminal, where they would
-    mix with the one line a failed command prints. (Tests keep pytest-qt's handler.)"""
+    mix with the one line a failed command prints. Critical and fatal ones (no display,
+    a missing platform library) are printed as well: they are why the app stops.
+    (Tests keep pytest-qt's handler.)"""
     import logging
 
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -52,7 +54,10 @@ def route_qt_messages_to_log() -> None:
     }
 
     def handler(kind: QtMsgType, _context: object, message: str) -> None:
-        log.log(levels.get(kind, logging.ERROR), "%s", message)
+        level = levels.get(kind, logging.ERROR)
+        log.log(level, "%s", message)
+        if level >= logging.ERROR:
+            print(f"mdtboard: Qt: {message}", file=sys.stderr, flush=True)
 
     qInstallMessageHandler(handler)
 
@@ -120,10 +125,7 @@ def _frame_then_database(target: Target) -> tuple[MainWindow, Database]:
     """Paint the main window's frame, then load the database layer and open the database.
     The caller has already refused a missing, foreign or newer SQLite file with the
     standard library, so those errors come before any window."""
-    from mdtboard.ui.main_window import MainWindow
-
-    window = MainWindow(title=target.display)
-    wait_for_paint(window)
+    window = _painted_frame(target)
     trace_startup("first_paint")
     from mdtboard.store.db import open_database
 
@@ -134,6 +136,14 @@ def _frame_then_database(target: Target) -> tuple[MainWindow, Database]:
         raise
 
 
+def _painted_frame(target: Target) -> MainWindow:
+    from mdtboard.ui.main_window import MainWindow
+
+    window = MainWindow(title=target.display)
+    wait_for_paint(window)
+    return window
+
+
 def run_app(target: Target) -> int:
     """The desktop app: the frame paints, the database opens, someone signs in (the
     dialog over the empty frame: no patient data before that), the list fills."""
@@ -141,16 +151,19 @@ def run_app(target: Target) -> int:
     window, db = _frame_then_database(target)
     from mdtboard.services.context import ServiceContext
     from mdtboard.services.settings import get_settings
-    from mdtboard.ui.main_window import MainWindow
     from mdtboard.ui.signin import IdleLock
 
     try:
         while True:  # after a sign-out, ask who signs in next, over a new frame
+            if not window.isVisible():
+                return 0  # closed (Quit) before anyone signed in
             window.show_frame_message("Waiting for sign-in…")
             actor = _sign_in(db, window)
             if actor is None:
                 window.close()
                 return 1
+            if not window.isVisible():
+                return 0
             window.attach(ServiceContext(db, actor))
             install_exception_hook(window)
             minutes = get_settings(db).idle_lock_minutes
@@ -160,8 +173,7 @@ def run_app(target: Target) -> int:
             rc = app.exec()
             if not window.signed_out:
                 return rc
-            window = MainWindow(title=target.display)
-            wait_for_paint(window)
+            window = _painted_frame(target)
     finally:
         db.dispose()
 

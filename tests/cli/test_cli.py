@@ -147,6 +147,110 @@ def test_the_app_paints_its_frame_then_asks_who_signs_in_then_fills_the_list(
     ]
 
 
+# The user quits (Ctrl+Q) while the frame waits for the database: the app ends, rc 0,
+# without asking anyone to sign in (it used to carry on with a hidden window).
+QUIT_EARLY_PROBE = """
+import sys
+from mdtboard.ui import app
+
+real = app.wait_for_paint
+asked = []
+
+
+def wait_then_quit(window):
+    real(window)
+    window.act_quit.trigger()
+
+
+def sign_in(db, frame):
+    asked.append(frame.isVisible())
+    return None
+
+
+app.wait_for_paint = wait_then_quit
+app._sign_in = sign_in
+from mdtboard.cli.main import main
+
+rc = main(sys.argv[1:])
+print(ascii(asked))
+sys.exit(rc)
+"""
+
+
+def test_quitting_before_the_database_is_open_ends_the_app(demo_path: Path) -> None:
+    res = subprocess.run(
+        [sys.executable, "-c", QUIT_EARLY_PROBE, "--db", str(demo_path)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "[]"  # nobody was asked to sign in
+
+
+# A damaged database with an automatic backup: the user accepts the offer to restore,
+# then cancels the sign-in. What did the app have open by then?
+RESTORE_PROBE = """
+import sys
+from mdtboard.ui import app
+
+offered = []
+app.offer_restore = lambda message, backup: offered.append(backup.name) or True
+
+
+def sign_in(db, frame):
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        offered.append(conn.execute(text("SELECT COUNT(*) FROM patients")).scalar_one())
+    return None
+
+
+app._sign_in = sign_in
+from mdtboard.cli.main import main
+
+rc = main(sys.argv[1:])
+print(ascii(offered))
+sys.exit(rc)
+"""
+
+
+def test_a_damaged_database_is_restored_from_its_backup_when_the_user_agrees(
+    demo_path: Path,
+) -> None:
+    import sqlite3
+
+    from mdtboard.store.backup import automatic_backup, backups_folder
+
+    with sqlite3.connect(demo_path) as conn:
+        patients = conn.execute("SELECT COUNT(*) FROM patients").fetchone()[0]
+    automatic_backup(demo_path, backups_folder(demo_path), 3, "2026-11-27")
+    data = demo_path.read_bytes()
+    demo_path.write_bytes(data[:4096] + b"\0" * (len(data) - 4096))  # damaged after page 1
+    res = subprocess.run(
+        [sys.executable, "-c", RESTORE_PROBE, "--db", str(demo_path)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert res.returncode == 1, res.stderr  # the sign-in was cancelled
+    offered = ast.literal_eval(res.stdout.strip().splitlines()[-1])
+    assert offered == ["demo.2026-11-27.bak", patients]  # restored, then opened
+    kept = [p.name for p in demo_path.parent.iterdir() if ".replaced-" in p.name]
+    assert len(kept) == 1  # the damaged file is kept beside it
+
+
+def test_a_path_keeps_its_own_spaces_in_the_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "two  spaces.db"
+    assert main(["check", "--db", str(missing)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(str(missing))
+
+
 def test_startup_trace_notes_the_first_paint_then_the_filled_list(
     tmp_path: Path, demo_path: Path
 ) -> None:
@@ -169,11 +273,14 @@ def test_a_server_that_cannot_be_reached_fails_after_the_frame_in_one_line(
 ) -> None:
     shot = tmp_path / "s.png"
     url = "postgresql+psycopg://nobody@127.0.0.1:9/none"  # nothing listens on port 9
-    res = run("--screenshot", str(shot), env={"MDTBOARD_DATABASE_URL": url})
+    trace = tmp_path / "startup.trace"
+    env = {"MDTBOARD_DATABASE_URL": url, "MDTBOARD_STARTUP_TRACE": str(trace)}
+    res = run("--screenshot", str(shot), env=env)
     assert res.returncode == 1
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mdtboard: error: cannot connect to ")
     assert "Traceback" not in res.stderr and not shot.exists()
+    assert [line.split()[0] for line in trace.read_text().splitlines()] == ["first_paint"]
 
 
 def test_text_file_fails_with_one_line_and_is_unchanged(tmp_path: Path) -> None:

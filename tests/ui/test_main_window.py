@@ -168,6 +168,8 @@ def test_the_frame_needs_no_database_until_attached(qtbot: QtBot, ctx: ServiceCo
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)  # so that its shortcuts can fire
     model = win.table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == [label for _k, label in COLUMNS]
@@ -188,6 +190,10 @@ def test_the_frame_needs_no_database_until_attached(qtbot: QtBot, ctx: ServiceCo
     qtbot.keyClicks(win.search, "zzz-no-such-case")
     qtbot.keyClick(win.search, Qt.Key.Key_Return)
     assert win.model.rowCount() == 0
+    qtbot.keyClick(win.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert win.referral_dialog.isVisible()  # the same keys work once attached
+    win.referral_dialog.undo_stack.setClean()
+    win.referral_dialog.reject()
 
 
 def test_a_frame_closed_before_it_was_attached_closes_cleanly(qtbot: QtBot) -> None:
