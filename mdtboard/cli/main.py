@@ -28,6 +28,11 @@ class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
 
 
+def has_terminal() -> bool:
+    """May the command ask? Only with a terminal on stdin (it can be closed: None)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def one_line(message: str) -> str:
     """A message as one line: drivers' errors can run over several (psycopg's do). Only
     line breaks (and the indent after them) go; a path's own spaces stay as they are."""
@@ -195,7 +200,7 @@ def _new_password(username: str) -> str:
     value = os.environ.get(PASSWORD_ENV)
     if value:
         return value
-    if not sys.stdin.isatty():
+    if not has_terminal():
         raise CliError(f"no password: set {PASSWORD_ENV} (no terminal to ask on)")
     import getpass
 
@@ -359,13 +364,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from mdtboard.store import audit
     from mdtboard.store.db import open_database, resolve_target
 
-    try:
-        key = audit.load_key(create=False)
-    except FileNotFoundError:
-        raise CliError(
-            "audit key not found (MDTBOARD_AUDIT_KEY_FILE or the user config folder); "
-            "the chain cannot be verified without it"
-        ) from None
+    key = audit.load_key(create=False)  # a missing or unusable key: one line, exit 1
     target = resolve_target(args.db)
     db = open_database(target)
     try:
@@ -426,7 +425,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError(f"backup file not found: {args.file}")
     inspect_sqlite_file(args.file)  # an mdtboard database, not from a newer version
     if not args.yes:
-        if not sys.stdin.isatty():
+        if not has_terminal():
             raise CliError("restore replaces the database: add --yes to confirm without a terminal")
         answer = input(f"Replace {path} with {args.file}? The current file is kept. [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ServiceUnavailable
 from mdtboard.services.permissions import Permission
 from mdtboard.store import audit
+from mdtboard.store.errors import AuditKeyProblem
 from mdtboard.store.models import AuditEvent
 
 
@@ -83,5 +85,9 @@ def distinct_values(ctx: ServiceContext, column: str) -> list[str]:
 
 def verify(ctx: ServiceContext) -> audit.ChainReport:
     ctx.require(Permission.AUDIT_VIEW)
+    try:
+        key = audit.load_key(create=False)
+    except AuditKeyProblem as exc:
+        raise ServiceUnavailable(str(exc)) from exc
     with ctx.db.reader() as s:
-        return audit.verify_database(s, audit.load_key(create=False))
+        return audit.verify_database(s, key)

@@ -13,7 +13,7 @@ from mdtboard.services.errors import PermissionDenied, ServiceUnavailable
 from mdtboard.services.permissions import Permission, allowed
 from mdtboard.store import audit
 from mdtboard.store.db import Database
-from mdtboard.store.errors import DatabaseUnavailable, ValueNotStored
+from mdtboard.store.errors import AuditKeyProblem, DatabaseUnavailable, ValueNotStored
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ServiceContext:
         try:
             with self.db.unit_of_work() as session:
                 yield session
-        except (DatabaseUnavailable, ValueNotStored) as exc:
+        except (AuditKeyProblem, DatabaseUnavailable, ValueNotStored) as exc:
             raise ServiceUnavailable(str(exc)) from exc
 
     def require(self, permission: Permission) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mdtboard.store.errors import AuditKeyProblem
 from mdtboard.store.models import AuditEvent, AuditHead
 from mdtboard.store.paths import audit_key_path
 from mdtboard.store.types import utcnow
@@ -29,13 +30,38 @@ from mdtboard.store.types import utcnow
 GENESIS = "0" * 64
 
 
+#: the shortest key accepted (the app makes 32 random bytes)
+MIN_KEY_BYTES = 16
+
+
 def load_key(path: Path | None = None, *, create: bool = True) -> bytes:
+    """The audit key. ``create``: make a new one if the file does not exist (only for a
+    database whose trail is still empty). Raises :class:`AuditKeyProblem` for a missing
+    key (unless created), an unreadable one, or one too short to sign with."""
     path = path or audit_key_path()
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         if not create:
-            raise
+            raise AuditKeyProblem(
+                f"audit key file {path} not found: the audit trail was signed with it. "
+                "Restore it, or point MDTBOARD_AUDIT_KEY_FILE at it; nothing was saved"
+            ) from None
+        return _new_key(path)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise AuditKeyProblem(
+            f"audit key file {path} cannot be used ({type(exc).__name__}): "
+            "restore it from a backup; nothing was saved"
+        ) from exc
+    if len(key) < MIN_KEY_BYTES:
+        raise AuditKeyProblem(
+            f"audit key file {path} is empty or too short to sign with: "
+            "restore it from a backup; nothing was saved"
+        )
+    return key
+
+
+def _new_key(path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -76,13 +102,24 @@ def record(
     summary: str = "",
     key: bytes | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (flushes to obtain ids)."""
-    key = key if key is not None else load_key()
+    """Append one event in the caller's transaction (flushes to obtain ids).
+
+    A trail that exists is only extended with the key that signed it: a new key is made
+    only for an empty trail, and a key that does not match the head is refused."""
     # The head row is locked first (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE),
     # so concurrent writers append one after the other.
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
+    key = key if key is not None else load_key(create=head is None)
+    if head is not None and not hmac.compare_digest(
+        head.mac, head_mac(key, head.last_id, head.last_hash)
+    ):
+        raise AuditKeyProblem(
+            f"the audit key ({audit_key_path()}) is not the one that signed this database's "
+            "audit trail (or the trail was altered): restore the right key file; "
+            "nothing was saved"
+        )
     prev_hash = head.last_hash if head else GENESIS
     next_id = (head.last_id + 1) if head else 1
     event = AuditEvent(

@@ -84,11 +84,15 @@ def restore(backup: Path, db_path: Path, stamp: str) -> Path | None:
     The database being replaced is first copied aside
     (``NAME.replaced-STAMP.bak``); that copy is returned.
     """
+    from mdtboard.store.location import inspect_sqlite_file
+
+    if inspect_sqlite_file(backup) is None:  # refuses a foreign or newer file too
+        raise BackupFailed(f"{backup} is an empty database; nothing was restored")
     if not integrity_ok(backup):
         raise BackupFailed(f"{backup} failed its integrity check; nothing was restored")
     kept: Path | None = None
     if db_path.exists():
-        kept = db_path.with_name(f"{db_path.name}.replaced-{stamp}.bak")
+        kept = _unused(db_path.with_name(f"{db_path.name}.replaced-{stamp}.bak"))
         try:
             sqlite_backup(db_path, kept)
         except BackupFailed:
@@ -102,3 +106,13 @@ def restore(backup: Path, db_path: Path, stamp: str) -> Path | None:
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     staging.replace(db_path)
     return kept
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or the same name with -2, -3 … if it is taken (two restores in one
+    second must not overwrite the copy the first one kept)."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate

@@ -33,3 +33,8 @@ class DatabaseUnavailable(StoreError):
 
 class ValueNotStored(StoreError):
     """The database refused a value the checks let through (too long, not valid text)."""
+
+
+class AuditKeyProblem(StoreError):
+    """The audit key is missing for a trail it signed, unreadable, or not the key that
+    signed this database's trail: nothing is written (a new key would break the chain)."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from mdtboard.services import audit_log
 from mdtboard.services.audit_log import AuditFilter, AuditRow
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ServiceError
 from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -145,8 +146,8 @@ class AuditViewer(QDialog):
     def verify(self) -> None:
         try:
             report = audit_log.verify(self.ctx)
-        except FileNotFoundError:
-            self.status.setText("The audit key is missing on this workstation: cannot verify.")
+        except ServiceError as exc:  # no usable audit key on this workstation
+            self.status.setText(f"Cannot verify: {exc}")
             return
         if report.ok:
             self.status.setText(f"Audit chain intact: {report.checked} events verified.")

@@ -105,3 +105,47 @@ def test_restore_refuses_something_that_is_not_a_backup(demo_path: Path, tmp_pat
     res = mdt("restore", str(junk), "--yes", db=demo_path)
     assert res.returncode == 1 and "not an mdtboard database" in res.stderr
     assert mdt("check", db=demo_path).returncode == 0
+
+
+def test_two_restores_in_one_second_keep_both_replaced_files(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    from mdtboard.store.backup import restore
+
+    backup = tmp_path / "b.db"
+    assert mdt("backup", "--to", str(backup), db=demo_path).returncode == 0
+    first = restore(backup, demo_path, "20261201T120000Z")
+    second = restore(backup, demo_path, "20261201T120000Z")  # the same second
+    assert first is not None and second is not None and first != second
+    assert first.exists() and second.exists()
+
+
+def test_restore_refuses_an_empty_database_and_changes_nothing(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    import hashlib
+
+    empty = tmp_path / "zero.db"
+    empty.write_bytes(b"")
+    before = hashlib.sha256(demo_path.read_bytes()).hexdigest()
+    res = mdt("restore", str(empty), "--yes", db=demo_path)
+    assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1
+    assert "empty database" in res.stderr
+    assert hashlib.sha256(demo_path.read_bytes()).hexdigest() == before
+
+
+def test_restore_without_yes_and_with_stdin_closed_says_why(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.db"
+    assert mdt("backup", "--to", str(backup), db=demo_path).returncode == 0
+    res = subprocess.run(
+        [sys.executable, "-m", "mdtboard", "restore", str(backup), "--db", str(demo_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(0),  # no stdin at all: sys.stdin is None
+    )
+    assert res.returncode == 1 and "--yes" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
