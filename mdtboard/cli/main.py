@@ -448,12 +448,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from mdtboard.store.db import open_database, resolve_target
 
     out: Path = args.out
-    if out.exists() and out.is_dir():
-        raise CliError(f"--out names a folder: {out}")
-    if not out.parent.exists():
-        raise CliError(f"folder does not exist: {out.parent}")
+    exports.check_output(out)
     db = open_database(resolve_target(args.db))
     ctx = ServiceContext(db, Actor.local())
+    staged = exports.staging_path(out)
     try:
         exports.check_export_allowed(ctx)
         from mdtboard import reports
@@ -465,16 +463,18 @@ def cmd_export(args: argparse.Namespace) -> int:
             if case.decision is None:
                 raise CliError(f"case {args.case} has no MDT decision to report")
             settings = get_settings(db)
-            reports.build_letter(case, meeting, reports.LetterSettings.from_settings(settings), out)
+            letter = reports.LetterSettings.from_settings(settings)
+            reports.build_letter(case, meeting, letter, staged)
             entity, entity_id = "referral", args.case
         else:
             meeting = resolve_meeting(db, args.meeting, datetime.now(UTC))
             report = summaries.meeting_report(db, meeting.id)
             build = reports.build_agenda if args.document == "agenda" else reports.build_summary
-            build(report, out)
+            build(report, staged)
             entity, entity_id = "meeting", meeting.id
-        sha = exports.record_export(ctx, args.document, entity, entity_id, out)
+        sha = exports.put_in_place(ctx, args.document, entity, entity_id, staged, out)
     finally:
+        staged.unlink(missing_ok=True)
         db.dispose()
     print(f"{args.document} written: {out} (sha256 {sha})")
     return EXIT_OK

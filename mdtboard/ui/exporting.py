@@ -19,6 +19,7 @@ from mdtboard.reports import (
 )
 from mdtboard.services import exports, summaries
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ServiceError
 from mdtboard.services.settings import get_settings
 from mdtboard.ui.workers import BackgroundJob, run_in_background
 
@@ -45,18 +46,25 @@ class PdfExport:
         self.ask_to_open = ask_to_open
         self.sha256 = ""
         self.error: object = None
+        self._staged = exports.staging_path(path)
         self.job: BackgroundJob = run_in_background(
             parent,
-            lambda progress, cancelled: build(path, progress, cancelled),
+            lambda progress, cancelled: build(self._staged, progress, cancelled),
             f"Writing {document} PDF…",
         )
         self.job.sig_finished.connect(self._done)
         self.job.sig_failed.connect(self._failed)
 
     def _done(self, _result: object) -> None:
-        self.sha256 = exports.record_export(
-            self.ctx, self.document, self.entity, self.entity_id, self.path
-        )
+        """Built: audit it, then put it in place (a refused audit leaves the file that
+        was there untouched)."""
+        try:
+            self.sha256 = exports.put_in_place(
+                self.ctx, self.document, self.entity, self.entity_id, self._staged, self.path
+            )
+        except ServiceError as exc:
+            self._failed(exc)
+            return
         if not self.ask_to_open:
             return
         box = QMessageBox(
@@ -89,6 +97,7 @@ class PdfExport:
 
     def _failed(self, exc: object) -> None:
         self.error = exc
+        self._staged.unlink(missing_ok=True)
         if isinstance(exc, ReportCancelled):
             return
         QMessageBox.warning(self.parent, "PDF not written", str(exc))
@@ -151,6 +160,7 @@ def export_meeting(
     path = path or _ask_path(parent, f"mdt-{document}-{meeting_id}.pdf")
     if path is None:
         return None
+    exports.check_output(path)
     builder = build_agenda if document == "agenda" else build_summary
 
     def build(
@@ -180,6 +190,7 @@ def export_letter(
     path = path or _ask_path(parent, f"mdt-letter-{referral_id}.pdf")
     if path is None:
         return None
+    exports.check_output(path)
     settings = LetterSettings.from_settings(get_settings(ctx.db))
 
     def build(

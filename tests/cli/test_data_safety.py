@@ -149,3 +149,47 @@ def test_restore_without_yes_and_with_stdin_closed_says_why(
     )
     assert res.returncode == 1 and "--yes" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_an_export_the_database_cannot_audit_leaves_the_old_file(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    """The audit comes before the file is put in place: a busy database refuses the
+    audit, and the file that was there is untouched (nothing unaudited left the system)."""
+    out = tmp_path / "summary.pdf"
+    out.write_bytes(b"an earlier summary (fictional)")
+    command = ["export", "summary", "--meeting", "last", "--out", str(out), "--db", str(demo_path)]
+    blocker = sqlite3.connect(demo_path)
+    blocker.execute("BEGIN IMMEDIATE")  # another workstation is writing
+    try:
+        res = subprocess.run(
+            [sys.executable, "-m", "mdtboard", *command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "MDTBOARD_BUSY_TIMEOUT_MS": "300"},
+        )
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert res.returncode == 1 and "busy" in res.stderr, res.stderr
+    assert out.read_bytes() == b"an earlier summary (fictional)"
+    assert sorted(p.name for p in tmp_path.iterdir() if "summary" in p.name) == ["summary.pdf"]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "folder"])
+def test_export_refuses_to_replace_what_is_not_a_regular_file(
+    demo_path: Path, tmp_path: Path, kind: str
+) -> None:
+    out = tmp_path / "agenda.pdf"
+    if kind == "symlink":
+        target = tmp_path / "elsewhere.pdf"
+        target.write_bytes(b"kept (fictional)")
+        out.symlink_to(target)
+    else:
+        out.mkdir()
+    res = mdt("export", "agenda", "--meeting", "last", "--out", str(out), db=demo_path)
+    assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1
+    assert ("not a regular file" if kind == "symlink" else "a folder") in res.stderr
+    assert out.is_symlink() if kind == "symlink" else out.is_dir()
