@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
@@ -280,6 +280,22 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
     return (None if errors else _Row(number, patient, referral)), errors
 
 
+def _csv_records(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[dict[str, Any]]:
+    """The reader's rows; a row the csv module cannot read (a stray quote at the end, a
+    bare carriage return, a huge field) ends the file with one error naming the row."""
+    number = 0
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(number + 1, "", f"not readable as CSV ({exc})"))
+            return
+        number += 1
+        yield raw
+
+
 def read_rows(
     text: str,
     progress: Callable[[int, int], None] | None = None,
@@ -290,8 +306,20 @@ def read_rows(
     ``progress(rows read, rows in the file)`` is called every few hundred rows, and
     ``cancelled()`` is asked as often (then ImportCancelled: nothing was written)."""
     expected = max(1, text.count("\n") - 1)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    # strict: an unterminated quote is an error, not a field that swallows the next rows
+    # newline=None: rows may end in \r\n, \n or a bare \r (old Mac spreadsheets)
+    reader = csv.DictReader(io.StringIO(text, newline=None), strict=True)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return [], [RowError(0, "", f"the header row is not readable as CSV ({exc})")], 0
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        return (
+            [],
+            [RowError(0, c, "column appears more than once in the header row") for c in doubled],
+            0,
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return [], [RowError(0, c, "column missing from the header row") for c in missing], 0
@@ -307,7 +335,7 @@ def read_rows(
     errors: list[RowError] = []
     seen: dict[str, tuple[str, date | None, int]] = {}
     count = 0
-    for count, raw in enumerate(reader, start=1):
+    for count, raw in enumerate(_csv_records(reader, errors), start=1):
         if count % 500 == 0:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled; nothing was written")

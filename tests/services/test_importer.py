@@ -166,3 +166,42 @@ def test_cancel_while_reading_writes_nothing(ctx: ServiceContext) -> None:
     with pytest.raises(ImportCancelled):
         import_referrals(ctx, _big_file(1200), cancelled=cancelled)
     assert asked and counts(ctx) == before
+
+
+def _malformed(kind: str) -> str:
+    lines = EXAMPLE.read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    if kind == "doubled header":
+        return "\n".join([header + ",mrn", *(r + ",DUP0000001" for r in rows)]) + "\n"
+    if kind == "unterminated quote":  # the rest of the file would vanish into one field
+        return "\n".join([header, rows[0].replace(",", ',"', 1), *rows[1:]]) + "\n"
+    assert kind == "huge field"
+    first = rows[0].split(",", 1)[1]
+    return "\n".join([header, f'"{"x" * 200_000}",{first}']) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "column", "words"),
+    [
+        ("doubled header", 0, "mrn", "more than once"),
+        ("unterminated quote", 1, "", "not readable as CSV"),
+        ("huge field", 1, "", "not readable as CSV"),
+    ],
+)
+def test_malformed_csv_is_refused_with_a_reason_and_writes_nothing(
+    ctx: ServiceContext, kind: str, row: int, column: str, words: str
+) -> None:
+    before = counts(ctx)
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, _malformed(kind))
+    errors = exc.value.report.errors
+    assert any(e.row == row and e.column == column and words in e.message for e in errors), [
+        str(e) for e in errors
+    ]
+    assert counts(ctx) == before
+
+
+def test_rows_ending_in_a_bare_carriage_return_import(ctx: ServiceContext) -> None:
+    """Old Mac spreadsheets end rows with \\r alone."""
+    report = import_referrals(ctx, "\r".join(EXAMPLE.read_text().splitlines()) + "\r")
+    assert report.written and report.imported == 4
