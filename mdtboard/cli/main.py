@@ -406,6 +406,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = resolve_target(args.db)
     path = _sqlite_only(target, "backup")
     open_database(target).dispose()  # refuses foreign or newer files, upgrades older ones
+    if not str(args.to).strip():
+        raise CliError("--to needs a file name")
+    if args.to.is_dir():
+        raise CliError(f"--to names a folder: {args.to}; give a file name")
     if args.to.resolve() == path.resolve():
         raise CliError("the backup file must not be the database itself")
     sqlite_backup(path, args.to)

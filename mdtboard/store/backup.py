@@ -48,7 +48,11 @@ def sqlite_backup(source: Path, dest: Path) -> Path:
     if not integrity_ok(tmp):
         tmp.unlink(missing_ok=True)
         raise BackupFailed(f"backup copy of {source} failed its integrity check")
-    tmp.replace(dest)
+    try:
+        tmp.replace(dest)
+    except OSError as exc:  # never leave a copy of the data under another name
+        tmp.unlink(missing_ok=True)
+        raise BackupFailed(f"cannot write {dest}: {exc.strerror or exc}") from exc
     return dest
 
 

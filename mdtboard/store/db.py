@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import DataError as SADataError
 from sqlalchemy.exc import OperationalError
@@ -36,6 +35,7 @@ from mdtboard.store.location import (
     Target,
     check_revision,
     inspect_sqlite_file,
+    parse_url,
     resolve_target,
     sqlite_revision,
     sqlite_url,
@@ -92,7 +92,7 @@ def _install_sqlite_pragmas(engine: Engine, *, encrypted: bool = False) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    u = make_url(url)
+    u = parse_url(url)
     if u.get_backend_name() == "sqlite":
         engine = create_engine(
             u,

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdtboard.store import schema
 from mdtboard.store.errors import (
@@ -26,10 +27,25 @@ from mdtboard.store.errors import (
 )
 from mdtboard.store.paths import default_db_path
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
 PLAIN_SQLITE_PREFIX = "sqlite:///"
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 #: how long a write waits for another writer before giving up (MDTBOARD_BUSY_TIMEOUT_MS)
-BUSY_TIMEOUT_MS = int(os.environ.get("MDTBOARD_BUSY_TIMEOUT_MS", "10000"))
+def _busy_timeout_ms(raw: str | None) -> int:
+    """``MDTBOARD_BUSY_TIMEOUT_MS``: a whole number of milliseconds; anything else is
+    ignored (with the default, 10 s) rather than stopping every command."""
+    try:
+        value = int(raw) if raw is not None else 10000
+    except ValueError:
+        return 10000
+    return value if 0 <= value <= 600_000 else 10000
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms(os.environ.get("MDTBOARD_BUSY_TIMEOUT_MS"))
 
 
 @dataclass(frozen=True)
@@ -43,9 +59,7 @@ class Target:
     def sqlite_path(self) -> Path | None:
         database = _plain_sqlite_database(self.url)
         if database is None:
-            from sqlalchemy.engine import make_url
-
-            u = make_url(self.url)
+            u = parse_url(self.url)
             if u.get_backend_name() != "sqlite":
                 return None
             database = u.database
@@ -58,24 +72,33 @@ class Target:
         """A SQLCipher database (``sqlite+pysqlcipher://:PASSPHRASE@/path``)."""
         if _plain_sqlite_database(self.url) is not None:
             return False
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).get_driver_name() == "pysqlcipher"
+        return parse_url(self.url).get_driver_name() == "pysqlcipher"
 
     def with_path(self, path: Path) -> Target:
         """The same kind of SQLite database (plain or encrypted) at another path."""
-        from sqlalchemy.engine import make_url
-
-        return Target(make_url(self.url).set(database=str(path)).render_as_string(False))
+        return Target(parse_url(self.url).set(database=str(path)).render_as_string(False))
 
     @property
     def display(self) -> str:
         path = self.sqlite_path
         if path is not None:
             return str(path)
-        from sqlalchemy.engine import make_url
+        return parse_url(self.url).render_as_string(hide_password=True)
 
-        return make_url(self.url).render_as_string(hide_password=True)
+
+def parse_url(url: str) -> URL:
+    """SQLAlchemy's reading of a database URL (loads SQLAlchemy); a string that is not a
+    URL is refused in one sentence."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise NotAnMdtboardDatabase(
+            "MDTBOARD_DATABASE_URL is not a database URL "
+            "(for example postgresql+psycopg://user@host/dbname)"
+        ) from None
 
 
 def _plain_sqlite_database(url: str) -> str | None:
@@ -139,21 +162,44 @@ def sqlite_revision(path: Path) -> str | None:
         if "alembic_version" not in tables:
             raise NotAnMdtboardDatabase(f"{path} is a SQLite file but not an mdtboard database")
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if not _damaged(exc):  # a folder it cannot write its journal in, a lock: not damage
+            raise DatabaseUnavailable(_not_openable(path, exc)) from exc
+        raise _damaged_error(path, exc) from exc
     except sqlite3.DatabaseError as exc:
-        from mdtboard.store.backup import backups_folder, latest_backup
-
-        backup = latest_backup(backups_folder(path), path.stem)
-        hint = (
-            f"; the latest backup is {backup} (mdtboard restore {backup})"
-            if backup
-            else "; restore it from a backup (mdtboard restore FILE)"
-        )
-        raise DatabaseDamaged(f"{path} is damaged ({exc}){hint}", backup) from exc
+        raise _damaged_error(path, exc) from exc
     finally:
         conn.close()
     if row is None:
         raise NotAnMdtboardDatabase(f"{path} has no schema revision; not an mdtboard database")
     return str(row[0])
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def _not_openable(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy: another program or workstation is writing. Try again."
+    return (
+        f"cannot open {path} ({exc}): the file and its folder must be readable and the "
+        "folder writable (SQLite keeps its journal files beside the database)"
+    )
+
+
+def _damaged_error(path: Path, exc: sqlite3.Error) -> DatabaseDamaged:
+    from mdtboard.store.backup import backups_folder, latest_backup
+
+    backup = latest_backup(backups_folder(path), path.stem)
+    hint = (
+        f"; the latest backup is {backup} (mdtboard restore {backup})"
+        if backup
+        else "; restore it from a backup (mdtboard restore FILE)"
+    )
+    return DatabaseDamaged(f"{path} is damaged ({exc}){hint}", backup)
 
 
 def inspect_sqlite_file(path: Path) -> str | None:

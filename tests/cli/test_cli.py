@@ -415,3 +415,68 @@ def test_a_question_mark_in_the_file_name_fails_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot contain '?'" in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_garbage_database_url_fails_in_one_line() -> None:
+    res = run("check", env={"MDTBOARD_DATABASE_URL": "garbage", "MDTBOARD_DB": ""})
+    assert res.returncode == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not a database URL" in lines[0]
+
+
+def test_a_bad_busy_timeout_falls_back_to_the_default(demo_path: Path) -> None:
+    res = run("check", "--db", str(demo_path), env={"MDTBOARD_BUSY_TIMEOUT_MS": "abc"})
+    assert res.returncode == 0, res.stderr
+
+
+def test_backup_into_a_folder_is_refused_and_leaves_no_copy(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    res = run("backup", "--db", str(demo_path), "--to", str(folder))
+    assert res.returncode == 1 and "names a folder" in res.stderr
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("unable to open database file", "folder writable"),
+        ("database is locked", "is busy"),
+        ("database disk image is malformed", "is damaged"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_not_called_damaged(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch, error: str, words: str
+) -> None:
+    """A folder SQLite cannot write its journal in (or a lock) is not damage: the advice
+    to restore a backup is kept for files that really are damaged."""
+    import sqlite3
+
+    from mdtboard.store import location
+    from mdtboard.store.errors import StoreError
+
+    class Refusing:
+        def execute(self, *_a: object) -> object:
+            raise sqlite3.OperationalError(error)
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(location.sqlite3, "connect", lambda *a, **k: Refusing())
+    with pytest.raises(StoreError, match=words) as exc:
+        location.inspect_sqlite_file(demo_path)
+    assert ("restore" in str(exc.value)) == (words == "is damaged")
+
+
+def test_a_database_in_a_folder_that_cannot_be_written_says_so(demo_path: Path) -> None:
+    folder = demo_path.parent
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("chattr is not available here")
+    try:
+        res = run("check", "--db", str(demo_path))
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert res.returncode == 1
+    assert "folder writable" in res.stderr and "damaged" not in res.stderr, res.stderr
