@@ -224,6 +224,22 @@ def update_user(
             active is False or new_role != UserRole.ADMINISTRATOR.value
         ):
             raise ValidationError({"username": "you cannot disable or demote your own account"})
+        stays_admin = new_role == UserRole.ADMINISTRATOR.value and (active is not False)
+        if u.role == UserRole.ADMINISTRATOR.value and u.active and not stays_admin:
+            others = s.execute(
+                select(func.count(User.id)).where(
+                    User.role == UserRole.ADMINISTRATOR.value,
+                    User.active.is_(True),
+                    User.id != u.id,
+                )
+            ).scalar_one()
+            if not others:
+                raise ValidationError(
+                    {
+                        "role": "this is the last enabled administrator: enable or appoint "
+                        "another administrator first"
+                    }
+                )
         changed = []
         if new_role != u.role:
             changed.append(f"role {u.role} → {new_role}")
