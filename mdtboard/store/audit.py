@@ -166,14 +166,27 @@ def verify_chain(events: Iterable[AuditEvent], key: bytes) -> ChainReport:
     prev_hash = GENESIS
     expected_id = 1
     checked = 0
-    for event in events:
+    unreadable = "an event holds a value that cannot be read back (altered outside mdtboard)"
+    rows = iter(events)
+    while True:
+        try:
+            event = next(rows)
+        except StopIteration:
+            break
+        except (ValueError, TypeError) as exc:  # e.g. a time that is not a time
+            # rows are read in batches: which one failed is not known here
+            return ChainReport(False, checked, None, f"{unreadable}: {type(exc).__name__}")
         if event.id != expected_id:
             return ChainReport(
                 False, checked, event.id, f"event {expected_id} is missing (next is {event.id})"
             )
         if event.prev_hash != prev_hash:
             return ChainReport(False, checked, event.id, "link to the previous event is broken")
-        if not hmac.compare_digest(event.hash, event_hash(key, prev_hash, event)):
+        try:
+            expected = event_hash(key, prev_hash, event)
+        except (ValueError, TypeError, AttributeError) as exc:  # a blob, a number for a time
+            return ChainReport(False, checked, event.id, f"{unreadable}: {type(exc).__name__}")
+        if not isinstance(event.hash, str) or not hmac.compare_digest(event.hash, expected):
             return ChainReport(False, checked, event.id, "event content does not match its hash")
         prev_hash = event.hash
         expected_id += 1

@@ -27,6 +27,11 @@ def mdt(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
     [
         ("UPDATE audit_events SET summary = 'nothing to see' WHERE id = 2", 2),
         ("UPDATE audit_events SET user = 'someone.else' WHERE id = 1", 1),
+        # rows that cannot even be read back: broken, the row not named
+        ("UPDATE audit_events SET occurred_at = 'garbage' WHERE id = 2", None),
+        ("UPDATE audit_events SET occurred_at = 12345 WHERE id = 2", None),
+        ("UPDATE audit_events SET summary = x'00ff' WHERE id = 2", 2),
+        ("UPDATE audit_events SET hash = 7 WHERE id = 2", 2),
         ("DELETE FROM audit_events WHERE id = 1", 2),
         ("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)", 2),
         (
@@ -38,7 +43,7 @@ def mdt(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
     ],
 )
 def test_audit_verify_catches_edits_inserts_and_deletions(
-    demo_path: Path, tamper: str, first_broken: int
+    demo_path: Path, tamper: str, first_broken: int | None
 ) -> None:
     # make a few more events through a real command first
     assert (
@@ -64,7 +69,8 @@ def test_audit_verify_catches_edits_inserts_and_deletions(
     bad = mdt("audit", "verify", db=demo_path)
     assert bad.returncode == 1
     assert "BROKEN" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
-    assert f"BROKEN at event {first_broken}:" in bad.stderr  # the first broken link, named
+    where = f"event {first_broken}" if first_broken else "audit trail"
+    assert f"BROKEN at {where}:" in bad.stderr  # the first broken link, named if known
 
 
 def test_backup_is_checked_and_opens(demo_path: Path, tmp_path: Path) -> None:
