@@ -236,5 +236,10 @@ def open_database(target: Target, *, create: bool = False, upgrade: bool = True)
 
         if revision is not None and path is not None:
             migrate.backup_before_upgrade(db, path, revision)
-        migrate.upgrade(db)
+        try:
+            migrate.upgrade(db)
+        except OperationalError as exc:  # read-only, busy, disk full (the copy is kept)
+            db.dispose()
+            reason = explain_operational_error(exc, target.display)
+            raise DatabaseUnavailable(f"{reason} (it needs a schema upgrade first)") from exc
     return db

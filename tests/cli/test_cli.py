@@ -480,3 +480,19 @@ def test_a_database_in_a_folder_that_cannot_be_written_says_so(demo_path: Path) 
         subprocess.run(["chattr", "-i", str(folder)], check=True)
     assert res.returncode == 1
     assert "folder writable" in res.stderr and "damaged" not in res.stderr, res.stderr
+
+
+def test_an_older_database_that_cannot_be_written_says_why_in_one_line(tmp_path: Path) -> None:
+    import shutil
+
+    old = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "fixtures" / "schema-0005.db", old)
+    if subprocess.run(["chattr", "+i", str(old)], capture_output=True).returncode != 0:
+        pytest.skip("chattr is not available here")
+    try:
+        res = run("check", "--db", str(old))
+    finally:
+        subprocess.run(["chattr", "-i", str(old)], check=True)
+    assert res.returncode == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "read-only" in lines[0] and "schema upgrade" in lines[0], lines
