@@ -308,6 +308,7 @@ class MeetingModeWindow(QMainWindow):
         self.amending = False
         self._loading = False
         self._dirty = False
+        self.last_save_error = ""
         self._dirty_scores: set[str] = set()
         self._assessment_ids: dict[str, tuple[int, int]] = {}
         self.undo_stack = QUndoStack(self)
@@ -778,7 +779,9 @@ class MeetingModeWindow(QMainWindow):
             return
         if self.entry is not None and entry.id == self.entry.id and self.case is not None:
             return
-        self.save_now()
+        if not self.save_now() and not self._may_discard("go to another case"):
+            self._reselect_current()
+            return
         self.agenda_view.selectRow(row)
         self.entry = entry
         self.case = summaries.agenda_case(self.ctx.db, entry.id)
@@ -1206,11 +1209,42 @@ class MeetingModeWindow(QMainWindow):
                 self.decision.version if self.decision else None,
             )
         except ServiceError as exc:
+            self.last_save_error = str(exc)
             self.status_line.setText(f"Not saved: {exc}")
             return False
         self._dirty = False
+        self.last_save_error = ""
         self.status_line.setText(f"Draft saved {datetime.now():%H:%M:%S}")
         return True
+
+    def _may_discard(self, action: str) -> bool:
+        """The case's changes could not be saved: ask before they are lost (the default
+        is to stay on the case and keep them)."""
+        reason = self.last_save_error or "see the status line"
+        answer = QMessageBox.warning(
+            self,
+            "Changes not saved",
+            f"The changes to this case could not be saved:\n{reason}\n\nDiscard them and {action}?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Discard:
+            return False
+        self._dirty = False
+        self._dirty_scores.clear()
+        return True
+
+    def _reselect_current(self) -> None:
+        """Keep the agenda's selection on the case still being edited."""
+        if self.entry is None:
+            return
+        for r in range(self.agenda_model.rowCount()):
+            row = self.agenda_model.row_at(r)
+            if row is not None and row.id == self.entry.id:
+                self.agenda_view.blockSignals(True)
+                self.agenda_view.selectRow(r)
+                self.agenda_view.blockSignals(False)
+                return
 
     def _save_scores(self) -> None:
         """Save the changed score forms against the versions this case was opened with:
@@ -1341,7 +1375,8 @@ class MeetingModeWindow(QMainWindow):
         self._refresh_signoff()
 
     def close_meeting(self) -> None:
-        self.save_now()
+        if not self.save_now() and not self._may_discard("close the meeting"):
+            return
         try:
             result = decisions.close_meeting(self.ctx, self.meeting_id)
         except ServiceError as exc:
@@ -1390,7 +1425,9 @@ class MeetingModeWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_now()
+        if not self.save_now() and not self._may_discard("close meeting mode"):
+            event.ignore()
+            return
         if self.presentation is not None:
             self.presentation.close()
         super().closeEvent(event)

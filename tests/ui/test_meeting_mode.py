@@ -567,3 +567,37 @@ def test_help_sins_prefill_and_a_decision_taken_without_quorum(
             assert sins.answers().get("location") == expected  # pre-filled from the levels
             prefilled += 1
     assert prefilled >= 1
+
+
+def test_changes_that_cannot_be_saved_are_not_lost_by_moving_on(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    """A save that fails (here: "who dissented" longer than it can hold) keeps the user on
+    the case with what they typed; only an explicit Discard moves on without it."""
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
+    first = win.entry.id  # type: ignore[union-attr]
+    qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    win.plan_text.setFocus()
+    qtbot.keyClicks(win.plan_text, "Plan typed before the failed save")
+    win.dissent_by.setFocus()
+    qtbot.keyClicks(win.dissent_by, "Dr A (demo), " * 40)  # 520 characters: too long
+    when_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Cancel).click())
+    win.step_case(+1)  # Next case: the save fails, the user chooses to stay
+    assert win.entry.id == first  # type: ignore[union-attr]
+    assert win.plan_text.toPlainText() == "Plan typed before the failed save"
+    assert "too long" in win.last_save_error
+    assert win.agenda_model.row_at(win.agenda_view.currentIndex().row()).id == first  # type: ignore[union-attr]
+
+    when_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Cancel).click())
+    win.close()  # closing asks too, and stays
+    assert win.isVisible()
+
+    win.dissent_by.clear()
+    qtbot.keyClicks(win.dissent_by, "Dr A (demo)")
+    win.step_case(+1)  # now it saves, and moves on
+    assert win.entry.id != first  # type: ignore[union-attr]
+    with ctx.db.reader() as s:
+        plan = s.execute(
+            select(Decision.plan_text).where(Decision.agenda_item_id == first)
+        ).scalar_one()
+    assert plan == "Plan typed before the failed save"
