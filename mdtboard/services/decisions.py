@@ -257,7 +257,12 @@ def close_meeting(ctx: ServiceContext, meeting_id: int) -> CloseSummary:
         drafts = s.execute(
             select(Decision.id)
             .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
-            .where(AgendaItem.meeting_id == meeting_id, Decision.status == DecisionStatus.DRAFT)
+            .where(
+                AgendaItem.meeting_id == meeting_id,
+                Decision.status == DecisionStatus.DRAFT,
+                # a deferred or withdrawn case is not decided here: its draft stays a draft
+                AgendaItem.status.notin_([AgendaStatus.DEFERRED, AgendaStatus.WITHDRAWN]),
+            )
         ).first()
         if drafts is not None:
             raise ValidationError(

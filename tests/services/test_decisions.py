@@ -237,3 +237,18 @@ def test_two_workstations_changing_a_signed_off_score_conflict(
         a.id: a.total for a in assessments.list_assessments(ctx.db, rid) if a.tool_id == "kps"
     }
     assert totals[alice.id] == 50 and 30 not in totals.values()
+
+
+def test_a_deferred_case_with_an_autosaved_draft_does_not_stop_the_meeting_closing(
+    ctx: ServiceContext, item: int
+) -> None:
+    """Meeting mode autosaves a draft as soon as anything is typed; deferring the case
+    (what the refusal message itself advises) must then let the meeting close."""
+    decisions.save_draft(ctx, item, DecisionInput(plan_text="started, then deferred"))
+    meeting_id = _meeting_of(ctx, item)
+    with pytest.raises(ValidationError, match="still drafts"):
+        decisions.close_meeting(ctx, meeting_id)  # an undecided draft still blocks
+    meetings.set_item_status(ctx, item, AgendaStatus.DEFERRED, "awaiting the MRI")
+    summary = decisions.close_meeting(ctx, meeting_id)
+    assert item in summary.deferred
+    assert decisions.versions(ctx.db, item)[-1].status == "draft"  # kept, not signed
