@@ -1304,6 +1304,9 @@ class MeetingModeWindow(QMainWindow):
         if not ok:
             return
         try:
+            # scores corrected while amending are saved too (a score the signed-off
+            # decision used stays with it: the correction is a new score)
+            self._save_scores()
             self.decision = decisions.amend(
                 self.ctx, self.entry.id, self.decision.version, self.decision_input(), reason
             )

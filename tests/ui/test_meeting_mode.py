@@ -601,3 +601,34 @@ def test_changes_that_cannot_be_saved_are_not_lost_by_moving_on(
             select(Decision.plan_text).where(Decision.agenda_item_id == first)
         ).scalar_one()
     assert plan == "Plan typed before the failed save"
+
+
+def test_a_score_corrected_while_amending_is_saved_with_the_amendment(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.services import assessments, decisions
+    from mdtboard.services.decisions import DecisionInput, ModalityInput
+
+    first = meetings.agenda(ctx.db, meeting_id)[0]
+    signed = assessments.record_assessment(ctx, first.referral_id, "kps", {"kps": 70})
+    draft = decisions.save_draft(
+        ctx,
+        first.id,
+        DecisionInput(
+            intent="palliative",
+            plan_text="cEBRT 8 Gy single fraction",
+            modalities=(ModalityInput("cebrt", {"dose_gy": 8, "fractions": 1}),),
+        ),
+    )
+    decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
+    qtbot.mouseClick(win.amend_btn, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    type_number(qtbot, win.score_forms["kps"]._inputs["kps"], "50")  # corrected
+    when_modal(QInputDialog, lambda d: (d.setTextValue("KPS was misread"), d.accept()))  # type: ignore[attr-defined]
+    qtbot.mouseClick(win.save_amend_btn, Qt.MouseButton.LeftButton)
+    assert [r.revision for r in decisions.versions(ctx.db, first.id)] == [1, 2]
+    kps = [a for a in assessments.list_assessments(ctx.db, first.referral_id) if a.tool_id == "kps"]
+    by_id = {a.id: a.answers["kps"] for a in kps}
+    assert by_id[signed.id] == 70  # the score revision 1 was signed on stays as it was
+    assert by_id[max(by_id)] == 50 and max(by_id) != signed.id  # the correction: a new score
