@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceUnavailable
 from mdtboard.services.permissions import Permission
+from mdtboard.services.storable import holds_nul
 from mdtboard.store import audit
 from mdtboard.store.errors import AuditKeyProblem
 from mdtboard.store.models import AuditEvent
@@ -39,6 +40,8 @@ class AuditRow:
 
 
 def _where(stmt: Select[Any], f: AuditFilter) -> Select[Any]:
+    if holds_nul(f.user, f.action, f.entity, f.entity_id, f.text):
+        return stmt.where(false())
     if f.user:
         stmt = stmt.where(AuditEvent.user == f.user)
     if f.action:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mdtboard.domain import differential, histology, levels, mscc
@@ -21,7 +21,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
 from mdtboard.services.readiness import sync_ready_status
-from mdtboard.services.storable import input_problems
+from mdtboard.services.storable import holds_nul, input_problems
 from mdtboard.store.db import Database
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 
@@ -264,6 +264,8 @@ def _apply(s: Session, row: Referral, data: ReferralInput) -> list[str]:
 
 
 def find_patient_by_mrn(db: Database, mrn: str) -> PatientView | None:
+    if holds_nul(mrn):
+        return None
     with db.reader() as s:
         p = s.execute(select(Patient).where(Patient.mrn == mrn.strip())).scalar_one_or_none()
         return patient_view(p) if p else None
@@ -272,17 +274,22 @@ def find_patient_by_mrn(db: Database, mrn: str) -> PatientView | None:
 def likely_duplicates(
     db: Database, family_name: str, given_name: str, date_of_birth: date, exclude_mrn: str = ""
 ) -> list[PatientView]:
-    """Patients with the same name and date of birth (case-insensitive)."""
+    """Patients with the same name and date of birth, ignoring case in any alphabet
+    (compared here: SQLite's lower() only folds A-Z, so "ÇELIK" would not match "Çelik")."""
+    if holds_nul(family_name, given_name, exclude_mrn):
+        return []
+    family, given = family_name.strip().casefold(), given_name.strip().casefold()
     with db.reader() as s:
-        rows = s.execute(
+        born_that_day = s.execute(
             select(Patient).where(
-                func.lower(Patient.family_name) == family_name.strip().lower(),
-                func.lower(Patient.given_name) == given_name.strip().lower(),
-                Patient.date_of_birth == date_of_birth,
-                Patient.mrn != exclude_mrn.strip(),
+                Patient.date_of_birth == date_of_birth, Patient.mrn != exclude_mrn.strip()
             )
         ).scalars()
-        return [patient_view(p) for p in rows]
+        return [
+            patient_view(p)
+            for p in born_that_day
+            if p.family_name.casefold() == family and p.given_name.casefold() == given
+        ]
 
 
 def register_referral(

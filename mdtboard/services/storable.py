@@ -24,6 +24,12 @@ def text_problems(model: type[Any], values: Mapping[str, object]) -> dict[str, s
     return problems
 
 
+def holds_nul(*texts: str | None) -> bool:
+    """A search for text with a NUL character can match nothing stored (none can be),
+    and PostgreSQL refuses it even in a query: such a search returns nothing."""
+    return any(t is not None and "\x00" in t for t in texts)
+
+
 def input_problems(model: type[Any], data: object) -> dict[str, str]:
     """:func:`text_problems` for every text attribute of the input dataclass ``data``
     that is stored in a column of the same name (checked for each imported row: kept

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,6 +25,7 @@ from mdtboard.domain.vocab import (
     ReferralStatus,
     Urgency,
 )
+from mdtboard.services.storable import holds_nul
 from mdtboard.store.db import Database
 from mdtboard.store.dialects import contains_ci, dialect_of
 from mdtboard.store.models import (
@@ -145,6 +146,8 @@ def _term_condition(term: str, dialect: str) -> ColumnElement[bool]:
 
 def _filtered(stmt: Select[Any], q: CaseQuery, dialect: str = "sqlite") -> Select[Any]:
     stmt = stmt.join(Patient, Patient.id == Referral.patient_id)
+    if holds_nul(q.search):
+        return stmt.where(false())
     for term in q.search.split():
         stmt = stmt.where(_term_condition(term, dialect))
     if q.statuses:

@@ -70,12 +70,13 @@ class CaseTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self._fetching = True  # no fetchMore from views while the reset is in flight
+        # read first, then reset: a failed read leaves the list as it was, not half-reset
         try:
+            today = date.today()
+            total = worklist.count_cases(self._db, self._query)
+            rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
             self.beginResetModel()
-            self._today = date.today()
-            self._total = worklist.count_cases(self._db, self._query)
-            self._rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
-            self._loaded = True
+            self._today, self._total, self._rows, self._loaded = today, total, rows, True
             self.endResetModel()
         finally:
             self._fetching = False

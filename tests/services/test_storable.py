@@ -156,3 +156,28 @@ def test_a_value_the_database_refuses_anyway_is_a_plain_error(ctx: ServiceContex
         s.execute(text("UPDATE patients SET mrn = :v WHERE id = 1"), {"v": "SECRET" * 20})
     assert "refused a value" in str(exc.value) and "SECRET" not in str(exc.value)
     assert audit_count(ctx) == before
+
+
+def test_searching_for_text_with_a_nul_finds_nothing_and_does_not_fail(
+    ctx: ServiceContext,
+) -> None:
+    """PostgreSQL refuses a NUL even in a query: searches containing one find nothing."""
+    from mdtboard.services import audit_log, worklist
+    from mdtboard.services.audit_log import AuditFilter
+
+    assert worklist.fetch_cases(ctx.db, CaseQuery(search="DEMO\x00"), 0, 10) == []
+    assert worklist.count_cases(ctx.db, CaseQuery(search="a\x00")) == 0
+    assert referrals.find_patient_by_mrn(ctx.db, "DEMO\x000001") is None
+    assert referrals.likely_duplicates(ctx.db, "A\x00", "B", PATIENT.date_of_birth) == []  # type: ignore[arg-type]
+    assert audit_log.fetch_events(ctx, AuditFilter(text="x\x00"), 0, 10) == []
+    assert audit_log.count_events(ctx, AuditFilter(user="u\x00")) == 0
+
+
+def test_possible_duplicates_ignore_case_in_any_alphabet(ctx: ServiceContext) -> None:
+    """SQLite's lower() folds only A-Z: the comparison is made in Python, the same on
+    both engines."""
+    made = referrals.register_referral(
+        ctx, replace(PATIENT, mrn="DUPE000001", family_name="Çelik", given_name="Ayşe"), REFERRAL
+    )
+    found = referrals.likely_duplicates(ctx.db, "ÇELIK", "AYŞE", PATIENT.date_of_birth)  # type: ignore[arg-type]
+    assert [p.id for p in found] == [made.patient.id]
