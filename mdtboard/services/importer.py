@@ -136,7 +136,11 @@ def _parse_datetime(text: str) -> datetime:
             raise ValueError(
                 f"not a date or date-time (use YYYY-MM-DD or ISO 8601): {text!r}"
             ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00
+        raise ValueError(f"date-time out of range: {text!r}") from None
 
 
 def _parse_bool(text: str) -> bool:

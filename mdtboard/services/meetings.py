@@ -164,6 +164,8 @@ def _validate_meeting(
         problems["starts_at"] = "date and time are required"
     elif starts_at.tzinfo is None:
         problems["starts_at"] = "time needs a time zone"
+    elif not 2000 <= starts_at.year <= 2199:
+        problems["starts_at"] = "the date is out of range (years 2000 to 2199)"
     if problems:
         raise ValidationError(problems)
 

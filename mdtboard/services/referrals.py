@@ -26,6 +26,8 @@ from mdtboard.store.db import Database
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 
 MRN_MAX = 32
+#: no date recorded for a referral is earlier (0001-01-01 is a common placeholder in exports)
+EARLIEST_YEAR = 1900
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
         problems["received_at"] = "date received needs a time zone"
     elif r.received_at > now:
         problems["received_at"] = "date received is in the future"
+    elif r.received_at.year < EARLIEST_YEAR:
+        problems["received_at"] = f"date received is before {EARLIEST_YEAR}"
     if not r.referrer_name.strip():
         problems["referrer_name"] = "referrer is required"
     if not r.question.strip():
@@ -180,6 +184,8 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
         value = getattr(r, name)
         if value is not None and value > _today():
             problems[name] = "date is in the future"
+        elif value is not None and value.year < EARLIEST_YEAR:
+            problems[name] = f"date is before {EARLIEST_YEAR}"
     if r.imaging_available and r.imaging_date is None:
         problems["imaging_date"] = "give the date of the imaging"
     if r.pathology_available and r.pathology_date is None:
@@ -190,6 +196,8 @@ def validate_referral(r: ReferralInput) -> dict[str, str]:
             problems[name] = "time needs a time zone"
         elif value is not None and value > now + _CLOCK_SLACK:
             problems[name] = "time is in the future"
+        elif value is not None and value.year < EARLIEST_YEAR:
+            problems[name] = f"time is before {EARLIEST_YEAR}"
     return problems
 
 

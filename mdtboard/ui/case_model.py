@@ -8,7 +8,7 @@ the user has scrolled through.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -28,6 +28,15 @@ PAGE_SIZE = 200
 
 _MSCC_BACKGROUND = QColor("#fde2e1")
 _MSCC_FOREGROUND = QColor("#8a1111")
+
+
+def _local(when: datetime, fmt: str) -> str:
+    """A stored UTC time in local time; a time at the very edge of the calendar (which
+    local time cannot hold) is shown in UTC rather than failing the whole list."""
+    try:
+        return when.astimezone().strftime(fmt)
+    except (OverflowError, ValueError):
+        return when.strftime(fmt) + " UTC"
 
 
 def _label(enum_cls: Any, value: str) -> str:
@@ -178,9 +187,9 @@ class CaseTableModel(QAbstractTableModel):
             return _label(ReferralStatus, row.status)
         if key == "next_meeting":
             when = row.next_meeting_at
-            return when.astimezone().strftime("%a %d %b %Y") if when else ""
+            return _local(when, "%a %d %b %Y") if when else ""
         if key == "received":
-            return row.received_at.astimezone().strftime("%d %b %Y %H:%M")
+            return _local(row.received_at, "%d %b %Y %H:%M")
         return ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -70,8 +70,11 @@ def parse_local_datetime(text: str) -> datetime | None:
         if m is None or int(m["h"]) > 23 or int(m["mi"]) > 59:
             return None
         hour, minute = int(m["h"]), int(m["mi"])
-    local = datetime(day.year, day.month, day.day, hour, minute).astimezone()
-    return local.astimezone(UTC)
+    try:  # the first and last days of the calendar do not convert in every time zone
+        local = datetime(day.year, day.month, day.day, hour, minute).astimezone()
+        return local.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 class DateTimeField(QLineEdit):
