@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -342,6 +343,6 @@ class ModalityEditor(QWidget):
             where = f"#{p.modality_index + 1} " if p.modality_index is not None else ""
             lines.append(
                 f"<li style='color:{colour}'><b>{p.severity.capitalize()}</b> "
-                f"{where}{p.message}</li>"
+                f"{where}{html.escape(p.message)}</li>"  # messages quote what was typed
             )
         self.problems.setText("<ul style='margin-left:-20px'>" + "".join(lines) + "</ul>")
