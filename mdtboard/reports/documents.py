@@ -139,17 +139,38 @@ def cell(value: object, style: Any, width: float) -> Any:
     return PlainText(text, style)
 
 
+#: lines of a long text per table row: a row must fit on a page, so a long text is
+#: laid out as several rows (only the first names the field), which break across pages
+LINES_PER_ROW = 12
+
+
 def _kv(rows: Iterable[tuple[str, Any]], st: Styles, key_width: float = 42 * mm) -> Table:
-    data = [
-        [
-            cell(k, st.cell_bold, key_width),
-            v if isinstance(v, Flowable) else cell(v, st.cell, WIDTH - key_width),
-        ]
-        for k, v in rows
-    ]
+    data: list[list[Any]] = []
+    for k, v in rows:
+        if isinstance(v, Flowable):
+            data.append([cell(k, st.cell_bold, key_width), v])
+            continue
+        value_width = WIDTH - key_width
+        for n, part in enumerate(_row_parts(v, st.cell, value_width)):
+            key = k if n == 0 else ""
+            data.append([cell(key, st.cell_bold, key_width), cell(part, st.cell, value_width)])
     t = Table(data, colWidths=[key_width, WIDTH - key_width])
     t.setStyle(KV)
     return t
+
+
+def _row_parts(value: object, style: Any, width: float) -> list[str]:
+    """A text as it will be wrapped, in pieces of at most LINES_PER_ROW lines: a plan of
+    several pages becomes several rows, which break across pages like any others."""
+    text = "" if value is None else str(value)
+    if len(text) < 600:
+        return [text]
+    lines = [
+        line
+        for chunk in text.split("\n")
+        for line in (simpleSplit(chunk, style.fontName, style.fontSize, width - 8) or [""])
+    ]
+    return ["\n".join(lines[i : i + LINES_PER_ROW]) for i in range(0, len(lines), LINES_PER_ROW)]
 
 
 # --- spine diagram ----------------------------------------------------------------
@@ -344,7 +365,12 @@ def build_agenda(
             mscc_rows.append(n)
         if progress:
             progress(n, total)
-    t = Table(rows, colWidths=[8 * mm, 42 * mm, 22 * mm, 34 * mm, 40 * mm, 28 * mm], repeatRows=1)
+    t = Table(
+        rows,
+        colWidths=[8 * mm, 42 * mm, 22 * mm, 34 * mm, 40 * mm, 28 * mm],
+        repeatRows=1,
+        splitInRow=1,
+    )
     style = TableStyle(GRID.getCommands())
     for r in mscc_rows:
         style.add("BACKGROUND", (0, r), (-1, r), colors.HexColor("#fde2e1"))
@@ -448,6 +474,10 @@ def _signoff_text(d: DecisionView) -> str:
     return text
 
 
+#: characters beyond which a case's field is laid out below the spine diagram
+LONG_FIELD = 600
+
+
 def _case_section(c: CaseReport, st: Styles, today: date) -> list[Flowable]:
     p = c.patient
     biopsy = (
@@ -459,30 +489,35 @@ def _case_section(c: CaseReport, st: Styles, today: date) -> list[Flowable]:
         if c.biopsy_deferral_rationale
         else "Awaited"
     )
-    ident = _kv(
-        [
-            (
-                "Patient",
-                f"{p.display_name} — MRN {p.mrn}"
-                + (f" — national number {p.national_number}" if p.national_number else ""),
-            ),
-            ("Date of birth", f"{p.date_of_birth:%d/%m/%Y} (age {_age(p.date_of_birth, today)})"),
-            ("Urgency", _label(Urgency, c.urgency)),
-            ("Question for the MDT", c.question),
-            ("Histology", f"{c.histology_label} ({c.disease_kind}, {c.compartment})"),
-            ("Biopsy / pathology", biopsy),
-            ("Spinal levels", c.levels_text or "—"),
-            ("Neurology", c.neuro_status or "not recorded"),
-        ],
-        st,
-        36 * mm,
+    fields = [
+        (
+            "Patient",
+            f"{p.display_name} — MRN {p.mrn}"
+            + (f" — national number {p.national_number}" if p.national_number else ""),
+        ),
+        ("Date of birth", f"{p.date_of_birth:%d/%m/%Y} (age {_age(p.date_of_birth, today)})"),
+        ("Urgency", _label(Urgency, c.urgency)),
+        ("Question for the MDT", c.question),
+        ("Histology", f"{c.histology_label} ({c.disease_kind}, {c.compartment})"),
+        ("Biopsy / pathology", biopsy),
+        ("Spinal levels", c.levels_text or "—"),
+        ("Neurology", c.neuro_status or "not recorded"),
+    ]
+    # Beside the spine diagram the table cannot break across pages: long texts go below
+    # it, full width, where they can.
+    beside = [(k, v) for k, v in fields if len(v) <= LONG_FIELD]
+    below = [(k, v) for k, v in fields if len(v) > LONG_FIELD]
+    top = Table(
+        [[_kv(beside, st, 36 * mm), SpineDiagram(c.levels)]],
+        colWidths=[WIDTH - 30 * mm, 30 * mm],
     )
-    top = Table([[ident, SpineDiagram(c.levels)]], colWidths=[WIDTH - 30 * mm, 30 * mm])
     top.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
     head = para(f"{c.position}. {p.display_name} — MRN {p.mrn}", st.h2)
     story: list[Flowable] = [KeepTogether([head, top])]
+    if below:
+        story.append(_kv(below, st, 36 * mm))
     if c.scores:
         story.append(para("Scores", st.h3))
         for line in c.scores:

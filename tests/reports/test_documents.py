@@ -401,3 +401,34 @@ def test_letter_takes_letterhead_and_signatory_from_the_settings(
         "Chair, Spinal Tumour Board",
     ):
         assert needed in t, needed
+
+
+def test_a_very_long_question_and_plan_run_across_pages(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """Table cells split across pages: a long referral question (agenda) or a long plan
+    (summary) used to stop the document with "Flowable too large"."""
+    question = " ".join(f"Q{n} question words for the fictional MDT." for n in range(400))
+    plan = " ".join(f"P{n} plan line for the fictional MDT." for n in range(1500))
+    case = referrals.register_referral(
+        ctx,
+        PatientInput("LONG000001", "Lengthy", "Fictional", date(1960, 1, 2), "female"),
+        ReferralInput(
+            received_at=datetime.now(UTC) - timedelta(days=1),
+            referrer_name="Dr Example (fictional)",
+            urgency="routine",
+            question=question,
+            disease_kind="metastatic",
+            histology_key="met_renal",
+            compartment="extradural",
+            levels=("T9",),
+        ),
+    )
+    m = meetings.create_meeting(ctx, title="Long text MDT", starts_at=datetime.now(UTC))
+    item = meetings.list_case(ctx, m.id, case.id)
+    decisions.save_draft(ctx, item.id, DecisionInput(intent="palliative", plan_text=plan))
+    report = summaries.meeting_report(ctx.db, m.id)
+    agenda = text(build_agenda(report, tmp_path / "agenda.pdf"))
+    summary_path = build_summary(report, tmp_path / "summary.pdf")
+    assert "Q399 question words" in agenda  # the end of the question is there
+    assert "P1499 plan line" in text(summary_path) and len(pages(summary_path)) > 2
