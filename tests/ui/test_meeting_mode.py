@@ -372,6 +372,10 @@ def test_a_score_changed_on_another_workstation_is_not_overwritten(
     }
     assert kps[mine.id] == 50  # theirs stands: nothing silently overwritten
     assert 90 not in kps.values()  # and no second copy was made behind their back
+    # closing asks before the unsaved 90 is dropped; Discard closes
+    when_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Discard).click())
+    win.close()
+    assert not win.isVisible()
 
 
 def test_an_mscc_case_shows_its_clocks_dexamethasone_and_prompts(
