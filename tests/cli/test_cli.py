@@ -14,6 +14,20 @@ import pytest
 from mdtboard.cli.main import main
 
 
+def run_probe(probe: str, report: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the app with the command-line ``args`` after ``probe`` (Python that replaces
+    a step of it); the last line of stdout is then the probe's ``report`` variable."""
+    call = "from mdtboard.cli.main import main\n\nrc = main(sys.argv[1:])\n"
+    end = f"print(ascii({report}))\nsys.exit(rc)\n"
+    return subprocess.run(
+        [sys.executable, "-c", probe + call + end, *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
@@ -58,11 +72,6 @@ def note(event):
 
 
 app.trace_startup = note
-from mdtboard.cli.main import main
-
-rc = main(sys.argv[1:])
-print(ascii(seen))
-sys.exit(rc)
 """
 
 
@@ -70,13 +79,7 @@ def test_screenshot_paints_the_frame_before_loading_the_database_layer(
     tmp_path: Path, demo_path: Path
 ) -> None:
     shot = tmp_path / "s.png"
-    res = subprocess.run(
-        [sys.executable, "-c", FRAME_PROBE, "--db", str(demo_path), "--screenshot", str(shot)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    res = run_probe(FRAME_PROBE, "seen", "--db", str(demo_path), "--screenshot", str(shot))
     assert res.returncode == 0, res.stderr
     seen = ast.literal_eval(res.stdout.strip().splitlines()[-1])
     assert seen == [("first_paint", False, 0, False, []), ("list_painted", True, 40, True, [])]
@@ -118,24 +121,13 @@ def sign_in(db, frame):
 
 app.trace_startup = note
 app._sign_in = sign_in
-from mdtboard.cli.main import main
-
-rc = main(sys.argv[1:])
-print(ascii(seen))
-sys.exit(rc)
 """
 
 
 def test_the_app_paints_its_frame_then_asks_who_signs_in_then_fills_the_list(
     demo_path: Path,
 ) -> None:
-    res = subprocess.run(
-        [sys.executable, "-c", SESSION_PROBE, "--db", str(demo_path)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    res = run_probe(SESSION_PROBE, "seen", "--db", str(demo_path))
     assert res.returncode == 1, res.stderr  # the second sign-in was cancelled
     seen = ast.literal_eval(res.stdout.strip().splitlines()[-1])
     waiting = "Waiting for sign-in…"
@@ -169,22 +161,11 @@ def sign_in(db, frame):
 
 app.wait_for_paint = wait_then_quit
 app._sign_in = sign_in
-from mdtboard.cli.main import main
-
-rc = main(sys.argv[1:])
-print(ascii(asked))
-sys.exit(rc)
 """
 
 
 def test_quitting_before_the_database_is_open_ends_the_app(demo_path: Path) -> None:
-    res = subprocess.run(
-        [sys.executable, "-c", QUIT_EARLY_PROBE, "--db", str(demo_path)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    res = run_probe(QUIT_EARLY_PROBE, "asked", "--db", str(demo_path))
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "[]"  # nobody was asked to sign in
 
@@ -208,11 +189,6 @@ def sign_in(db, frame):
 
 
 app._sign_in = sign_in
-from mdtboard.cli.main import main
-
-rc = main(sys.argv[1:])
-print(ascii(offered))
-sys.exit(rc)
 """
 
 
@@ -228,13 +204,7 @@ def test_a_damaged_database_is_restored_from_its_backup_when_the_user_agrees(
     automatic_backup(demo_path, backups_folder(demo_path), 3, "2026-11-27")
     data = demo_path.read_bytes()
     demo_path.write_bytes(data[:4096] + b"\0" * (len(data) - 4096))  # damaged after page 1
-    res = subprocess.run(
-        [sys.executable, "-c", RESTORE_PROBE, "--db", str(demo_path)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    res = run_probe(RESTORE_PROBE, "offered", "--db", str(demo_path))
     assert res.returncode == 1, res.stderr  # the sign-in was cancelled
     offered = ast.literal_eval(res.stdout.strip().splitlines()[-1])
     assert offered == ["demo.2026-11-27.bak", patients]  # restored, then opened
@@ -470,14 +440,18 @@ def test_a_database_that_cannot_be_opened_is_not_called_damaged(
     assert ("restore" in str(exc.value)) == (words == "is damaged")
 
 
-def test_a_database_in_a_folder_that_cannot_be_written_says_so(demo_path: Path) -> None:
-    folder = demo_path.parent
-    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+def run_while_immutable(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run mdtboard while ``path`` cannot be changed, even by root (chattr +i)."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
         pytest.skip("chattr is not available here")
     try:
-        res = run("check", "--db", str(demo_path))
+        return run(*args)
     finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_database_in_a_folder_that_cannot_be_written_says_so(demo_path: Path) -> None:
+    res = run_while_immutable(demo_path.parent, "check", "--db", str(demo_path))
     assert res.returncode == 1
     assert "folder writable" in res.stderr and "damaged" not in res.stderr, res.stderr
 
@@ -487,12 +461,7 @@ def test_an_older_database_that_cannot_be_written_says_why_in_one_line(tmp_path:
 
     old = tmp_path / "old.db"
     shutil.copyfile(Path(__file__).resolve().parents[1] / "fixtures" / "schema-0005.db", old)
-    if subprocess.run(["chattr", "+i", str(old)], capture_output=True).returncode != 0:
-        pytest.skip("chattr is not available here")
-    try:
-        res = run("check", "--db", str(old))
-    finally:
-        subprocess.run(["chattr", "-i", str(old)], check=True)
+    res = run_while_immutable(old, "check", "--db", str(old))
     assert res.returncode == 1
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "read-only" in lines[0] and "schema upgrade" in lines[0], lines

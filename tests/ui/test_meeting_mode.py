@@ -463,23 +463,30 @@ def test_any_tool_can_be_added_to_a_case_and_is_saved(
     assert extra in saved
 
 
-def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
-    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
-) -> None:
+def sign_off_8_gy(ctx: ServiceContext, agenda_item_id: int) -> None:
+    """A signed-off single-fraction radiotherapy decision (the amendment tests' start)."""
     from mdtboard.services import decisions
     from mdtboard.services.decisions import DecisionInput, ModalityInput
 
-    first, second, third = meetings.agenda(ctx.db, meeting_id)[:3]
     draft = decisions.save_draft(
         ctx,
-        first.id,
+        agenda_item_id,
         DecisionInput(
             intent="palliative",
             plan_text="cEBRT 8 Gy single fraction",
             modalities=(ModalityInput("cebrt", {"dose_gy": 8, "fractions": 1}),),
         ),
     )
-    decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
+    decisions.sign_off(ctx, agenda_item_id, draft.version, "Ms Chair (demo)")
+
+
+def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
+    qtbot: QtBot, ctx: ServiceContext, meeting_id: int
+) -> None:
+    from mdtboard.services import decisions
+
+    first, second, third = meetings.agenda(ctx.db, meeting_id)[:3]
+    sign_off_8_gy(ctx, first.id)
     win = open_meeting_mode(qtbot, ctx, meeting_id)
 
     # amend the signed-off first case, with a reason
@@ -611,20 +618,10 @@ def test_a_score_corrected_while_amending_is_saved_with_the_amendment(
     qtbot: QtBot, ctx: ServiceContext, meeting_id: int
 ) -> None:
     from mdtboard.services import assessments, decisions
-    from mdtboard.services.decisions import DecisionInput, ModalityInput
 
     first = meetings.agenda(ctx.db, meeting_id)[0]
     signed = assessments.record_assessment(ctx, first.referral_id, "kps", {"kps": 70})
-    draft = decisions.save_draft(
-        ctx,
-        first.id,
-        DecisionInput(
-            intent="palliative",
-            plan_text="cEBRT 8 Gy single fraction",
-            modalities=(ModalityInput("cebrt", {"dose_gy": 8, "fractions": 1}),),
-        ),
-    )
-    decisions.sign_off(ctx, first.id, draft.version, "Ms Chair (demo)")
+    sign_off_8_gy(ctx, first.id)
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.mouseClick(win.amend_btn, Qt.MouseButton.LeftButton)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
