@@ -37,7 +37,10 @@ def input_problems(model: type[Any], data: object) -> dict[str, str]:
     problems: dict[str, str] = {}
     for name, limit in _stored_fields(model, type(data)):
         value = getattr(data, name)
-        if isinstance(value, str):
+        # the usual case (nothing wrong) costs one test per field, no call
+        if isinstance(value, str) and (
+            "\x00" in value or (limit is not None and len(value) > limit)
+        ):
             problem = _problem(value, limit)
             if problem:
                 problems[name] = problem
