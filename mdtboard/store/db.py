@@ -34,6 +34,7 @@ from mdtboard.store.location import (
     SQLITE_HEADER,
     Target,
     check_revision,
+    explain_operational_error,
     inspect_sqlite_file,
     parse_url,
     resolve_target,
@@ -47,28 +48,13 @@ __all__ = [
     "Database",
     "Target",
     "check_revision",
+    "explain_operational_error",
     "inspect_sqlite_file",
     "make_engine",
     "open_database",
     "resolve_target",
     "sqlite_url",
 ]
-
-
-def explain_operational_error(exc: BaseException, where: str) -> str:
-    """A sentence a user can act on, for the usual ways a database cannot be written."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text:
-        return f"{where} is busy: another program or workstation is writing. Try again."
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return f"{where} is read-only: check the file and folder permissions."
-    if "disk is full" in text or "database or disk is full" in text:
-        return f"the disk holding {where} is full: nothing was saved; free some space."
-    if "malformed" in text or "not a database" in text:
-        return f"{where} is damaged: restore the latest backup (mdtboard restore FILE)."
-    if "unable to open" in text:
-        return f"{where} cannot be opened: check that the folder exists and is writable."
-    return f"{where} could not be written ({type(getattr(exc, 'orig', exc)).__name__})."
 
 
 def _install_sqlite_pragmas(engine: Engine, *, encrypted: bool = False) -> None:

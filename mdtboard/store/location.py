@@ -34,7 +34,6 @@ PLAIN_SQLITE_PREFIX = "sqlite:///"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-#: how long a write waits for another writer before giving up (MDTBOARD_BUSY_TIMEOUT_MS)
 def _busy_timeout_ms(raw: str | None) -> int:
     """``MDTBOARD_BUSY_TIMEOUT_MS``: a whole number of milliseconds; anything else is
     ignored (with the default, 10 s) rather than stopping every command."""
@@ -45,6 +44,7 @@ def _busy_timeout_ms(raw: str | None) -> int:
     return value if 0 <= value <= 600_000 else 10000
 
 
+#: how long a write waits for another writer before giving up (MDTBOARD_BUSY_TIMEOUT_MS)
 BUSY_TIMEOUT_MS = _busy_timeout_ms(os.environ.get("MDTBOARD_BUSY_TIMEOUT_MS"))
 
 
@@ -164,7 +164,7 @@ def sqlite_revision(path: Path) -> str | None:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError as exc:
         if not _damaged(exc):  # a folder it cannot write its journal in, a lock: not damage
-            raise DatabaseUnavailable(_not_openable(path, exc)) from exc
+            raise DatabaseUnavailable(explain_operational_error(exc, str(path), "read")) from exc
         raise _damaged_error(path, exc) from exc
     except sqlite3.DatabaseError as exc:
         raise _damaged_error(path, exc) from exc
@@ -180,14 +180,24 @@ def _damaged(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text or "corrupt" in text
 
 
-def _not_openable(path: Path, exc: sqlite3.Error) -> str:
-    text = str(exc).lower()
+def explain_operational_error(exc: BaseException, where: str, action: str = "written") -> str:
+    """A sentence a user can act on, for the usual ways a database cannot be written
+    (or, ``action="read"``, read): busy, read-only, disk full, damaged, not openable."""
+    text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
-        return f"{path} is busy: another program or workstation is writing. Try again."
-    return (
-        f"cannot open {path} ({exc}): the file and its folder must be readable and the "
-        "folder writable (SQLite keeps its journal files beside the database)"
-    )
+        return f"{where} is busy: another program or workstation is writing. Try again."
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return f"{where} is read-only: check the file and folder permissions."
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"the disk holding {where} is full: nothing was saved; free some space."
+    if "malformed" in text or "not a database" in text:
+        return f"{where} is damaged: restore the latest backup (mdtboard restore FILE)."
+    if "unable to open" in text:
+        return (
+            f"{where} cannot be opened: the file must be readable and its folder writable "
+            "(SQLite keeps its journal files beside the database)."
+        )
+    return f"{where} could not be {action} ({type(getattr(exc, 'orig', exc)).__name__})."
 
 
 def _damaged_error(path: Path, exc: sqlite3.Error) -> DatabaseDamaged:
