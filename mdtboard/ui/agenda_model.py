@@ -35,9 +35,6 @@ def _label(enum_cls: Any, value: str) -> str:
 class MeetingTableModel(RowsTableModel[MeetingSummary]):
     HEADERS = ("Date", "Title", "Status", "Cases")
 
-    def row_of(self, meeting_id: int) -> int:
-        return next((i for i, m in enumerate(self._rows) if m.id == meeting_id), -1)
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None

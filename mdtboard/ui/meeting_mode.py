@@ -1236,15 +1236,8 @@ class MeetingModeWindow(QMainWindow):
 
     def _reselect_current(self) -> None:
         """Keep the agenda's selection on the case still being edited."""
-        if self.entry is None:
-            return
-        for r in range(self.agenda_model.rowCount()):
-            row = self.agenda_model.row_at(r)
-            if row is not None and row.id == self.entry.id:
-                self.agenda_view.blockSignals(True)
-                self.agenda_view.selectRow(r)
-                self.agenda_view.blockSignals(False)
-                return
+        if self.entry is not None:
+            self.agenda_view.selectRow(self.agenda_model.row_of(self.entry.id))
 
     def _save_scores(self) -> None:
         """Save the changed score forms against the versions this case was opened with:

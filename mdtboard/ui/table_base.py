@@ -32,6 +32,10 @@ class RowsTableModel(QAbstractTableModel, Generic[RowT]):
     def row_at(self, row: int) -> RowT | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def row_of(self, row_id: int) -> int:
+        """The row of the record with this ``id`` (rows that have one), or -1."""
+        return next((i for i, r in enumerate(self._rows) if getattr(r, "id", None) == row_id), -1)
+
     def valid(self, index: ModelIndex) -> bool:
         return index.isValid() and 0 <= index.row() < len(self._rows)
 
