@@ -505,15 +505,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
     file is refused with the standard library before any window; the database layer is
     loaded once the window's frame has painted."""
     from mdtboard.store.errors import DatabaseDamaged
-    from mdtboard.store.location import inspect_sqlite_file, resolve_target
+    from mdtboard.store.location import check_sqlite_target, resolve_target
     from mdtboard.ui import app
 
     app.route_qt_messages_to_log()
     target = resolve_target(args.db)
     path = target.sqlite_path
-    if path is not None and not target.encrypted and (path.exists() or not target.is_default):
+    if path is not None and not target.encrypted:
         try:
-            inspect_sqlite_file(path)
+            check_sqlite_target(target)  # the same check open_database makes, before Qt
         except DatabaseDamaged as exc:
             backup = exc.latest_backup
             if args.screenshot is not None or not isinstance(backup, Path):

@@ -34,11 +34,11 @@ from mdtboard.store.location import (
     SQLITE_HEADER,
     Target,
     check_revision,
+    check_sqlite_target,
     explain_operational_error,
     inspect_sqlite_file,
     parse_url,
     resolve_target,
-    sqlite_revision,
     sqlite_url,
 )
 
@@ -203,12 +203,9 @@ def open_database(target: Target, *, create: bool = False, upgrade: bool = True)
             migrate.backup_encrypted_before_upgrade(db, path, revision)
         path = None  # no plain-SQLite file operations (backups) on an encrypted file
     elif path is not None:
-        if not path.exists() and (create or target.is_default):
+        revision = check_sqlite_target(target, create=create)
+        if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            revision = None
-        else:
-            revision = sqlite_revision(path)
-        check_revision(revision, str(path))
         db = Database(target)
     else:
         db = Database(target)

@@ -222,6 +222,17 @@ def inspect_sqlite_file(path: Path) -> str | None:
     return revision
 
 
+def check_sqlite_target(target: Target, *, create: bool = False) -> str | None:
+    """The checked schema revision of a plain SQLite target's file (a missing, foreign,
+    damaged or newer file is refused); None for an empty file, or for one that will be
+    created (``create``, or the user's default database on first use)."""
+    path = target.sqlite_path
+    assert path is not None and not target.encrypted
+    if not path.exists() and (create or target.is_default):
+        return None
+    return inspect_sqlite_file(path)
+
+
 def check_revision(revision: str | None, where: str) -> None:
     if revision is not None and revision not in schema.REVISIONS:
         raise SchemaTooNew(
