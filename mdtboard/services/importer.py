@@ -318,22 +318,16 @@ def read_rows(
     except csv.Error as exc:
         return [], [RowError(0, "", f"the header row is not readable as CSV ({exc})")], 0
     doubled = sorted({h for h in header if header.count(h) > 1})
-    if doubled:
-        return (
-            [],
-            [RowError(0, c, "column appears more than once in the header row") for c in doubled],
-            0,
-        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [], [RowError(0, c, "column missing from the header row") for c in missing], 0
     unknown = [h for h in header if h not in ALL_COLUMNS]
-    if unknown:
-        return (
-            [],
-            [RowError(0, c, "unknown column (see docs/import-format.md)") for c in unknown],
-            0,
-        )
+    header_problems = (
+        (doubled, "column appears more than once in the header row"),
+        (missing, "column missing from the header row"),
+        (unknown, "unknown column (see docs/import-format.md)"),
+    )
+    for columns, message in header_problems:  # the first kind found is reported
+        if columns:
+            return [], [RowError(0, c, message) for c in columns], 0
     reader.fieldnames = header
     rows: list[_Row] = []
     errors: list[RowError] = []
