@@ -39,11 +39,33 @@ class Histology:
     drivers: tuple[Driver, ...] = ()
     synonyms: tuple[str, ...] = ()
     notes: str = ""
+    #: where the entry comes from (every entry has one; a test checks it)
+    source: str = ""
 
 
 D = Driver
 EXT, IDEM, IM = "extradural", "idem", "intramedullary"
 RS, RR = RADIOSENSITIVE, RADIORESISTANT
+
+# Sources named by the entries (short forms; the full references are in the documents):
+SEED = "DOMAIN.md §2 (seed article)"
+CNS5 = "WHO CNS5 grade: reference/scores.md §12.3 (Louis DN et al. Neuro Oncol 2021)"
+RT_CLASS = "radiosensitivity: reference/scores.md §10"
+NO_CLASS = "no default radiosensitivity class: reference/scores.md §10 (unlisted histology)"
+WHO_BONE = "WHO Classification of Tumours, Soft Tissue and Bone Tumours, 5th ed. (2020)"
+ESMO_NSCLC = (
+    "drivers: DOMAIN.md §6; ESMO Clinical Practice Guideline, oncogene-addicted metastatic "
+    "NSCLC (Hendriks LE et al. Ann Oncol 2023;34:339–357)"
+)
+ESMO_CRC = (
+    "drivers: ESMO Clinical Practice Guideline, metastatic colorectal cancer (Cervantes A et "
+    "al. Ann Oncol 2023;34:10–32)"
+)
+ESMO_THYROID = (
+    "drivers: ESMO Clinical Practice Guideline, thyroid cancer (Filetti S et al. Ann Oncol "
+    "2019;30:1856–1883)"
+)
+DRIVERS_SEED = "drivers: DOMAIN.md §6"
 
 _ENTRIES: tuple[Histology, ...] = (
     # --- primary: intramedullary ---
@@ -57,6 +79,7 @@ _ENTRIES: tuple[Histology, ...] = (
         synonyms=("ependymoma",),
         notes="Commonest adult primary cord tumour; well demarcated: gross total resection "
         "often curative.",
+        source=f"{SEED}; {CNS5}",
     ),
     Histology(
         "ependymoma_mycn",
@@ -67,7 +90,9 @@ _ENTRIES: tuple[Histology, ...] = (
         (),
         synonyms=("MYCN ependymoma", "SP-EPN-MYCN"),
         notes="Molecularly defined type in WHO CNS5; aggressive, often disseminated at "
-        "diagnosis: image the whole neuraxis.",
+        "diagnosis: image the whole neuraxis. Record the grade as the pathology report "
+        "gives it.",
+        source=f"{CNS5}; cIMPACT-NOW update 7 (Ellison DW et al. Brain Pathol 2020)",
     ),
     Histology(
         "myxopapillary_ependymoma",
@@ -77,9 +102,18 @@ _ENTRIES: tuple[Histology, ...] = (
         (IDEM,),
         ("2",),
         synonyms=("MPE", "filum ependymoma"),
-        notes="Filum terminale / conus; en bloc resection.",
+        notes="Filum terminale / conus; en bloc resection. CNS WHO grade 2 (grade 1 in 2016).",
+        source=f"{SEED}; {CNS5}",
     ),
-    Histology("subependymoma", "Subependymoma", "primary", "glial (ependymal)", (IM,), ("1",)),
+    Histology(
+        "subependymoma",
+        "Subependymoma",
+        "primary",
+        "glial (ependymal)",
+        (IM,),
+        ("1",),
+        source=CNS5,
+    ),
     Histology(
         "astrocytoma",
         "Diffuse astrocytoma (spinal)",
@@ -89,6 +123,7 @@ _ENTRIES: tuple[Histology, ...] = (
         ("2", "3", "4"),
         synonyms=("astrocytoma", "glioma"),
         notes="Infiltrative; complete resection rarely possible; grade drives prognosis.",
+        source=SEED,
     ),
     Histology(
         "pilocytic_astrocytoma",
@@ -98,6 +133,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (IM,),
         ("1",),
         synonyms=("JPA",),
+        source=CNS5,
     ),
     Histology(
         "diffuse_midline_glioma",
@@ -107,6 +143,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (IM,),
         ("4",),
         synonyms=("DMG", "H3 K27M"),
+        source=CNS5,
     ),
     Histology(
         "haemangioblastoma",
@@ -116,6 +153,8 @@ _ENTRIES: tuple[Histology, ...] = (
         (IM, IDEM),
         ("1",),
         synonyms=("hemangioblastoma", "VHL"),
+        notes="Von Hippel–Lindau disease in some patients.",
+        source=f"{SEED}; {CNS5}",
     ),
     # --- primary: intradural extramedullary ---
     Histology(
@@ -126,9 +165,17 @@ _ENTRIES: tuple[Histology, ...] = (
         (IDEM,),
         ("1", "2", "3"),
         notes="Mostly WHO grade 1; complete removal: excellent prognosis.",
+        source=f"{SEED}; {CNS5}",
     ),
     Histology(
-        "clear_cell_meningioma", "Clear-cell meningioma", "primary", "meningeal", (IDEM,), ("2",)
+        "clear_cell_meningioma",
+        "Clear-cell meningioma",
+        "primary",
+        "meningeal",
+        (IDEM,),
+        ("2",),
+        notes="Relatively common in the spine; CNS WHO grade 2.",
+        source=CNS5,
     ),
     Histology(
         "schwannoma",
@@ -139,6 +186,7 @@ _ENTRIES: tuple[Histology, ...] = (
         ("1",),
         synonyms=("neurilemmoma", "nerve sheath tumour"),
         notes="Nearly always benign; radicular pain; may be dumbbell.",
+        source=f"{SEED}; {CNS5}",
     ),
     Histology(
         "neurofibroma",
@@ -148,6 +196,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (IDEM, EXT),
         ("1",),
         synonyms=("NF1",),
+        source=f"{SEED}; {CNS5}",
     ),
     # --- primary: extradural bone ---
     Histology(
@@ -160,9 +209,17 @@ _ENTRIES: tuple[Histology, ...] = (
         synonyms=("notochordal",),
         notes="Sacrum, clivus or mobile spine; en bloc resection and high-dose (particle) "
         "radiotherapy.",
+        source=f"{SEED}; {RT_CLASS}",
     ),
     Histology(
-        "chondrosarcoma", "Chondrosarcoma", "primary", "bone sarcoma", (EXT,), radiosensitivity=RR
+        "chondrosarcoma",
+        "Chondrosarcoma",
+        "primary",
+        "bone sarcoma",
+        (EXT,),
+        radiosensitivity=RR,
+        notes="En bloc resection; high-dose (often particle) radiotherapy.",
+        source=f"{SEED}; {RT_CLASS}",
     ),
     Histology(
         "osteosarcoma",
@@ -172,6 +229,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         notes="Multimodal: chemotherapy, surgery and radiotherapy planned together.",
+        source=f"{SEED}; {RT_CLASS}",
     ),
     Histology(
         "ewing_sarcoma",
@@ -179,8 +237,11 @@ _ENTRIES: tuple[Histology, ...] = (
         "primary",
         "bone sarcoma",
         (EXT,),
-        radiosensitivity=RR,
+        radiosensitivity=RS,
         synonyms=("Ewing's",),
+        notes="Radiosensitive (D18), but a primary tumour: outside NOMS. Multimodal: "
+        "chemotherapy, surgery and radiotherapy planned together.",
+        source=f"{SEED}; {RT_CLASS} (D18: Semin Radiat Oncol 1997;7:225)",
     ),
     Histology(
         "giant_cell_tumour",
@@ -189,9 +250,27 @@ _ENTRIES: tuple[Histology, ...] = (
         "bone",
         (EXT,),
         synonyms=("GCT", "giant cell tumor"),
+        source=SEED,
     ),
     Histology(
-        "aneurysmal_bone_cyst", "Aneurysmal bone cyst", "primary", "bone", (EXT,), synonyms=("ABC",)
+        "aneurysmal_bone_cyst",
+        "Aneurysmal bone cyst",
+        "primary",
+        "bone",
+        (EXT,),
+        synonyms=("ABC",),
+        source=SEED,
+    ),
+    Histology(
+        "vertebral_haemangioma",
+        "Vertebral haemangioma",
+        "primary",
+        "vascular (benign)",
+        (EXT,),
+        synonyms=("haemangioma", "hemangioma", "vertebral hemangioma"),
+        notes="Benign; the commonest benign tumour of the vertebral body, mostly an "
+        "incidental finding; an aggressive one may compress the cord.",
+        source=WHO_BONE,
     ),
     Histology(
         "plasmacytoma",
@@ -201,6 +280,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("plasmacytoma",),
+        source=f"{SEED}; {RT_CLASS}",
     ),
     # --- metastatic ---
     Histology(
@@ -218,6 +298,7 @@ _ENTRIES: tuple[Histology, ...] = (
             D("pik3ca", "PIK3CA", ("PI3K inhibitor",)),
             D("brca", "BRCA1/2", ("PARP inhibitor",)),
         ),
+        source=f"{SEED}; {RT_CLASS}; {DRIVERS_SEED}",
     ),
     Histology(
         "met_lung_nsclc",
@@ -231,8 +312,14 @@ _ENTRIES: tuple[Histology, ...] = (
             D("egfr", "EGFR", ("EGFR TKI",)),
             D("alk", "ALK", ("ALK inhibitor",)),
             D("ros1", "ROS1", ("ROS1 inhibitor",)),
+            D("braf_v600e", "BRAF V600E", ("BRAF/MEK inhibitors",)),
+            D("met_exon14", "MET exon 14 skipping", ("MET inhibitor",)),
+            D("ret", "RET fusion", ("RET inhibitor",)),
+            D("ntrk", "NTRK fusion", ("TRK inhibitor",)),
+            D("her2", "HER2 (ERBB2) mutation", ("HER2 antibody-drug conjugate",)),
             D("kras_g12c", "KRAS G12C", ("KRAS G12C inhibitor",)),
         ),
+        source=f"{SEED}; {RT_CLASS}; {ESMO_NSCLC}",
     ),
     Histology(
         "met_lung_sclc",
@@ -242,6 +329,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("SCLC", "small cell"),
+        source=f"{SEED}; {RT_CLASS}",
     ),
     Histology(
         "met_prostate",
@@ -258,6 +346,11 @@ _ENTRIES: tuple[Histology, ...] = (
                 ("androgen deprivation", "androgen receptor inhibitor"),
             ),
             D("hrr_brca", "BRCA / HRR", ("PARP inhibitor",)),
+            D("psma", "PSMA-positive (PET)", ("177Lu-PSMA radioligand",)),
+        ),
+        source=(
+            f"{SEED}; {RT_CLASS}; {DRIVERS_SEED}; PSMA: VISION trial (Sartor O et al. "
+            "N Engl J Med 2021;385:1091–1103)"
         ),
     ),
     Histology(
@@ -272,6 +365,7 @@ _ENTRIES: tuple[Histology, ...] = (
             D("vegf", "VEGF pathway", ("VEGF TKI",)),
             D("immunotherapy", "Immune checkpoint", ("immune checkpoint inhibitor",)),
         ),
+        source=f"{SEED}; {RT_CLASS}; {DRIVERS_SEED}",
     ),
     Histology(
         "met_thyroid",
@@ -281,6 +375,13 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         synonyms=("thyroid", "follicular", "papillary thyroid"),
+        drivers=(
+            D("ret", "RET (fusion or mutation)", ("RET inhibitor",)),
+            D("braf", "BRAF V600E", ("BRAF/MEK inhibitors",)),
+            D("ntrk", "NTRK fusion", ("TRK inhibitor",)),
+            D("radioiodine_avid", "Radioiodine-avid", ("radioiodine",)),
+        ),
+        source=f"{SEED}; {RT_CLASS}; {ESMO_THYROID}",
     ),
     Histology(
         "met_myeloma",
@@ -290,6 +391,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("myeloma", "MM"),
+        source=f"{SEED}; {RT_CLASS}",
     ),
     Histology(
         "met_lymphoma",
@@ -299,6 +401,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("lymphoma", "DLBCL", "NHL"),
+        source=f"{SEED}; {RT_CLASS}",
     ),
     Histology(
         "met_colorectal",
@@ -308,6 +411,13 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         synonyms=("colorectal", "colon", "rectal", "bowel"),
+        drivers=(
+            D("kras_g12c", "KRAS G12C", ("KRAS G12C inhibitor",)),
+            D("braf_v600e", "BRAF V600E", ("BRAF inhibitor with anti-EGFR antibody",)),
+            D("her2", "HER2 amplification", ("anti-HER2 therapy",)),
+            D("msi_high", "MSI-high / dMMR", ("immune checkpoint inhibitor",)),
+        ),
+        source=f"{SEED}; {RT_CLASS}; {ESMO_CRC}",
     ),
     Histology(
         "met_melanoma",
@@ -321,6 +431,7 @@ _ENTRIES: tuple[Histology, ...] = (
             D("braf", "BRAF V600", ("BRAF/MEK inhibitors",)),
             D("immunotherapy", "Immune checkpoint", ("immune checkpoint inhibitor",)),
         ),
+        source=f"{SEED}; {RT_CLASS}; {DRIVERS_SEED}",
     ),
     Histology(
         "met_unknown_primary",
@@ -329,6 +440,8 @@ _ENTRIES: tuple[Histology, ...] = (
         "unknown",
         (EXT,),
         synonyms=("CUP", "unknown primary"),
+        notes="No default radiosensitivity: the MDT chooses the class for NOMS.",
+        source=f"{SEED}; {NO_CLASS}",
     ),
     Histology(
         "met_ovarian",
@@ -338,6 +451,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("ovary", "ovarian"),
+        source=RT_CLASS,
     ),
     Histology(
         "met_seminoma",
@@ -347,6 +461,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("seminoma", "germ cell"),
+        source=RT_CLASS,
     ),
     Histology(
         "met_neuroendocrine",
@@ -356,6 +471,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RS,
         synonyms=("NET", "carcinoid"),
+        source=RT_CLASS,
     ),
     Histology(
         "met_hepatocellular",
@@ -365,6 +481,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         synonyms=("HCC", "liver"),
+        source=RT_CLASS,
     ),
     Histology(
         "met_gastro_oesophageal",
@@ -374,6 +491,47 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         synonyms=("gastric", "stomach", "oesophageal", "esophageal"),
+        source=RT_CLASS,
+    ),
+    Histology(
+        "met_pancreatic",
+        "Metastatic pancreatic cancer",
+        "metastatic",
+        "carcinoma",
+        (EXT,),
+        radiosensitivity=RR,
+        synonyms=("pancreas", "pancreatic", "PDAC"),
+        source=RT_CLASS,
+    ),
+    Histology(
+        "met_biliary",
+        "Metastatic biliary tract cancer",
+        "metastatic",
+        "carcinoma",
+        (EXT,),
+        radiosensitivity=RR,
+        synonyms=("cholangiocarcinoma", "gallbladder", "biliary"),
+        source=RT_CLASS,
+    ),
+    Histology(
+        "met_urothelial",
+        "Metastatic urothelial carcinoma",
+        "metastatic",
+        "carcinoma",
+        (EXT,),
+        synonyms=("bladder", "urothelial", "transitional cell"),
+        notes="No default radiosensitivity: the MDT chooses the class for NOMS.",
+        source=NO_CLASS,
+    ),
+    Histology(
+        "met_cervical",
+        "Metastatic cervical cancer",
+        "metastatic",
+        "carcinoma",
+        (EXT,),
+        synonyms=("cervix", "cervical cancer"),
+        notes="No default radiosensitivity: the MDT chooses the class for NOMS.",
+        source=NO_CLASS,
     ),
     Histology(
         "met_sarcoma",
@@ -383,6 +541,7 @@ _ENTRIES: tuple[Histology, ...] = (
         (EXT,),
         radiosensitivity=RR,
         synonyms=("sarcoma",),
+        source=RT_CLASS,
     ),
 )
 

@@ -1,4 +1,8 @@
-"""Spinal levels: order, regions, parsing and formatting of level lists."""
+"""Spinal levels: order, regions, parsing and formatting of level lists.
+
+The occiput is level ``C0`` (reference/scores.md §1.1: a lesion of the
+craniovertebral junction is scored as junctional); the coccyx is ``Co``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+OCCIPUT = "C0"
 LEVELS: tuple[str, ...] = (
+    OCCIPUT,
     *(f"C{i}" for i in range(1, 8)),
     *(f"T{i}" for i in range(1, 13)),
     *(f"L{i}" for i in range(1, 6)),
@@ -17,7 +23,7 @@ REGIONS: tuple[str, ...] = ("cervical", "thoracic", "lumbar", "sacral", "coccyge
 _REGION_OF_PREFIX = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}
 _INDEX = {lv: i for i, lv in enumerate(LEVELS)}
 JUNCTIONAL: frozenset[str] = frozenset(
-    {"C1", "C2", "C7", "T1", "T2", "T11", "T12", "L1", "L5", "S1"}
+    {"C0", "C1", "C2", "C7", "T1", "T2", "T11", "T12", "L1", "L5", "S1"}
 )
 
 
@@ -32,6 +38,8 @@ def normalise(text: str) -> str:
     low = t.lower()
     if low in ("co", "coccyx", "cx", "coc", "co1"):
         return "Co"
+    if low in ("c0", "occiput", "occ", "oc"):
+        return OCCIPUT
     m = re.fullmatch(r"([ctls])(\d{1,2})", low)
     if m:
         level = f"{m.group(1).upper()}{int(m.group(2))}"
@@ -48,6 +56,7 @@ def index(level: str) -> int:
 
 
 def region(level: str) -> str:
+    """The drawn region a level belongs to; the occiput is drawn with the cervical spine."""
     lv = normalise(level)
     return "coccygeal" if lv == "Co" else _REGION_OF_PREFIX[lv[0]]
 

@@ -8,7 +8,7 @@ data. Decision support only: scores inform the MDT, they never decide.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -54,6 +54,8 @@ class Item:
     #: numeric items: another unit a form may accept, and the factor to this one
     #: (albumin in g/L: ("g/L", 0.1)); the engine only ever sees ``unit``
     alt_unit: tuple[str, float] | None = None
+    #: an optional item never makes a result incomplete (only NOMS has one, §9)
+    required: bool = True
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -153,9 +155,19 @@ SINS = Tool(
             "pain",
             "Pain",
             "Pain relieved by recumbency or worse with movement = mechanical",
-            Opt("mechanical", "Mechanical pain", 3),
-            Opt("occasional_non_mechanical", "Occasional pain, not mechanical", 1),
-            Opt("pain_free", "Pain-free lesion", 0),
+            Opt(
+                "mechanical",
+                "Mechanical pain",
+                3,
+                "Eased by lying down and/or provoked by movement or spinal loading",
+            ),
+            Opt(
+                "occasional_non_mechanical",
+                "Occasional pain, not mechanical",
+                1,
+                "Pain present at times, but not mechanical",
+            ),
+            Opt("pain_free", "Pain-free lesion", 0, "The lesion is painless"),
         ),
         _choice(
             "bone_lesion",
@@ -169,7 +181,7 @@ SINS = Tool(
             "alignment",
             "Radiographic spinal alignment",
             "",
-            Opt("subluxation_translation", "Subluxation or translation present", 4),
+            Opt("subluxation_translation", "Subluxation or translation on imaging", 4),
             Opt("de_novo_deformity", "De novo deformity (kyphosis or scoliosis)", 2),
             Opt("normal", "Normal alignment", 0),
         ),
@@ -177,26 +189,27 @@ SINS = Tool(
             "collapse",
             "Vertebral body collapse",
             "",
-            Opt("over_50", "More than 50 % collapse", 3),
-            Opt("under_50", "Less than 50 % collapse", 2),
-            Opt("none_over_50_involved", "No collapse, more than 50 % of the body involved", 1),
+            Opt("over_50", "Collapse of more than half of the body", 3),
+            Opt("under_50", "Collapse of less than half", 2),
+            Opt("none_over_50_involved", "No collapse, tumour fills more than half of the body", 1),
             Opt("none", "None of the above", 0),
         ),
         _choice(
             "posterolateral",
             "Posterolateral involvement",
             "Facet, pedicle or costovertebral joint fracture or replacement with tumour",
-            Opt("bilateral", "Bilateral", 3),
-            Opt("unilateral", "Unilateral", 1),
-            Opt("none", "None", 0),
+            Opt("bilateral", "Bilateral", 3, "Fractured or replaced by tumour on both sides"),
+            Opt("unilateral", "Unilateral", 1, "The same, one side"),
+            Opt("none", "None", 0, "Neither side"),
         ),
     ),
     (
         Band("stable", "Stable", "0–6: stable", 0, 6),
         Band(
             "indeterminate",
-            "Indeterminate (potentially unstable)",
-            "7–12: potentially unstable; surgical consultation recommended",
+            "Indeterminate (possibly impending) instability",
+            "7–12: indeterminate (possibly impending) instability; a surgical opinion is "
+            "advised (a referral, not a decision to operate)",
             7,
             12,
             flags=("surgical_consultation",),
@@ -204,13 +217,15 @@ SINS = Tool(
         Band(
             "unstable",
             "Unstable",
-            "13–18: unstable; surgical consultation recommended",
+            "13–18: unstable; a surgical opinion is advised (a referral, not a decision to "
+            "operate)",
             13,
             18,
             flags=("surgical_consultation",),
         ),
     ),
-    "Fisher CG et al. Spine 2010;35(22):E1221–9 (SOSG).",
+    "Fisher CG, DiPaola CP, Ryken TC, et al. Spine 2010;35(22):E1221–E1229 (SOSG); "
+    "Fourney DR et al. J Clin Oncol 2011;29(22):3072–3077.",
     total_min=0,
     total_max=18,
 )
@@ -225,12 +240,12 @@ ESCC = Tool(
             "grade",
             "Grade",
             "Axial T2 MRI at the level of most severe compression",
-            Opt("0", "0 — bone-only disease"),
-            Opt("1a", "1a — epidural impingement, no deformation of the thecal sac"),
-            Opt("1b", "1b — deformation of the thecal sac, no spinal cord abutment"),
-            Opt("1c", "1c — deformation of the thecal sac with cord abutment, no compression"),
-            Opt("2", "2 — cord compression, CSF visible around the cord"),
-            Opt("3", "3 — cord compression, no CSF visible around the cord"),
+            Opt("0", "0 — disease confined to bone"),
+            Opt("1a", "1a — epidural tumour without deformation of the thecal sac"),
+            Opt("1b", "1b — thecal sac deformed, cord not touched"),
+            Opt("1c", "1c — thecal sac deformed and tumour abuts the cord, no compression"),
+            Opt("2", "2 — cord compressed, CSF still visible around it"),
+            Opt("3", "3 — cord compressed, no CSF visible around it"),
         ),
     ),
     (
@@ -238,12 +253,13 @@ ESCC = Tool(
         Band(
             "borderline",
             "Borderline (1c)",
-            "Grade 1c: grey zone some centres treat as high grade; MDT judgement",
+            "Grade 1c: sources differ on it; NOMS treats it like low grade and flags it so "
+            "the MDT decides between radiation alone and surgery",
             grades=("1c",),
         ),
         Band("high_grade", "High grade", "Grades 2 and 3: cord compression", grades=("2", "3")),
     ),
-    "Bilsky MH et al. J Neurosurg Spine 2010;13(3):324–8.",
+    "Bilsky MH, Laufer I, Fourney DR, et al. J Neurosurg Spine 2010;13(3):324–328.",
     kind="grade",
 )
 
@@ -297,7 +313,7 @@ TOKUHASHI = Tool(
                 for k in ("lung", "osteosarcoma", "stomach", "bladder", "oesophagus", "pancreas")
             ),
             *(Opt(k, k.capitalize(), 1) for k in ("liver", "gallbladder", "unidentified")),
-            Opt("other", "Other", 2),
+            Opt("other", "Other (any site not named here, e.g. colon)", 2),
             *(Opt(k, k.capitalize(), 3) for k in ("kidney", "uterus")),
             Opt("rectum", "Rectum", 4),
             *(Opt(k, k.capitalize(), 5) for k in ("thyroid", "breast", "prostate", "carcinoid")),
@@ -317,20 +333,29 @@ TOKUHASHI = Tool(
         Band(
             "lt_6_months",
             "Predicted survival < 6 months",
-            "0–8: conservative or palliative treatment",
+            "0–8: predicted survival under 6 months; the authors reported conservative / "
+            "palliative care",
             0,
             8,
         ),
         Band(
             "ge_6_months",
             "Predicted survival ≥ 6 months",
-            "9–11: palliative surgery; excisional if a single lesion without visceral metastases",
+            "9–11: predicted survival 6 months or more; the authors reported palliative "
+            "surgery, excisional surgery only for a single lesion without major-organ "
+            "metastases",
             9,
             11,
         ),
-        Band("ge_1_year", "Predicted survival ≥ 1 year", "12–15: excisional surgery", 12, 15),
+        Band(
+            "ge_1_year",
+            "Predicted survival ≥ 1 year",
+            "12–15: predicted survival 1 year or more; the authors reported excisional surgery",
+            12,
+            15,
+        ),
     ),
-    "Tokuhashi Y et al. Spine 2005;30(19):2186–91.",
+    "Tokuhashi Y, Matsuzaki H, Oda H, Oshima M, Ryu J. Spine 2005;30(19):2186–2191.",
     total_min=0,
     total_max=15,
 )
@@ -347,14 +372,18 @@ TOMITA = Tool(
             "",
             Opt("slow", "Slow (e.g. breast, thyroid, prostate, testicular)", 1),
             Opt("moderate", "Moderate (e.g. kidney, uterus)", 2),
-            Opt("rapid", "Rapid (e.g. lung, stomach, liver, colon, pancreas, unknown)", 4),
+            Opt(
+                "rapid",
+                "Rapid (e.g. lung, liver, stomach, colon, oesophagus, pancreas; unknown primary)",
+                4,
+            ),
         ),
         _choice(
             "visceral_mets",
             "Visceral metastases",
             "",
             Opt("none", "None", 0),
-            Opt("treatable", "Treatable", 2),
+            Opt("treatable", "Treatable (amenable to treatment)", 2),
             Opt("untreatable", "Untreatable", 4),
         ),
         _choice(
@@ -369,21 +398,34 @@ TOMITA = Tool(
         Band(
             "wide_or_marginal_excision",
             "Wide or marginal excision",
-            "2–3: long-term local control",
+            "2–3: long-term local control: wide or marginal excision",
             2,
             3,
         ),
         Band(
             "marginal_or_intralesional_excision",
             "Marginal or intralesional excision",
-            "4–5: middle-term local control",
+            "4–5: middle-term local control: marginal or intralesional excision",
             4,
             5,
         ),
-        Band("palliative_surgery", "Palliative surgery", "6–7: short-term palliation", 6, 7),
-        Band("supportive_care", "Supportive care", "8–10: non-operative supportive care", 8, 10),
+        Band(
+            "palliative_surgery",
+            "Palliative surgery",
+            "6–7: short-term palliation: palliative surgery",
+            6,
+            7,
+        ),
+        Band(
+            "supportive_care",
+            "Supportive care",
+            "8–10: terminal care: non-operative supportive care",
+            8,
+            10,
+        ),
     ),
-    "Tomita K et al. Spine 2001;26(3):298–306.",
+    "Tomita K, Kawahara N, Kobayashi T, Yoshida A, Murakami H, Akamaru T. Spine "
+    "2001;26(3):298–306.",
     total_min=2,
     total_max=10,
 )
@@ -400,12 +442,31 @@ BAUER = Tool(
         _yes_no("solitary_skeletal_met", "Solitary skeletal metastasis"),
     ),
     (
-        Band("poor", "Poor", "0–1", 0, 1),
-        Band("intermediate", "Intermediate", "2", 2, 2),
-        Band("good", "Good", "3–4", 3, 4),
+        Band(
+            "poor",
+            "Poor",
+            "0–1: expected survival under 6 months; non-operative care (Leithner 2008)",
+            0,
+            1,
+        ),
+        Band(
+            "intermediate",
+            "Intermediate",
+            "2: expected survival over 6 months; palliative surgery (Leithner 2008)",
+            2,
+            2,
+        ),
+        Band(
+            "good",
+            "Good",
+            "3–4: expected survival over 12 months; excisional surgery may be considered "
+            "(Leithner 2008)",
+            3,
+            4,
+        ),
     ),
-    "Bauer HC & Wedin R. Acta Orthop Scand 1995;66:143–6; Leithner A et al. "
-    "Eur Spine J 2008;17:1488–95.",
+    "Bauer HCF, Wedin R. Acta Orthop Scand 1995;66(2):143–146; Leithner A, Radl R, "
+    "Gruber G, et al. Eur Spine J 2008;17(11):1488–1495.",
     total_min=0,
     total_max=4,
 )
@@ -445,9 +506,21 @@ NESMS = Tool(
             alt_unit=("g/L", 0.1),
         ),
     ),
-    tuple(Band(f"nesms_{n}", f"NESMS {n}", f"Score {n} of 3", n, n) for n in range(4)),
-    "Ghori AK et al. Spine J 2015;15(11):2345–50; Schoenfeld AJ et al. Spine J "
-    "2016;16(4):482–90; Schoenfeld AJ et al. Spine J 2022;22(1):39–48.",
+    (
+        Band(
+            "nesms_0",
+            "NESMS 0",
+            "0 of 3: the least favourable survival outlook of the score (higher is better)",
+            0,
+            0,
+        ),
+        Band("nesms_1", "NESMS 1", "1 of 3: higher is better; 3 is the best prognosis", 1, 1),
+        Band("nesms_2", "NESMS 2", "2 of 3: higher is better; 3 is the best prognosis", 2, 2),
+        Band("nesms_3", "NESMS 3", "3 of 3: the best prognosis of the score", 3, 3),
+    ),
+    "Ghori AK, Leonard DA, Schoenfeld AJ, et al. Spine J 2015;15(11):2345–2350; "
+    "Schoenfeld AJ et al. Spine J 2016;16(4):482–490; Schoenfeld AJ et al. Spine J "
+    "2021;21(1):28–36; Spine J 2022;22(1):39–48.",
     total_min=0,
     total_max=3,
     total_cap=3,
@@ -471,22 +544,64 @@ KPS = Tool(
         ),
     ),
     (
-        Band("unable_self_care", "Unable to care for self", "0–40", 0, 40),
-        Band("unable_to_work", "Unable to work; cares for self", "50–70", 50, 70),
-        Band("normal_activity", "Normal activity", "80–100", 80, 100),
+        Band("dead", "Dead", "0: dead", 0, 0),
+        Band(
+            "unable_self_care",
+            "Unable to care for self",
+            "10–40: cannot care for self; needs institutional-level care; disease may "
+            "progress rapidly",
+            10,
+            40,
+        ),
+        Band(
+            "unable_to_work",
+            "Unable to work",
+            "50–70: cannot work; lives at home and manages most personal care, with varying help",
+            50,
+            70,
+        ),
+        Band(
+            "normal_activity",
+            "Normal activity",
+            "80–100: carries on normal activity and work; no special care",
+            80,
+            100,
+        ),
     ),
-    "Karnofsky DA & Burchenal JH 1949.",
+    "Karnofsky DA, Burchenal JH. In: MacLeod CM (ed). Evaluation of Chemotherapeutic "
+    "Agents. Columbia University Press; 1949:191–205.",
     total_min=0,
     total_max=100,
 )
 
+#: (grade, band id, short label, meaning) — reference §7.2
 ECOG_GRADES = (
-    ("0", "fully_active", "Fully active"),
-    ("1", "restricted", "Restricted in strenuous activity"),
-    ("2", "ambulatory_self_care", "Ambulatory, capable of self-care"),
-    ("3", "limited_self_care", "Capable of only limited self-care"),
-    ("4", "disabled", "Completely disabled"),
-    ("5", "dead", "Dead"),
+    ("0", "fully_active", "Fully active", "fully active, no restriction"),
+    (
+        "1",
+        "restricted",
+        "Restricted",
+        "restricted in strenuous activity; walks; light work possible",
+    ),
+    (
+        "2",
+        "ambulatory_self_care",
+        "Ambulatory, self-care",
+        "walks and cares for self, cannot work; up more than half of waking hours",
+    ),
+    (
+        "3",
+        "limited_self_care",
+        "Limited self-care",
+        "limited self-care; in bed or chair more than half of waking hours",
+    ),
+    (
+        "4",
+        "completely_disabled",
+        "Completely disabled",
+        "completely disabled; no self-care; confined to bed or chair",
+    ),
+    ("5", "dead", "Dead", "dead"),
 )
 ECOG = Tool(
     "ecog",
@@ -498,11 +613,14 @@ ECOG = Tool(
             "grade",
             "ECOG grade",
             "",
-            *(Opt(g, f"{g} — {label}", int(g)) for g, _, label in ECOG_GRADES),
+            *(Opt(g, f"{g} — {label}", int(g), meaning) for g, _, label, meaning in ECOG_GRADES),
         ),
     ),
-    tuple(Band(b, label, f"ECOG {g}", int(g), int(g)) for g, b, label in ECOG_GRADES),
-    "Oken MM et al. Am J Clin Oncol 1982;5:649–55.",
+    tuple(
+        Band(b, label, f"ECOG {g}: {meaning}", int(g), int(g))
+        for g, b, label, meaning in ECOG_GRADES
+    ),
+    "Oken MM, Creech RH, Tormey DC, et al. Am J Clin Oncol 1982;5(6):649–655.",
     total_min=0,
     total_max=5,
 )
@@ -512,13 +630,16 @@ FRANKEL = _grade_tool(
     "Frankel grade",
     "Frankel",
     "Neurological function below the level.",
-    "Frankel HL et al. Paraplegia 1969.",
+    "Frankel HL, Hancock DO, Hyslop G, et al. Paraplegia 1969;7(3):179–192.",
     (
-        ("a", "complete: no motor or sensory function below the level"),
-        ("b", "sensory only"),
-        ("c", "motor present but useless"),
-        ("d", "motor useful"),
-        ("e", "normal"),
+        ("a", "complete: no motor or sensory function below the lesion"),
+        ("b", "sensory only: some sensation below the lesion, no motor function"),
+        ("c", "motor useless: some motor power below the lesion, of no practical use"),
+        (
+            "d",
+            "motor useful: useful motor power below the lesion (walks, with or without aids)",
+        ),
+        ("e", "recovery: normal motor and sensory function (reflexes may be abnormal)"),
     ),
 )
 ASIA = _grade_tool(
@@ -526,13 +647,36 @@ ASIA = _grade_tool(
     "ASIA Impairment Scale",
     "ASIA",
     "ISNCSCI impairment grade.",
-    "ASIA Impairment Scale (ISNCSCI).",
+    "Kirshblum SC, Burns SP, Biering-Sorensen F, et al. International standards for "
+    "neurological classification of spinal cord injury (revised 2011). J Spinal Cord Med "
+    "2011;34(6):535–546.",
     (
-        ("a", "complete: no sensory or motor function in S4–S5"),
-        ("b", "sensory incomplete"),
-        ("c", "motor incomplete, most key muscles below the level < grade 3"),
-        ("d", "motor incomplete, at least half of key muscles ≥ grade 3"),
-        ("e", "normal"),
+        (
+            "a",
+            "complete: neither sensation nor motor function is kept in the lowest sacral "
+            "segments (S4–S5)",
+        ),
+        (
+            "b",
+            "sensory incomplete: some sensation survives below the neurological level (S4–S5 "
+            "included) but no motor function, and none more than three levels below the "
+            "motor level on either side",
+        ),
+        (
+            "c",
+            "motor incomplete: some motor function survives below the neurological level, "
+            "but under half of the key muscles below the single neurological level reach "
+            "grade 3",
+        ),
+        (
+            "d",
+            "motor incomplete: half or more of the key muscles below the single neurological "
+            "level reach grade 3 or better",
+        ),
+        (
+            "e",
+            "sensation and motor function back to normal in someone who previously had a deficit",
+        ),
     ),
 )
 MCCORMICK = _grade_tool(
@@ -540,14 +684,28 @@ MCCORMICK = _grade_tool(
     "McCormick grade",
     "McCormick",
     "Function with intramedullary tumours.",
-    "McCormick PC et al. J Neurosurg 1990;72:523–32.",
+    "McCormick PC, Torres R, Post KD, Stein BM. J Neurosurg 1990;72(4):523–532.",
     (
-        ("i", "normal or mild deficit, normal gait"),
-        ("ii", "deficit affecting function, mild to moderate gait difficulty, independent"),
-        ("iii", "needs cane or brace, or significant bilateral arm impairment"),
+        (
+            "i",
+            "neurologically normal, or a mild focal deficit that leaves the limb's function "
+            "intact; at most mild spasticity or a reflex change; gait normal",
+        ),
+        (
+            "ii",
+            "a sensory or motor deficit that impairs the affected limb, mildly to moderately "
+            "impaired gait, or severe pain/dysaesthesia that lowers quality of life — but "
+            "independent in daily function and walking",
+        ),
+        (
+            "iii",
+            "a heavier deficit: walks only with a cane or brace, or both arms are clearly "
+            "impaired; independence variable",
+        ),
         (
             "iv",
-            "severe deficit, wheelchair or aids with bilateral arm impairment, usually dependent",
+            "severe deficit: wheelchair user, or cane/brace together with impairment of both "
+            "arms; usually dependent on others",
         ),
     ),
 )
@@ -556,7 +714,8 @@ NOMS_BANDS = (
     Band(
         "cebrt",
         "Conventional external beam radiotherapy (cEBRT)",
-        "Radiosensitive tumour: cEBRT whatever the compression",
+        "Radiosensitive tumour, whatever the compression; or radioresistant tumour with "
+        "high-grade compression in a patient not fit for surgery (flag not_fit_for_surgery)",
     ),
     Band(
         "sbrt",
@@ -568,17 +727,13 @@ NOMS_BANDS = (
         "Separation surgery, then SBRT",
         "Radioresistant tumour, high-grade compression, fit for surgery",
     ),
-    Band(
-        "radiotherapy_alone",
-        "Radiotherapy alone",
-        "Radioresistant tumour, high-grade compression, not fit for surgery",
-    ),
 )
 NOMS = Tool(
     "noms",
     "NOMS decision framework",
     "NOMS",
-    "Neurologic, Oncologic, Mechanical, Systemic: decision support for the MDT.",
+    "Neurologic, Oncologic, Mechanical, Systemic: decision support for the MDT, never an "
+    "order. For metastatic spinal tumours only.",
     (
         _choice(
             "neurologic",
@@ -610,9 +765,19 @@ NOMS = Tool(
             Opt("fit_for_surgery", "Fit for surgery"),
             Opt("not_fit_for_surgery", "Not fit for surgery"),
         ),
+        Item(
+            "mechanical_pain_without_deformity",
+            "Axial mechanical pain without deformity",
+            "From the SINS answers: pain mechanical and alignment normal",
+            "choice",
+            (Opt("yes", "Yes"), Opt("no", "No")),
+            required=False,
+        ),
     ),
     NOMS_BANDS,
-    "Bilsky MH et al. Oncologist 2013;18:744–51; Laufer I et al. Oncologist 2013.",
+    "Laufer I, Rubin DG, Lis E, Cox BW, Stubblefield MD, Yamada Y, Bilsky MH. The NOMS "
+    "framework: approach to the treatment of spinal metastatic tumors. Oncologist "
+    "2013;18(6):744–751. Bilsky MH, Laufer I, Burch S. Spine 2009;34(22 Suppl):S101–S107.",
     kind="rule",
 )
 
@@ -659,12 +824,15 @@ def _check_number(item: Item, value: object) -> float:
 
 
 def _number_points(item: Item, v: float) -> int:
+    """Points of a validated value: the last range whose ``low`` it reaches (the ranges
+    cover the item's whole minimum–maximum, so a validated value always has one)."""
     if item.points_ranges is None:
         return int(v)
-    reached = [r for r in item.points_ranges if r.low - 1e-9 <= v]
-    if not reached or v > item.points_ranges[-1].high + 1e-9:
-        raise ScoreInputError(f"{item.key}: {v:g} has no points in this tool")
-    return reached[-1].points
+    points = item.points_ranges[0].points
+    for r in item.points_ranges:
+        if r.low - 1e-9 <= v:
+            points = r.points
+    return points
 
 
 def _validated(tool: Tool, answers: Mapping[str, object]) -> dict[str, object]:
@@ -686,14 +854,27 @@ def _validated(tool: Tool, answers: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
-def _band_for_total(tool: Tool, total: int) -> str | None:
-    for b in tool.bands:
-        if b.low is not None and b.high is not None and b.low <= total <= b.high:
-            return b.id
-    return None
+def _band_for_total(tool: Tool, total: int) -> str:
+    """Every total a tool can reach lies in exactly one band (checked by the tests)."""
+    return next(b.id for b in tool.bands if b.low is not None and b.low <= total <= (b.high or 0))
 
 
-def _noms(answers: Mapping[str, object]) -> tuple[str | None, tuple[str, ...]]:
+def noms_band(neuro: object, onco: object, systemic: object) -> str | None:
+    """§9.1: the radiation/surgery suggestion, or None while an input it needs is unknown
+    (``mechanical`` never changes the band, so it is not asked for)."""
+    if onco == "radiosensitive":
+        return "cebrt"
+    if onco != "radioresistant" or neuro is None:
+        return None
+    if neuro in ("low_grade", "borderline"):
+        return "sbrt"
+    if systemic is None:
+        return None
+    return "separation_surgery_then_sbrt" if systemic == "fit_for_surgery" else "cebrt"
+
+
+def _noms_flags(answers: Mapping[str, object]) -> tuple[str, ...]:
+    """§9.2: each flag from the answers it depends on, so known inputs raise theirs."""
     neuro, onco = answers.get("neurologic"), answers.get("oncologic")
     mech, systemic = answers.get("mechanical"), answers.get("systemic")
     flags: set[str] = set()
@@ -701,26 +882,18 @@ def _noms(answers: Mapping[str, object]) -> tuple[str | None, tuple[str, ...]]:
         flags.add("stabilisation")
     elif mech == "indeterminate":
         flags.add("surgical_opinion")
+    if answers.get("mechanical_pain_without_deformity") == "yes" and mech in (
+        "stable",
+        "indeterminate",
+    ):
+        flags.add("cement_augmentation")
+    if neuro == "borderline":
+        flags.add("borderline_compression")
     if systemic == "not_fit_for_surgery":
         flags.add("not_fit_for_surgery")
-    band: str | None = None
-    if onco == "radiosensitive":
-        band = "cebrt"
-    elif onco == "radioresistant":
-        if neuro == "low_grade":
-            band = "sbrt"
-        elif neuro == "borderline":
-            band = "sbrt"
-            flags.add("borderline_compression")
-        elif neuro == "high_grade" and systemic is not None:
-            band = (
-                "separation_surgery_then_sbrt"
-                if systemic == "fit_for_surgery"
-                else "radiotherapy_alone"
-            )
-    if neuro == "borderline" and onco is None:
-        pass
-    return band, tuple(sorted(flags))
+    if onco == "radiosensitive" and neuro == "high_grade" and systemic == "fit_for_surgery":
+        flags.add("surgical_candidate_high_grade")
+    return tuple(sorted(flags))
 
 
 def evaluate(tool_id: str, answers: Mapping[str, object]) -> ScoreResult:
@@ -731,75 +904,66 @@ def evaluate(tool_id: str, answers: Mapping[str, object]) -> ScoreResult:
     if not isinstance(answers, Mapping):
         raise ScoreInputError(f"{tool_id}: answers must be a mapping of item keys")
     given = _validated(tool, answers)
-    missing = tuple(i.key for i in tool.items if i.key not in given)
+    missing = tuple(i.key for i in tool.items if i.required and i.key not in given)
     points: dict[str, int] = {}
     for item in tool.items:
-        if item.key not in given:
+        value = given.get(item.key)
+        if value is None:
             continue
-        value = given[item.key]
         if item.kind == "number":
             points[item.key] = _number_points(item, float(value))  # type: ignore[arg-type]
         else:
             opt = item.option(str(value))
             if opt is not None and opt.points is not None:
                 points[item.key] = opt.points
+    item_points = MappingProxyType(points)
     complete = not missing
     if tool.kind == "rule":
-        band, flags = _noms(given)
-        return ScoreResult(
-            tool.id,
-            None,
-            band if complete else None,
-            flags,
-            complete,
-            missing,
-            MappingProxyType(points),
+        band = (
+            noms_band(given.get("neurologic"), given.get("oncologic"), given.get("systemic"))
+            if complete
+            else None
         )
-    flags_: tuple[str, ...] = ()
+        return ScoreResult(tool.id, None, band, _noms_flags(given), complete, missing, item_points)
     if not complete:
-        return ScoreResult(tool.id, None, None, flags_, False, missing, MappingProxyType(points))
+        return ScoreResult(tool.id, None, None, (), False, missing, item_points)
     if tool.kind == "grade":
         grade = str(given[tool.items[0].key])
-        band_id = next((b.id for b in tool.bands if grade in b.grades), None)
-        return ScoreResult(tool.id, None, band_id, flags_, True, (), MappingProxyType(points))
+        band_id = next(b.id for b in tool.bands if grade in b.grades)
+        return ScoreResult(tool.id, None, band_id, (), True, (), item_points)
     total = sum(points.values())
     if tool.total_cap is not None:
         total = min(tool.total_cap, total)
-    band = _band_for_total(tool, total)
-    declared = tool.band(band) if band is not None else None
-    flags_ = declared.flags if declared is not None else ()
-    return ScoreResult(tool.id, total, band, flags_, True, (), MappingProxyType(points))
-
-
-def format_result(result: ScoreResult) -> str:
-    tool = TOOLS[result.tool_id]
-    if not result.complete:
-        return f"{tool.short_label}: incomplete (missing {', '.join(result.missing)})"
-    band = tool.band(result.band) if result.band else None
-    label = band.label if band else (result.band or "")
-    if result.total is None:
-        return f"{tool.short_label} — {label}"
-    return f"{tool.short_label} {result.total} — {label}"
+    band_id = _band_for_total(tool, total)
+    flags = next(b.flags for b in tool.bands if b.id == band_id)
+    return ScoreResult(tool.id, total, band_id, flags, True, (), item_points)
 
 
 # --- helpers ------------------------------------------------------------------
 
 _SINS_LOCATION_POINTS = {o.key: o.points or 0 for o in SINS.items[0].options}
+#: §1.1, level → SINS location; levels.normalise accepts exactly these levels
+_SINS_LOCATION_OF_LEVEL: Mapping[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(("C0", "C1", "C2"), "junctional"),
+        **dict.fromkeys(("C3", "C4", "C5", "C6"), "mobile"),
+        **dict.fromkeys(("C7", "T1", "T2"), "junctional"),
+        **dict.fromkeys((f"T{n}" for n in range(3, 11)), "semi_rigid"),
+        **dict.fromkeys(("T11", "T12", "L1"), "junctional"),
+        **dict.fromkeys(("L2", "L3", "L4"), "mobile"),
+        **dict.fromkeys(("L5", "S1"), "junctional"),
+        **dict.fromkeys(("S2", "S3", "S4", "S5", "Co"), "rigid"),
+    }
+)
 
 
 def sins_location_for_level(level: str) -> str:
-    lv = levels.normalise(level)
-    if lv in ("C1", "C2", "C7", "T1", "T2", "T11", "T12", "L1", "L5", "S1"):
-        return "junctional"
-    if lv in ("C3", "C4", "C5", "C6", "L2", "L3", "L4"):
-        return "mobile"
-    if lv.startswith("T"):
-        return "semi_rigid"
-    return "rigid"  # S2–S5 and coccyx
+    """§1.1: the SINS ``location`` of a spinal level (ValueError for an unknown level)."""
+    return _SINS_LOCATION_OF_LEVEL[levels.normalise(level)]
 
 
 def sins_location_for_levels(lvls: Iterable[str]) -> str | None:
-    """A lesion straddling a boundary takes the highest-scoring location."""
+    """D1: a lesion straddling a boundary takes the highest-scoring location."""
     locations = [sins_location_for_level(lv) for lv in lvls]
     if not locations:
         return None
@@ -827,12 +991,77 @@ def radiosensitivity_for_histology(key: str) -> str | None:
     return h.radiosensitivity if h else None
 
 
+#: §3 (D6): the Tokuhashi primary-site option a catalogue histology maps to; a histology
+#: whose site is ambiguous (colorectal: colon is ``other``, rectum scores 4) has none
+_TOKUHASHI_SITE = {
+    "met_lung_nsclc": "lung",
+    "met_lung_sclc": "lung",
+    "met_pancreatic": "pancreas",
+    "met_hepatocellular": "liver",
+    "met_unknown_primary": "unidentified",
+    "met_renal": "kidney",
+    "met_thyroid": "thyroid",
+    "met_breast": "breast",
+    "met_prostate": "prostate",
+    "met_neuroendocrine": "carcinoid",
+    **dict.fromkeys(
+        (
+            "met_melanoma",
+            "met_myeloma",
+            "met_lymphoma",
+            "met_ovarian",
+            "met_seminoma",
+            "met_sarcoma",
+        ),
+        "other",
+    ),
+}
+#: §4: the growth examples Tomita 2001 gives (unknown primary counts as rapid)
+_TOMITA_GROWTH = {
+    **dict.fromkeys(("met_breast", "met_thyroid", "met_prostate", "met_seminoma"), "slow"),
+    "met_renal": "moderate",
+    **dict.fromkeys(
+        (
+            "met_lung_nsclc",
+            "met_lung_sclc",
+            "met_hepatocellular",
+            "met_gastro_oesophageal",
+            "met_colorectal",
+            "met_pancreatic",
+            "met_unknown_primary",
+        ),
+        "rapid",
+    ),
+}
+#: §5: breast, kidney, lymphoma and myeloma score "primary_favourable"
+_BAUER_FAVOURABLE = frozenset({"met_breast", "met_renal", "met_lymphoma", "met_myeloma"})
+_LUNG = frozenset({"met_lung_nsclc", "met_lung_sclc"})
+
+
+def answers_from_histology(tool_id: str, histology_key: str | None) -> dict[str, str]:
+    """Answers a score form may pre-fill from the recorded histology (the user can change
+    them): Tokuhashi's primary site (§3), Tomita's growth rate (§4) and both primary items
+    of the modified Bauer score (§5). An unknown primary pre-fills nothing for Bauer."""
+    key = histology_key or ""
+    if tool_id == "tokuhashi_revised" and key in _TOKUHASHI_SITE:
+        return {"primary_site": _TOKUHASHI_SITE[key]}
+    if tool_id == "tomita" and key in _TOMITA_GROWTH:
+        return {"primary_growth": _TOMITA_GROWTH[key]}
+    h = histology.CATALOGUE.get(key)
+    if tool_id == "bauer_modified" and h is not None and h.kind == "metastatic":
+        if key == "met_unknown_primary":
+            return {}
+        return {
+            "primary_not_lung": "no" if key in _LUNG else "yes",
+            "primary_favourable": "yes" if key in _BAUER_FAVOURABLE else "no",
+        }
+    return {}
+
+
 def relevant_tools(disease_kind: str, compartment: str) -> tuple[str, ...]:
     """The tools the MDT is offered for a case type (any tool can still be added)."""
     performance_and_neuro = ("kps", "ecog", "frankel", "asia")
-    if compartment == "intramedullary":
-        return ("mccormick", *performance_and_neuro)
-    if compartment == "idem":
+    if compartment in ("intramedullary", "idem"):
         return ("mccormick", *performance_and_neuro)
     if disease_kind == "metastatic":
         return (
@@ -845,6 +1074,3 @@ def relevant_tools(disease_kind: str, compartment: str) -> tuple[str, ...]:
             *performance_and_neuro,
         )
     return ("sins", "escc", *performance_and_neuro)
-
-
-Evaluator = Callable[[str, Mapping[str, object]], ScoreResult]

@@ -79,7 +79,9 @@ THERAPY_CLASSES = (
     C("immunotherapy", "Immunotherapy"),
     C("targeted_therapy", "Targeted therapy"),
     C("bone_targeted", "Bone-targeted agent (denosumab, zoledronate)"),
+    C("radionuclide", "Radionuclide therapy (radium-223, 177Lu-PSMA, radioiodine)"),
 )
+PARTICLES = (C("protons", "Protons"), C("carbon_ions", "Carbon ions"))
 BIOPSY_ROUTES = (
     C("ct_guided_percutaneous", "CT-guided percutaneous needle biopsy"),
     C("open", "Open biopsy"),
@@ -87,6 +89,13 @@ BIOPSY_ROUTES = (
 )
 DOSE = Field("dose_gy", "Total dose", "number", required=True, unit="Gy")
 FRACTIONS = Field("fractions", "Fractions", "int", required=True)
+#: particle doses are prescribed as RBE-weighted dose
+DOSE_RBE = Field("dose_gy", "Total dose", "number", required=True, unit="Gy(RBE)")
+#: NG234 §1.8: 16 mg daily while awaiting surgery or radiotherapy
+DEXAMETHASONE_DAILY_MAX_MG = 16.0
+#: D20: above this a "conventional" fraction is SBRT territory
+CEBRT_MAX_GY_PER_FRACTION = 8.0
+SBRT_MAX_GY_PER_FRACTION = 24.0
 
 _KINDS = (
     ModalityKind(
@@ -104,7 +113,8 @@ _KINDS = (
         "Conventional radiotherapy (cEBRT)",
         "radiotherapy",
         (DOSE, FRACTIONS, *COMMON),
-        "1–30 fractions, e.g. 8 Gy × 1, 20 Gy in 5",
+        "1–45 fractions: palliative e.g. 8 Gy × 1, 20 Gy in 5, 30 Gy in 10; curative "
+        "courses up to 45 fractions",
     ),
     ModalityKind(
         "sbrt",
@@ -112,6 +122,18 @@ _KINDS = (
         "radiotherapy",
         (DOSE, FRACTIONS, *COMMON),
         "Ablative dose in 1–5 fractions",
+    ),
+    ModalityKind(
+        "particle_therapy",
+        "Particle therapy (protons or carbon ions)",
+        "radiotherapy",
+        (
+            Field("particle", "Particle", "choice", PARTICLES, required=True),
+            DOSE_RBE,
+            FRACTIONS,
+            *COMMON,
+        ),
+        "Dose in Gy(RBE), 1–45 fractions, e.g. chordoma 70–74 Gy(RBE) in 1.8–2 Gy(RBE) fractions",
     ),
     ModalityKind(
         "systemic",
@@ -180,7 +202,8 @@ SBRT_REGIMENS = (
     Regimen(35, 5),
 )
 INTENTS = ("curative", "disease_control", "palliative")
-FRACTION_LIMITS = {"sbrt": (1, 5), "cebrt": (1, 30)}
+#: D20: cEBRT and particle therapy allow curative primary-tumour courses
+FRACTION_LIMITS = {"sbrt": (1, 5), "cebrt": (1, 45), "particle_therapy": (1, 45)}
 
 
 def _number(value: Any) -> float | None:
@@ -246,6 +269,16 @@ def validate_plan(
             if details.get("dose_mg") is not None and (dose is None or dose <= 0):
                 out.append(
                     PlanProblem("error", n, "dose_mg", "Dexamethasone dose must be positive.")
+                )
+            elif dose is not None and dose > DEXAMETHASONE_DAILY_MAX_MG:
+                out.append(
+                    PlanProblem(
+                        "warning",
+                        n,
+                        "dose_mg",
+                        f"Dexamethasone {dose:g} mg a day is above the 16 mg a day NICE "
+                        "NG234 recommends for MSCC: check the dose.",
+                    )
                 )
         elif kind_key == "systemic" and details.get("therapy_class") == "targeted_therapy":
             driver = str(details.get("driver") or "").strip()
@@ -325,15 +358,27 @@ def _radiotherapy(n: int, kind: ModalityKind, details: Mapping[str, Any]) -> lis
                     f"{kind.label}: {lo}–{hi} fractions, not {fractions_raw}.",
                 )
             )
-        elif kind.key == "sbrt" and dose is not None and dose > 0 and dose / fractions_raw > 24:
-            out.append(
-                PlanProblem(
-                    "warning",
-                    n,
-                    "dose_gy",
-                    f"{kind.label}: more than 24 Gy per fraction — check the dose.",
+        elif dose is not None and dose > 0:
+            per_fraction = dose / fractions_raw
+            if kind.key == "sbrt" and per_fraction > SBRT_MAX_GY_PER_FRACTION:
+                out.append(
+                    PlanProblem(
+                        "warning",
+                        n,
+                        "dose_gy",
+                        f"{kind.label}: more than 24 Gy per fraction — check the dose.",
+                    )
                 )
-            )
+            elif kind.key == "cebrt" and per_fraction > CEBRT_MAX_GY_PER_FRACTION:
+                out.append(
+                    PlanProblem(
+                        "warning",
+                        n,
+                        "dose_gy",
+                        f"{kind.label}: {per_fraction:g} Gy per fraction is above 8 Gy — "
+                        "that is SBRT territory: check the dose or the modality.",
+                    )
+                )
     return out
 
 
@@ -350,11 +395,17 @@ def describe_modality(kind_key: str, details: Mapping[str, Any]) -> str:
             return ""
         return next((c.label for c in f.options if c.key == value), str(value))
 
-    if kind_key in ("cebrt", "sbrt"):
-        short = "cEBRT" if kind_key == "cebrt" else "SBRT"
+    if kind_key in FRACTION_LIMITS:
+        short = {
+            "cebrt": "cEBRT",
+            "sbrt": "SBRT",
+            "protons": "Proton therapy",
+            "carbon_ions": "Carbon-ion therapy",
+        }.get(kind_key if kind_key != "particle_therapy" else str(d.get("particle")), kind.label)
+        unit = "Gy(RBE)" if kind_key == "particle_therapy" else "Gy"
         if d.get("dose_gy") is not None and d.get("fractions") is not None:
             fr = d["fractions"]
-            text = f"{short} {d['dose_gy']:g} Gy in {fr} fraction{'s' if fr != 1 else ''}"
+            text = f"{short} {d['dose_gy']:g} {unit} in {fr} fraction{'s' if fr != 1 else ''}"
         else:
             text = short
     elif kind_key == "surgery":

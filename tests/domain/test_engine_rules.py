@@ -2,171 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdtboard.domain import differential, histology, levels, mscc, noms, treatments
+from mdtboard.domain import differential, histology, levels, treatments
 from mdtboard.domain.readiness import CaseFacts, Light, assess
-from mdtboard.domain.scores import evaluate
-from mdtboard.domain.vocab import Urgency
-
-# --- NOMS -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("neuro", "onco", "mech", "systemic", "band", "flags"),
-    [
-        ("high_grade", "radiosensitive", "stable", "fit_for_surgery", "cebrt", ()),
-        (
-            "low_grade",
-            "radiosensitive",
-            "unstable",
-            "not_fit_for_surgery",
-            "cebrt",
-            ("not_fit_for_surgery", "stabilisation"),
-        ),
-        ("low_grade", "radioresistant", "stable", "fit_for_surgery", "sbrt", ()),
-        (
-            "borderline",
-            "radioresistant",
-            "indeterminate",
-            "fit_for_surgery",
-            "sbrt",
-            ("borderline_compression", "surgical_opinion"),
-        ),
-        (
-            "high_grade",
-            "radioresistant",
-            "stable",
-            "fit_for_surgery",
-            "separation_surgery_then_sbrt",
-            (),
-        ),
-        (
-            "high_grade",
-            "radioresistant",
-            "unstable",
-            "not_fit_for_surgery",
-            "radiotherapy_alone",
-            ("not_fit_for_surgery", "stabilisation"),
-        ),
-    ],
-)
-def test_noms_every_branch(
-    neuro: str, onco: str, mech: str, systemic: str, band: str, flags: tuple[str, ...]
-) -> None:
-    r = evaluate(
-        "noms", {"neurologic": neuro, "oncologic": onco, "mechanical": mech, "systemic": systemic}
-    )
-    assert (r.total, r.band, r.flags) == (None, band, flags)
-    assert list(r.flags) == sorted(r.flags)
-    s = noms.suggest(neuro, onco, mech, systemic)
-    assert s.band == band and s.flags == flags and s.missing == ()
-    text = " ".join(s.explanation)
-    assert "decision support for the MDT" in text
-    for value in (neuro, onco, mech, systemic):
-        assert value.split("_")[0].lower() in text.lower()
-
-
-def test_noms_names_missing_inputs_instead_of_guessing() -> None:
-    s = noms.suggest(None, None, None, None)
-    assert s.band is None
-    assert set(s.missing) == {"neurologic", "oncologic", "mechanical", "systemic"}
-    assert "decision support for the MDT" in " ".join(s.explanation)
-    s = noms.suggest("high_grade", "radioresistant", "stable", None)
-    assert s.band is None and "systemic" in s.missing
-    # radiosensitive needs neither compression grade nor fitness for the RT choice
-    s = noms.suggest(None, "radiosensitive", None, None)
-    assert s.band == "cebrt" and "neurologic" not in s.missing
-    # flags from the inputs that are known are still given
-    s = noms.suggest(None, None, "unstable", None)
-    assert s.flags == ("stabilisation",)
-
-
-def test_noms_from_scores_uses_histology_radiosensitivity() -> None:
-    assert noms.from_scores("high_grade", "met_renal", "stable", True).band == (
-        "separation_surgery_then_sbrt"
-    )
-    assert noms.from_scores("high_grade", "met_breast", "stable", False).band == "cebrt"
-    unknown = noms.from_scores("low_grade", "met_unknown_primary", "stable", True)
-    assert unknown.band is None and "oncologic" in unknown.missing
-
-
-# --- MSCC -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("flags", "urgency"),
-    [
-        ({"cancer_history", "night_pain", "limb_weakness"}, Urgency.MSCC),
-        ({"cancer_history", "band_like_pain", "bladder_dysfunction"}, Urgency.MSCC),
-        ({"saddle_anaesthesia", "bowel_dysfunction"}, Urgency.MSCC),
-        ({"cancer_history", "progressive_pain"}, Urgency.URGENT),
-        ({"night_pain", "weight_loss"}, Urgency.URGENT),
-        ({"gait_disturbance"}, Urgency.URGENT),
-        ({"mechanical_pain"}, Urgency.ROUTINE),
-        (set(), Urgency.ROUTINE),
-    ],
-)
-def test_urgency_rules(flags: set[str], urgency: Urgency) -> None:
-    s = mscc.suggest_urgency(flags)
-    assert s.urgency == urgency and s.reasons
-
-
-def test_unknown_red_flag_is_named() -> None:
-    with pytest.raises(ValueError, match="sore_toe"):
-        mscc.suggest_urgency({"sore_toe"})
-
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-def test_mscc_clock_states() -> None:
-    h = timedelta(hours=1)
-    clocks = mscc.mscc_clocks(NOW - 30 * h, NOW - 20 * h, None, None, NOW, True)
-    by = {c.key: c for c in clocks}
-    assert by["suspicion_to_mri"].state == "met"  # 10 h <= 24 h
-    assert by["mri_to_plan"].state == "running" and by["mri_to_plan"].elapsed == 20 * h
-    assert by["plan_to_treatment"].state == "not_started"
-    clocks = mscc.mscc_clocks(NOW - 60 * h, NOW - 26 * h, None, None, NOW, True)
-    by = {c.key: c for c in clocks}
-    assert by["suspicion_to_mri"].state == "breached"  # 34 h > 24 h
-    assert by["mri_to_plan"].state == "overdue_running"
-    # pain only: one week for the MRI
-    clocks = mscc.mscc_clocks(NOW - 30 * h, NOW, None, None, NOW, False)
-    assert clocks[0].state == "met" and clocks[0].target == timedelta(weeks=1)
-    clocks = mscc.mscc_clocks(NOW - 30 * h, NOW - 29 * h, NOW - 10 * h, NOW - 1 * h, NOW, True)
-    assert [c.state for c in clocks] == ["met", "met", "met"]
-
-
-def test_times_out_of_order_make_no_claim() -> None:
-    h = timedelta(hours=1)
-    # plan recorded before the MRI (a data-entry slip): neither met nor breached
-    clocks = mscc.mscc_clocks(NOW - 30 * h, NOW - 5 * h, NOW - 10 * h, None, NOW, True)
-    by = {c.key: c for c in clocks}
-    assert by["mri_to_plan"].state == "out_of_order"
-    assert by["mri_to_plan"].elapsed is None
-    assert by["suspicion_to_mri"].state == "breached"  # 25 h > 24 h with a deficit
-
-
-def test_mscc_clocks_refuse_naive_times() -> None:
-    with pytest.raises(ValueError, match="suspected_at"):
-        mscc.mscc_clocks(datetime(2026, 1, 1), None, None, None, NOW, True)
-    plus_one = timezone(timedelta(hours=1))
-    mscc.mscc_clocks(datetime(2026, 1, 1, tzinfo=plus_one), None, None, None, NOW, True)
-
-
-def test_dexamethasone_recorded_or_justified() -> None:
-    assert mscc.dexamethasone_problems("mscc", True, None, "")
-    assert mscc.dexamethasone_problems("mscc", True, NOW, "") == ()
-    assert mscc.dexamethasone_problems("mscc", True, None, "Diabetic ketoacidosis") == ()
-    assert mscc.dexamethasone_problems("urgent", True, None, "") == ()
-    assert mscc.dexamethasone_problems("mscc", False, None, "") == ()
-    assert len(mscc.MSCC_PROMPTS) == 4
-
 
 # --- plan validation -----------------------------------------------------------------
 
@@ -184,7 +27,7 @@ def messages(intent: str | None, mods: list[dict[str, object]], **kw: object) ->
     [
         ("palliative", plan(("cebrt", {"dose_gy": 20, "fractions": 5})), []),
         ("palliative", plan(("cebrt", {"dose_gy": 8, "fractions": 1})), []),
-        ("palliative", plan(("cebrt", {"dose_gy": 30, "fractions": 31})), ["error:fractions"]),
+        ("palliative", plan(("cebrt", {"dose_gy": 30, "fractions": 46})), ["error:fractions"]),
         ("disease_control", plan(("sbrt", {"dose_gy": 27, "fractions": 3})), []),
         ("disease_control", plan(("sbrt", {"dose_gy": 30, "fractions": 10})), ["error:fractions"]),
         ("disease_control", plan(("sbrt", {"dose_gy": 0, "fractions": 1})), ["error:dose_gy"]),
@@ -277,8 +120,9 @@ def test_describe_modalities_and_plan() -> None:
 
 
 def test_levels_order_and_regions() -> None:
-    assert len(levels.LEVELS) == 30
-    assert levels.LEVELS[0] == "C1" and levels.LEVELS[-1] == "Co"
+    assert len(levels.LEVELS) == 31  # occiput (C0), C1–C7, T1–T12, L1–L5, S1–S5, coccyx
+    assert levels.LEVELS[0] == "C0" and levels.LEVELS[-1] == "Co"
+    assert levels.region("C0") == "cervical" and levels.is_junctional("occiput")
     assert levels.region("T12") == "thoracic" and levels.region("co") == "coccygeal"
     assert levels.is_junctional("T12") and not levels.is_junctional("T6")
 
@@ -290,6 +134,8 @@ def test_levels_order_and_regions() -> None:
         ("t4-6", ("T4", "T5", "T6")),
         ("C7-T2", ("C7", "T1", "T2")),
         ("L5 to S1; coccyx", ("L5", "S1", "Co")),
+        ("occiput-C2", ("C0", "C1", "C2")),
+        ("C0", ("C0",)),
         ("T9, T9", ("T9",)),
         ("", ()),
     ],
@@ -367,32 +213,36 @@ def test_histology_search_uses_synonyms(term: str, key: str) -> None:
     assert histology.search(term)[0].key == key
 
 
-def test_radiosensitivity_classes_follow_the_reference() -> None:
-    sensitive = {
-        "met_lymphoma",
-        "met_myeloma",
-        "plasmacytoma",
-        "met_seminoma",
-        "met_lung_sclc",
-        "met_breast",
-        "met_prostate",
-        "met_ovarian",
-        "met_neuroendocrine",
+def test_every_catalogue_entry_says_where_it_comes_from() -> None:
+    for h in histology.CATALOGUE.values():
+        assert h.source.strip(), h.key
+
+
+def test_catalogue_gaps_of_the_review_are_filled() -> None:
+    assert histology.get("vertebral_haemangioma").kind == "primary"
+    for key in ("met_pancreatic", "met_biliary", "met_urothelial", "met_cervical"):
+        assert histology.get(key).kind == "metastatic"
+    assert {d.key for d in histology.get("met_lung_nsclc").drivers} == {
+        "egfr",
+        "alk",
+        "ros1",
+        "braf_v600e",
+        "met_exon14",
+        "ret",
+        "ntrk",
+        "her2",
+        "kras_g12c",
     }
-    resistant = {
-        "met_renal",
-        "met_melanoma",
-        "met_sarcoma",
-        "chordoma",
-        "met_lung_nsclc",
-        "met_colorectal",
-        "met_thyroid",
-        "met_hepatocellular",
+    assert {d.key for d in histology.get("met_thyroid").drivers} >= {"ret", "braf", "ntrk"}
+    assert {d.key for d in histology.get("met_colorectal").drivers} == {
+        "kras_g12c",
+        "braf_v600e",
+        "her2",
+        "msi_high",
     }
-    for key in sensitive:
-        assert histology.get(key).radiosensitivity == "radiosensitive", key
-    for key in resistant:
-        assert histology.get(key).radiosensitivity == "radioresistant", key
+    classes = {c.key: c.label for c in treatments.THERAPY_CLASSES}
+    assert "radium-223" in classes["radionuclide"] and "177Lu-PSMA" in classes["radionuclide"]
+    assert "radioiodine" in classes["radionuclide"]
 
 
 def test_differential_checklist() -> None:
