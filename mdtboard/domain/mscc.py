@@ -84,7 +84,8 @@ def suggest_urgency(flags: Iterable[str]) -> UrgencySuggestion:
             Urgency.MSCC,
             (
                 f"Past or current cancer with a neurological symptom ({_labels(neuro)}): "
-                "suspected MSCC, an oncological emergency (NICE NG234 §1.2); spinal pain is "
+                "suspected metastatic spinal cord compression (MSCC), an oncological emergency "
+                "(NICE NG234 §1.2); spinal pain is "
                 "not required. Whole-spine MRI and an agreed plan within 24 hours of the "
                 "suspected diagnosis (QS56 statement 3).",
                 *ticked,
@@ -95,7 +96,8 @@ def suggest_urgency(flags: Iterable[str]) -> UrgencySuggestion:
             Urgency.MSCC,
             (
                 f"Tumour-type spinal pain with a neurological symptom ({_labels(neuro)}): "
-                "suspected MSCC even without a known cancer (NICE NG234 §1.2) — emergency "
+                "suspected metastatic spinal cord compression (MSCC) even without a known "
+                "cancer (NICE NG234 §1.2) — emergency "
                 "assessment the same day.",
                 *ticked,
             ),

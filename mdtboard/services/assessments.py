@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from mdtboard.domain import noms, staging
 from mdtboard.domain.scores import TOOLS, evaluate
 from mdtboard.domain.vocab import DecisionStatus
 from mdtboard.services.context import ServiceContext
@@ -53,16 +54,31 @@ def assessment_view(a: Assessment) -> AssessmentView:
     )
 
 
-def _evaluate(tool_id: str, answers: Mapping[str, Any]) -> Any:
-    if tool_id not in TOOLS:
-        raise ValidationError({"tool": f"unknown score tool {tool_id!r}"})
+@dataclass(frozen=True)
+class _Result:
+    total: int | None
+    band: str | None
+    complete: bool
+    missing: tuple[str, ...]
+
+
+def _evaluate(tool_id: str, answers: Mapping[str, Any]) -> tuple[_Result, dict[str, Any]]:
+    """The engine's result, and the answers as they are stored (a primary-tumour staging
+    record, §12, is validated by its own rules and stored in its clean form)."""
     try:
-        return evaluate(tool_id, answers)
+        if tool_id == staging.TOOL_ID:
+            clean = staging.clean(answers)
+            st = staging.evaluate_staging(clean)
+            return _Result(None, st.band, st.complete, st.missing), clean
+        if tool_id not in TOOLS:
+            raise ValidationError({"tool": f"unknown score tool {tool_id!r}"})
+        r = evaluate(tool_id, answers)
     except ValueError as exc:
         raise ValidationError({tool_id: str(exc)}) from exc
+    return _Result(r.total, r.band, r.complete, r.missing), dict(answers)
 
 
-def _summary(tool_id: str, result: Any, subject: str) -> str:
+def _summary(tool_id: str, result: _Result, subject: str) -> str:
     about = f" ({subject})" if subject else ""
     if not result.complete:
         return f"{tool_id}{about}: incomplete, missing {', '.join(result.missing)}"
@@ -82,8 +98,7 @@ def record_assessment(
 ) -> AssessmentView:
     """Create (or, with ``assessment_id``, update) one score for a referral."""
     ctx.require(Permission.ASSESSMENT_WRITE)
-    clean = {k: v for k, v in answers.items() if v is not None}
-    result = _evaluate(tool_id, clean)
+    result, clean = _evaluate(tool_id, {k: v for k, v in answers.items() if v is not None})
     with ctx.unit_of_work() as s:
         referral = s.get(Referral, referral_id)
         if referral is None:
@@ -193,3 +208,62 @@ def list_assessments(db: Database, referral_id: int) -> list[AssessmentView]:
             .order_by(Assessment.tool_id, Assessment.subject, Assessment.id)
         ).scalars()
         return [assessment_view(a) for a in rows]
+
+
+#: bands from least to most severe: several lesions give NOMS their worst
+_SEVERITY = {
+    "escc": ("low_grade", "borderline", "high_grade"),
+    "sins": ("stable", "indeterminate", "unstable"),
+}
+
+
+def _worst(scores: Iterable[AssessmentView], tool_id: str) -> AssessmentView | None:
+    order = _SEVERITY[tool_id]
+    found = [a for a in scores if a.tool_id == tool_id and a.complete and a.band in order]
+    return max(found, key=lambda a: order.index(str(a.band)), default=None)
+
+
+def noms_for_case(
+    scores: Iterable[AssessmentView],
+    histology_key: str,
+    disease_kind: str,
+    fit_for_surgery: bool | None,
+    oncologic: str | None = None,
+    mechanical_pain: bool | None = None,
+) -> noms.NomsSuggestion:
+    """The NOMS suggestion (or the primary-tumour pathway, §9.4) from a case's scores:
+    the worst ESCC and SINS of its lesions, the histology's radiosensitivity unless the
+    MDT chose the class, and the optional item from the SINS answers unless the MDT set
+    it (§9, D12)."""
+    latest = scores_at(scores, None)
+    escc, sins = _worst(latest, "escc"), _worst(latest, "sins")
+    if mechanical_pain is None and sins is not None:
+        mechanical_pain = noms.mechanical_pain_from_sins(sins.answers)
+    sources = {}
+    if escc is not None:
+        sources["neurologic"] = f"ESCC {escc.answers.get('grade')}"
+    if sins is not None:
+        sources["mechanical"] = f"SINS {sins.total}"
+    return noms.from_scores(
+        escc.band if escc else None,
+        histology_key,
+        sins.band if sins else None,
+        fit_for_surgery,
+        disease_kind=disease_kind,
+        mechanical_pain_without_deformity=mechanical_pain,
+        oncologic=oncologic,
+        sources=sources,
+    )
+
+
+def noms_in(s: Any, referral: Referral, decision: Decision) -> noms.NomsSuggestion:
+    """The suggestion for a decision being saved, from the scores stored for its case."""
+    rows = s.execute(select(Assessment).where(Assessment.referral_id == referral.id)).scalars()
+    return noms_for_case(
+        [assessment_view(a) for a in rows],
+        referral.histology_key,
+        str(referral.disease_kind),
+        decision.fit_for_surgery,
+        decision.noms_oncologic,
+        decision.noms_mechanical_pain,
+    )

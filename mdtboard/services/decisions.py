@@ -27,6 +27,7 @@ from mdtboard.domain.vocab import (
     Role,
     quorum_missing,
 )
+from mdtboard.services import assessments
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting
@@ -41,6 +42,7 @@ from mdtboard.store.models import (
     Meeting,
     Member,
     Modality,
+    Referral,
 )
 from mdtboard.store.types import utcnow
 
@@ -69,8 +71,12 @@ class DecisionInput:
     patient_preferences: str = ""
     patient_informed: bool = False
     clinical_trial: str = ""
+    #: shown back to the client; the service computes it from the stored scores on save
     noms_band: str | None = None
     fit_for_surgery: bool | None = None
+    #: NOMS inputs the MDT chose itself (None: from the histology / the SINS answers)
+    noms_oncologic: str | None = None
+    noms_mechanical_pain: bool | None = None
     modalities: tuple[ModalityInput, ...] = ()
     actions: tuple[ActionInput, ...] = ()
 
@@ -140,6 +146,8 @@ def to_view(d: Decision) -> DecisionView:
             clinical_trial=d.clinical_trial,
             noms_band=d.noms_band,
             fit_for_surgery=d.fit_for_surgery,
+            noms_oncologic=d.noms_oncologic,
+            noms_mechanical_pain=d.noms_mechanical_pain,
             modalities=tuple(ModalityInput(m.kind, dict(m.details)) for m in d.modalities),
             actions=tuple(
                 ActionInput(a.description, a.owner, a.due_date, a.done_at) for a in d.actions
@@ -315,9 +323,13 @@ def versions(db: Database, agenda_item_id: int) -> list[DecisionView]:
         return [to_view(d) for d in rows]
 
 
-def _fill(d: Decision, data: DecisionInput) -> None:
+def _fill(s: Session, d: Decision, referral: Referral, data: DecisionInput) -> None:
+    """Copy the decision's fields from ``data``; the NOMS band is computed here from the
+    case's stored scores (never taken from the client), None for a primary tumour."""
     if problems := input_problems(Decision, data):
         raise ValidationError(problems)
+    if data.noms_oncologic not in (None, "radiosensitive", "radioresistant"):
+        raise ValidationError({"noms_oncologic": f"unknown class {data.noms_oncologic!r}"})
     if data.intent is not None and data.intent not in {i.value for i in Intent}:
         raise ValidationError({"intent": f"unknown intent {data.intent!r}"})
     for n, m in enumerate(data.modalities):
@@ -338,8 +350,10 @@ def _fill(d: Decision, data: DecisionInput) -> None:
     d.patient_preferences = data.patient_preferences.strip()
     d.patient_informed = data.patient_informed
     d.clinical_trial = data.clinical_trial.strip()
-    d.noms_band = data.noms_band
     d.fit_for_surgery = data.fit_for_surgery
+    d.noms_oncologic = data.noms_oncologic
+    d.noms_mechanical_pain = data.noms_mechanical_pain
+    d.noms_band = assessments.noms_in(s, referral, d).band
     d.modalities = [
         Modality(sequence=n, kind=m.kind, details=dict(m.details))
         for n, m in enumerate(data.modalities, start=1)
@@ -384,7 +398,7 @@ def save_draft(
                     entity_id=d.id,
                 )
             action = "update"
-        _fill(d, data)
+        _fill(s, d, item.referral, data)
         s.flush()
         ctx.audit(s, action, "decision", d.id, f"draft saved for agenda item {agenda_item_id}")
         return to_view(d)
@@ -484,7 +498,7 @@ def amend(
             signed_off_at=utcnow(),
             amendment_reason=reason.strip(),
         )
-        _fill(new, data)
+        _fill(s, new, old.agenda_item.referral, data)
         errors = [
             p
             for p in plan_problems(data, old.agenda_item.referral.histology_key)

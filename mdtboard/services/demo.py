@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from mdtboard.domain import histology, levels, noms
+from mdtboard.domain import histology, levels, noms, staging
 from mdtboard.domain.scores import evaluate, sins_location_for_level
 from mdtboard.domain.vocab import (
     AgendaStatus,
@@ -596,17 +596,23 @@ def generate(
         assessments: list[dict[str, Any]] = []
         for rid in range(1, min(cases, 60) + 1):
             template = TEMPLATES[(rid - 1) % len(TEMPLATES)]
-            for tool_id, answers in _demo_scores(rng, template):
-                r = evaluate(tool_id, answers)
+            for tool_id, answers, subject in _demo_scores(rng, template):
+                if tool_id == staging.TOOL_ID:
+                    answers = staging.clean(answers)
+                    st = staging.evaluate_staging(answers)
+                    total, band, complete = None, st.band, st.complete
+                else:
+                    r = evaluate(tool_id, answers)
+                    total, band, complete = r.total, r.band, r.complete
                 assessments.append(
                     {
                         "referral_id": rid,
                         "tool_id": tool_id,
-                        "subject": "",
+                        "subject": subject,
                         "answers": answers,
-                        "total": r.total,
-                        "band": r.band,
-                        "complete": r.complete,
+                        "total": total,
+                        "band": band,
+                        "complete": complete,
                         "entered_by": "demo",
                         "entered_at": now,
                         "version": 1,
@@ -745,9 +751,31 @@ def _flush(
     level_rows.clear()
 
 
-def _demo_scores(rng: random.Random, t: CaseTemplate) -> list[tuple[str, dict[str, Any]]]:
+#: fictional staging of the demo's primary bone tumours (§12): stage, drawn cells, en bloc
+_DEMO_STAGING: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "chordoma": ("ib", ("5b", "6b", "7b", "6c", "7c", "6a"), "feasible"),
+    "chondrosarcoma": ("ia", ("8b", "9b", "9c", "10b"), "feasible"),
+    "osteosarcoma": ("iib", ("4b", "5b", "5c", "6c", "5d"), "undecided"),
+    "ewing_sarcoma": ("iib", ("3b", "4b", "4c", "3a"), "not_feasible"),
+    "giant_cell_tumour": ("s3", ("5b", "6b", "6c"), "feasible"),
+    "aneurysmal_bone_cyst": ("s2", ("11b", "12b", "1b"), "undecided"),
+}
+
+
+def _demo_scores(rng: random.Random, t: CaseTemplate) -> list[tuple[str, dict[str, Any], str]]:
+    """(tool, answers, subject) for one demo case; staging records name their lesion."""
     kps = rng.choice([50, 60, 70, 80, 90])
-    scores: list[tuple[str, dict[str, Any]]] = [("kps", {"kps": kps})]
+    scores: list[tuple[str, dict[str, Any], str]] = [("kps", {"kps": kps}, "")]
+    if t.histology_key in _DEMO_STAGING:
+        stage, cells, en_bloc = _DEMO_STAGING[t.histology_key]
+        lesion = levels.format_levels(levels.parse_levels(t.levels))
+        scores.append(
+            (
+                staging.TOOL_ID,
+                {"enneking": stage, "cells": list(cells), "en_bloc": en_bloc},
+                lesion,
+            )
+        )
     if t.kind == DiseaseKind.METASTATIC:
         first = levels.parse_levels(t.levels)[0]
         scores.append(
@@ -761,13 +789,14 @@ def _demo_scores(rng: random.Random, t: CaseTemplate) -> list[tuple[str, dict[st
                     "collapse": rng.choice(["none", "under_50", "none_over_50_involved"]),
                     "posterolateral": rng.choice(["none", "unilateral", "bilateral"]),
                 },
+                "",
             )
         )
         grade = "2" if t.deficit else rng.choice(["0", "1a", "1b", "1c"])
-        scores.append(("escc", {"grade": grade}))
-        scores.append(("frankel", {"grade": "d" if t.deficit else "e"}))
+        scores.append(("escc", {"grade": grade}, ""))
+        scores.append(("frankel", {"grade": "d" if t.deficit else "e"}, ""))
     elif t.compartment == Compartment.INTRAMEDULLARY:
-        scores.append(("mccormick", {"grade": rng.choice(["i", "ii", "iii"])}))
+        scores.append(("mccormick", {"grade": rng.choice(["i", "ii", "iii"])}, ""))
     return scores
 
 
@@ -799,9 +828,18 @@ def _demo_decision(
             )
         ]
         plan = "Surgical resection; review histology at the next MDT."
+        if ref.histology_key in ("chordoma", "chondrosarcoma"):
+            mods.append(
+                ("particle_therapy", {"particle": "protons", "dose_gy": 74, "fractions": 37})
+            )
+            plan = "En bloc resection, then proton therapy; planned with the sarcoma service."
     signed_at = meeting.starts_at + timedelta(minutes=10 + 3 * item.position)
     suggestion = noms.from_scores(
-        "high_grade" if ref.neuro_deficit else "low_grade", ref.histology_key, "stable", True
+        "high_grade" if ref.neuro_deficit else "low_grade",
+        ref.histology_key,
+        "stable",
+        True,
+        disease_kind=str(ref.disease_kind),
     )
     decision = Decision(
         agenda_item_id=item.id,

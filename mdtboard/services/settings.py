@@ -29,12 +29,16 @@ class Settings:
     signatory_name: str = "MDT Chair"
     signatory_title: str = "Chair, Spine Oncology MDT"
     contact: str = "MDT coordinator: 000 0000 0000 (fictional)"
+    #: MSCC: hours from the decision to treat to surgery before it is flagged — a local
+    #: default, since NICE sets no hour limit for surgery (reference/scores.md §11)
+    mscc_surgery_hours: int = 24
 
 
 _LIMITS: dict[str, tuple[int, int]] = {
     "imaging_max_age_days": (1, 365),
     "idle_lock_minutes": (1, 240),
     "backups_keep": (1, 365),
+    "mscc_surgery_hours": (1, 720),
 }
 
 

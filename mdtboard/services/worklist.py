@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from mdtboard.domain import histology, levels
+from mdtboard.domain import histology, levels, mscc
 from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS, KEY_SCORES
 from mdtboard.domain.vocab import (
     URGENCY_ORDER,
@@ -25,6 +25,7 @@ from mdtboard.domain.vocab import (
     ReferralStatus,
     Urgency,
 )
+from mdtboard.services.pathway import PathwayStatus, pathways_in
 from mdtboard.services.storable import holds_nul
 from mdtboard.store.db import Database
 from mdtboard.store.dialects import contains_ci, dialect_of
@@ -80,6 +81,15 @@ class CaseRow:
     received_at: datetime
     referrer: str
     next_meeting_at: datetime | None
+    #: the QS56 clocks, for a case on the MSCC pathway (reference/scores.md §11)
+    pathway: PathwayStatus | None = None
+
+    @property
+    def suspected_mscc(self) -> bool:
+        """An MSCC emergency as recorded, or as its red flags suggest."""
+        return self.urgency == Urgency.MSCC or (
+            self.pathway is not None and self.pathway.suspected_mscc
+        )
 
     def age_on(self, day: date) -> int:
         dob = self.date_of_birth
@@ -261,6 +271,7 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
         Referral.status,
         Referral.received_at,
         Referral.referrer_name,
+        Referral.red_flags,
         next_meeting.label("next_meeting_at"),
     ).select_from(Referral)
     stmt = (
@@ -268,6 +279,16 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
         .order_by(*_order(q, next_meeting))
         .offset(offset)
         .limit(limit)
+    )
+    rows = list(session.execute(stmt))
+    # the clocks of the few cases on the MSCC pathway: one more query, for this window only
+    on_pathway = [r.id for r in rows if mscc.clocks_apply(str(r.urgency), tuple(r.red_flags or ()))]
+    clocks = (
+        pathways_in(
+            session, session.execute(select(Referral).where(Referral.id.in_(on_pathway))).scalars()
+        )
+        if on_pathway
+        else {}
     )
     return [
         CaseRow(
@@ -285,8 +306,9 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
             received_at=r.received_at,
             referrer=r.referrer_name,
             next_meeting_at=r.next_meeting_at,
+            pathway=clocks.get(r.id),
         )
-        for r in session.execute(stmt)
+        for r in rows
     ]
 
 

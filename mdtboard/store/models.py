@@ -289,6 +289,10 @@ class Decision(Versioned, Base):
     noms_band: Mapped[str | None] = mapped_column(String(60))
     #: NOMS "systemic" input as judged by the MDT (None: not assessed)
     fit_for_surgery: Mapped[bool | None] = mapped_column(Boolean)
+    #: NOMS "oncologic" class chosen by the MDT (None: the histology's, §10)
+    noms_oncologic: Mapped[str | None] = mapped_column(String(20))
+    #: NOMS optional item as the MDT set it (None: read from the SINS answers, §9)
+    noms_mechanical_pain: Mapped[bool | None] = mapped_column(Boolean)
     quorate: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[DecisionStatus] = mapped_column(
         str_enum(DecisionStatus, "decision_status"), default=DecisionStatus.DRAFT

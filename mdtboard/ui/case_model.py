@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from mdtboard.domain import mscc
 from mdtboard.domain.vocab import DiseaseKind, ReferralStatus, Urgency
 from mdtboard.services import worklist
 from mdtboard.services.worklist import CaseQuery, CaseRow
@@ -37,6 +38,21 @@ def _local(when: datetime, fmt: str) -> str:
         return when.astimezone().strftime(fmt)
     except (OverflowError, ValueError):
         return when.strftime(fmt) + " UTC"
+
+
+def _pathway_tooltip(row: CaseRow) -> str:
+    """The MSCC pathway of a row: what is suspected, and each QS56 clock."""
+    p = row.pathway
+    assert p is not None
+    head = (
+        "Suspected metastatic spinal cord compression: emergency pathway"
+        if p.suspected_mscc
+        else "Known cancer with spinal pain: 1-week pathway (QS56 statement 2)"
+    )
+    lines = [head, *p.clock_lines()]
+    if p.reasons:
+        lines.append("Red flags: " + p.reasons[0])
+    return "\n".join(lines)
 
 
 def _label(enum_cls: Any, value: str) -> str:
@@ -148,8 +164,8 @@ class CaseTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._display(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "urgency" and row.urgency == Urgency.MSCC:
-                return "Metastatic spinal cord compression: emergency pathway"
+            if key == "urgency" and row.pathway is not None:
+                return _pathway_tooltip(row)
             if key == "histology":
                 return f"{_label(DiseaseKind, row.disease_kind)}: {row.histology_label}"
             if key == "patient":
@@ -157,7 +173,7 @@ class CaseTableModel(QAbstractTableModel):
             return None
         if role == CASE_ID_ROLE:
             return row.referral_id
-        if row.urgency == Urgency.MSCC:
+        if row.suspected_mscc:
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QBrush(_MSCC_BACKGROUND)
             if role == Qt.ItemDataRole.ForegroundRole:
@@ -182,7 +198,15 @@ class CaseTableModel(QAbstractTableModel):
         if key == "levels":
             return row.levels_text
         if key == "urgency":
-            return _label(Urgency, row.urgency)
+            text = _label(Urgency, row.urgency)
+            if row.pathway is None:
+                return text
+            if row.pathway.suspected_mscc and row.urgency != Urgency.MSCC:
+                text += " — red flags suggest MSCC"
+            pressing = mscc.most_pressing(row.pathway.clocks)
+            if pressing is not None and pressing.state in ("overdue_running", "breached"):
+                text += f" · {pressing.label.split(' → ')[-1]} {mscc.STATE_WORDS[pressing.state]}"
+            return text
         if key == "status":
             return _label(ReferralStatus, row.status)
         if key == "next_meeting":

@@ -1,7 +1,8 @@
 """A spine drawn with QPainter on which the user picks the involved levels.
 
-``LevelPicker`` shows the 30 levels from C1 (top) to the coccyx (bottom), grouped by
-region. It holds a selection and nothing else: no business rules live here.
+``LevelPicker`` shows the 31 levels from the occiput (C0, top) to the coccyx (bottom),
+grouped by region; the occiput is drawn with the cervical spine. The cursor starts on
+C1. It holds a selection and nothing else: no business rules live here.
 
 Mouse: click toggles a level; Shift+click selects the range from the anchor (the last
 plain click or keyboard position); dragging selects the levels passed over.
@@ -154,7 +155,7 @@ class LevelPicker(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._selected: frozenset[str] = frozenset()
-        self._cursor = 0
+        self._cursor = index("C1")  # the occiput is rarely involved: start below it
         self._anchor: int | None = None
         self._extend_base: frozenset[str] | None = None  # selection before a Shift run
         self._hover: int | None = None
@@ -367,7 +368,7 @@ class LevelPicker(QWidget):
                 )
                 path.addPolygon(poly)
                 path.closeSubpath()
-            elif reg == "coccygeal":
+            elif reg == "coccygeal" or level == "C0":  # the occiput: a rounded skull base
                 path.addRoundedRect(body, h * 0.45, h * 0.45)
             else:
                 path.addRoundedRect(body, radius, radius)

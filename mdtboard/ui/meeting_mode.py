@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mdtboard.domain import mscc, noms, treatments
+from mdtboard.domain import noms, staging, treatments
 from mdtboard.domain.scores import TOOLS, relevant_tools, sins_location_for_levels
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
@@ -63,9 +63,11 @@ from mdtboard.services.decisions import (
 )
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.meetings import AgendaEntry
+from mdtboard.services.pathway import PathwayStatus, pathway_of
 from mdtboard.services.summaries import CaseReport
 from mdtboard.ui.agenda_model import AgendaTableModel
 from mdtboard.ui.modality_editor import ModalityEditor
+from mdtboard.ui.primary_pathway import PrimaryPathwayPage, lesions_of
 from mdtboard.ui.score_form import ScoreForm
 from mdtboard.ui.table_base import RowsTableModel, row_table
 
@@ -102,6 +104,40 @@ SHORTCUTS = (
 )
 
 
+def _yes_no(value: object) -> bool | None:
+    """A combo's "yes"/"no"/"" as True/False/None."""
+    return None if not value else value == "yes"
+
+
+def mscc_banner_html(status: PathwayStatus) -> str:
+    """The banner's text: what is suspected, each clock, dexamethasone, the prompts."""
+    title = (
+        "<b>SUSPECTED MSCC — EMERGENCY</b>"
+        if status.suspected_mscc
+        else "<b>Spinal pain with known cancer — 1-week pathway</b>"
+    )
+    since = datetime.now(UTC) - status.suspected_at
+    start = (
+        "referral (suspicion time not recorded)"
+        if status.suspicion_from_referral
+        else ("suspected diagnosis")
+    )
+    parts = [f"{since.total_seconds() / 3600:.0f} h since the {start}", *status.clock_lines()]
+    info = status.mri_to_plan_line()
+    if info:
+        parts.append(info)
+    if status.dexamethasone_started_at is not None:
+        parts.append("dexamethasone started")
+    elif status.dexamethasone_omitted_reason:
+        parts.append(f"dexamethasone not given: {status.dexamethasone_omitted_reason}")
+    elif status.neurology:
+        parts.append("dexamethasone NOT recorded")
+    body = " · ".join(html.escape(p) for p in parts)
+    problems = f" · <b>{html.escape('; '.join(status.problems))}</b>" if status.problems else ""
+    prompts = html.escape(" · ".join(status.prompts))
+    return f"{title} — {body}{problems}<br><small>{prompts}</small>"
+
+
 @dataclass(frozen=True)
 class CaseState:
     """Everything the chair can change for one case: undo snapshots hold these."""
@@ -109,6 +145,8 @@ class CaseState:
     decision: DecisionInput
     scores: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
     fit_for_surgery: str
+    #: the primary-tumour staging records, one a lesion (§12)
+    staging: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
 class SnapshotCommand(QUndoCommand):
@@ -311,6 +349,9 @@ class MeetingModeWindow(QMainWindow):
         self.last_save_error = ""
         self._dirty_scores: set[str] = set()
         self._assessment_ids: dict[str, tuple[int, int]] = {}
+        #: staging records (primary tumours), by lesion: stored id and version, and edits
+        self._staging_ids: dict[str, tuple[int, int]] = {}
+        self._dirty_staging: set[str] = set()
         self.undo_stack = QUndoStack(self)
         self._last_state: CaseState | None = None
         self.presentation: Any = None
@@ -523,7 +564,10 @@ class MeetingModeWindow(QMainWindow):
         self._fill_tool_choice()
 
     def _build_noms_page(self) -> None:
-        page = QWidget(self)
+        """Step 4: NOMS for a metastasis, the primary-tumour pathway for a primary (§9.4)."""
+        self.step4 = QStackedWidget(self)
+        self.step4.setObjectName("step4")
+        page = QWidget(self.step4)
         v = QVBoxLayout(page)
         banner = QLabel(
             "<b>NOMS — decision support for the MDT.</b> The MDT decides; "
@@ -547,12 +591,40 @@ class MeetingModeWindow(QMainWindow):
         row.addWidget(self.fitness)
         row.addStretch(1)
         v.addLayout(row)
+        row2 = QHBoxLayout()
+        row2.addWidget(QLabel("Oncologic:", page))
+        self.oncologic = QComboBox(page)
+        self.oncologic.setObjectName("nomsOncologic")
+        self.oncologic.setAccessibleName("Oncologic: radiosensitivity chosen by the MDT")
+        for key, label in (
+            ("", "— from the histology —"),
+            ("radiosensitive", "Radiosensitive (MDT's choice)"),
+            ("radioresistant", "Radioresistant (MDT's choice)"),
+        ):
+            self.oncologic.addItem(label, key)
+        self.oncologic.currentIndexChanged.connect(lambda _i: self._content_edited())
+        row2.addWidget(self.oncologic)
+        row2.addWidget(QLabel("Axial mechanical pain without deformity:", page))
+        self.mechanical_pain = QComboBox(page)
+        self.mechanical_pain.setObjectName("nomsMechanicalPain")
+        self.mechanical_pain.setAccessibleName("Axial mechanical pain without deformity")
+        for key, label in (("", "— from the SINS answers —"), ("yes", "Yes"), ("no", "No")):
+            self.mechanical_pain.addItem(label, key)
+        self.mechanical_pain.currentIndexChanged.connect(lambda _i: self._content_edited())
+        row2.addWidget(self.mechanical_pain)
+        row2.addStretch(1)
+        v.addLayout(row2)
         self.noms_view = QTextBrowser(page)
         self.noms_view.setObjectName("nomsView")
         self.noms_html = ""
         self.noms_view.setAccessibleName("NOMS suggestion")
         v.addWidget(self.noms_view, 1)
-        self.stack.addWidget(page)
+        self.step4.addWidget(page)
+        self.pathway_page = PrimaryPathwayPage(self.step4)
+        self.pathway_page.setObjectName("primaryPathway")
+        self.pathway_page.sig_changed.connect(self._staging_edited)
+        self.step4.addWidget(self._scroll(self.pathway_page))
+        self.stack.addWidget(self.step4)
 
     def _build_options_page(self) -> None:
         self.modality_editor = ModalityEditor(self)
@@ -829,17 +901,59 @@ class MeetingModeWindow(QMainWindow):
                 else "not available yet"
             )
             self._build_score_forms(case)
+            self._load_staging(case)
             data = self.decision.data if self.decision else DecisionInput()
-            self._apply_state(CaseState(data, self._score_state(), self._fitness_from(data)))
+            self._apply_state(
+                CaseState(
+                    data, self._score_state(), self._fitness_from(data), self._staging_state()
+                )
+            )
             self.modality_editor.histology_key = case.histology_key
             self._show_mscc(case)
         finally:
             self._loading = False
         self._dirty = False
         self._dirty_scores.clear()
+        self._dirty_staging.clear()
         self._last_state = self.state()
         self._apply_read_only()
         self._refresh_derived()
+
+    @property
+    def is_primary(self) -> bool:
+        """A primary tumour: step 4 is the primary-tumour pathway, never NOMS (§9.4)."""
+        case = self.case
+        return case is not None and noms.case_kind(case.disease_kind, case.histology_key) == (
+            "primary"
+        )
+
+    def _load_staging(self, case: CaseReport) -> None:
+        """The staging records of a primary tumour's lesions, and step 4's face."""
+        self._staging_ids = {}
+        records: dict[str, dict[str, Any]] = {}
+        for line in case.scores:
+            if line.tool_id == staging.TOOL_ID:
+                records[line.subject] = dict(line.answers)
+                self._staging_ids[line.subject] = (line.id, line.version)
+        self.pathway_page.set_case(lesions_of(case.levels), records, case.histology_key)
+        primary = self.is_primary
+        self.step4.setCurrentIndex(1 if primary else 0)
+        label = "4 Primary-tumour pathway" if primary else STEPS[3][1]
+        button = self.step_buttons.button(3)
+        button.setText(label)
+        button.setAccessibleName(f"Step {label}")
+
+    def _staging_state(self) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
+        return tuple(
+            (lesion, tuple(sorted(answers.items())))
+            for lesion, answers in sorted(self.pathway_page.records().items())
+        )
+
+    def _staging_edited(self, lesion: str) -> None:
+        if self._loading:
+            return
+        self._dirty_staging.add(lesion)
+        self._content_edited()
 
     @staticmethod
     def _fitness_from(data: DecisionInput) -> str:
@@ -888,7 +1002,7 @@ class MeetingModeWindow(QMainWindow):
         self._assessment_ids = {}
         tools = list(relevant_tools(case.disease_kind, case.compartment))
         for line in case.scores:
-            if line.tool_id not in tools:
+            if line.tool_id not in tools and line.tool_id in TOOLS:
                 tools.append(line.tool_id)
         self._lay_out_forms(tools)
         for form in self.score_forms.values():
@@ -925,13 +1039,18 @@ class MeetingModeWindow(QMainWindow):
             clinical_trial=self.trial.text(),
             noms_band=self._noms_band(),
             fit_for_surgery=None if not fit else fit == "fit",
+            noms_oncologic=str(self.oncologic.currentData() or "") or None,
+            noms_mechanical_pain=_yes_no(self.mechanical_pain.currentData()),
             modalities=tuple(mods),
             actions=self.actions_model.actions(),
         )
 
     def state(self) -> CaseState:
         return CaseState(
-            self.decision_input(), self._score_state(), str(self.fitness.currentData() or "")
+            self.decision_input(),
+            self._score_state(),
+            str(self.fitness.currentData() or ""),
+            self._staging_state(),
         )
 
     def _apply_state(self, st: CaseState) -> None:
@@ -959,6 +1078,17 @@ class MeetingModeWindow(QMainWindow):
                     form.set_answers(answers)
                     self._dirty_scores.add(tool_id)
             self.fitness.setCurrentIndex(max(0, self.fitness.findData(st.fit_for_surgery)))
+            self.oncologic.setCurrentIndex(max(0, self.oncologic.findData(d.noms_oncologic or "")))
+            pain = (
+                ""
+                if d.noms_mechanical_pain is None
+                else ("yes" if d.noms_mechanical_pain else "no")
+            )
+            self.mechanical_pain.setCurrentIndex(max(0, self.mechanical_pain.findData(pain)))
+            wanted = {lesion: dict(a) for lesion, a in st.staging}
+            if wanted != self.pathway_page.records():
+                self.pathway_page.set_records(wanted)
+                self._dirty_staging.update(wanted)
             biopsy = next((m for m in d.modalities if m.kind == "biopsy"), None)
             route = str(biopsy.details.get("route", "")) if biopsy else ""
             self.biopsy_route.setCurrentIndex(max(0, self.biopsy_route.findData(route)))
@@ -1024,20 +1154,42 @@ class MeetingModeWindow(QMainWindow):
         escc_r = escc.result() if escc else None
         sins_r = sins.result() if sins else None
         fit = self.fitness.currentData()
+        pain = _yes_no(self.mechanical_pain.currentData())
+        if pain is None and sins is not None:
+            pain = noms.mechanical_pain_from_sins(sins.answers())
+        sources = {}
+        if escc_r is not None and escc_r.complete and escc is not None:
+            sources["neurologic"] = f"ESCC {escc.answers().get('grade')}"
+        if sins_r is not None and sins_r.complete:
+            sources["mechanical"] = f"SINS {sins_r.total}"
         return {
             "escc_band": escc_r.band if escc_r and escc_r.complete else None,
             "histology_key": case.histology_key if case else None,
             "sins_band": sins_r.band if sins_r and sins_r.complete else None,
             "fit_for_surgery": None if not fit else fit == "fit",
+            "disease_kind": case.disease_kind if case else None,
+            "mechanical_pain_without_deformity": pain,
+            "oncologic": str(self.oncologic.currentData() or "") or None,
+            "sources": sources,
         }
 
     def _noms_band(self) -> str | None:
-        if self.case is None:
+        """Shown while editing; the service stores the band it computes itself."""
+        if self.case is None or self.is_primary:
             return None
         return noms.from_scores(**self._noms_inputs()).band
 
     def _refresh_derived(self) -> None:
         if self.case is None:
+            return
+        if self.is_primary:
+            #: step 4 as an HTML fragment (the presentation screen shows it in its own font)
+            self.noms_html = (
+                "<h2>Primary-tumour pathway — NOMS does not apply</h2>"
+                + self.pathway_page.reading_html()
+            )
+            self._refresh_signoff()
+            self.sig_content_changed.emit()
             return
         suggestion = noms.from_scores(**self._noms_inputs())
         lines = "".join(f"<li>{html.escape(x)}</li>" for x in suggestion.explanation)
@@ -1057,10 +1209,7 @@ class MeetingModeWindow(QMainWindow):
             else ""
         )
         #: the suggestion as an HTML fragment (the presentation screen shows it in its own font)
-        self.noms_html = (
-            f"{head}{flags}{missing}<ul>{lines}</ul>"
-            "<p><i>Decision support for the MDT: the team decides.</i></p>"
-        )
+        self.noms_html = f"{head}{flags}{missing}<ul>{lines}</ul>"
         self.noms_view.setHtml(self.noms_html)
         self._refresh_signoff()
         self.sig_content_changed.emit()
@@ -1126,33 +1275,13 @@ class MeetingModeWindow(QMainWindow):
         self.signoff_status.setHtml("".join(parts))
 
     def _show_mscc(self, case: CaseReport | None) -> None:
-        """The MSCC banner; it is refreshed every minute, so its clocks run."""
-        if case is None or case.urgency != Urgency.MSCC:
+        """The MSCC banner (reference/scores.md §11): the QS56 clocks from the suspected
+        diagnosis, dexamethasone and the prompts; refreshed every minute, so it runs."""
+        status = None if case is None else pathway_of(self.ctx.db, case.referral_id)
+        if status is None:
             self.mscc_banner.hide()
             return
-        from mdtboard.services.referrals import mscc_status
-
-        status = mscc_status(self.ctx.db, case.referral_id)
-        parts = []
-        for c in status.clocks:
-            elapsed = "—" if c.elapsed is None else f"{c.elapsed.total_seconds() / 3600:.0f} h"
-            target = f"{c.target.total_seconds() / 3600:.0f} h"
-            parts.append(f"{c.label}: {elapsed} (standard {target}, {c.state.replace('_', ' ')})")
-        reason = status.dexamethasone_omitted_reason
-        dex = (
-            "dexamethasone started"
-            if status.dexamethasone_started
-            else f"dexamethasone NOT started{': ' + html.escape(reason) if reason else ''}"
-        )
-        problems = status.problems
-        prompts = " · ".join(mscc.MSCC_PROMPTS)
-        self.mscc_banner.setText(
-            f"<b>MSCC EMERGENCY</b> — {status.hours_since_referral:.0f} h since referral. "
-            + " · ".join(parts)
-            + f" · {dex}"
-            + (f" · <b>{html.escape('; '.join(problems))}</b>" if problems else "")
-            + f"<br><small>{prompts}</small>"
-        )
+        self.mscc_banner.setText(mscc_banner_html(status))
         self.mscc_banner.show()
 
     def _apply_read_only(self) -> None:
@@ -1173,6 +1302,9 @@ class MeetingModeWindow(QMainWindow):
             w3.setEnabled(not final)
         for form in self.score_forms.values():
             form.setEnabled(not final)
+        self.pathway_page.set_read_only(final)
+        self.oncologic.setEnabled(not final)
+        self.mechanical_pain.setEnabled(not final)
         self.add_tool_btn.setEnabled(not final)
         self.add_tool_combo.setEnabled(not final and self.add_tool_combo.count() > 0)
         self.biopsy_rationale.setReadOnly(final)
@@ -1232,6 +1364,7 @@ class MeetingModeWindow(QMainWindow):
             return False
         self._dirty = False
         self._dirty_scores.clear()
+        self._dirty_staging.clear()
         return True
 
     def _reselect_current(self) -> None:
@@ -1263,6 +1396,22 @@ class MeetingModeWindow(QMainWindow):
             )
             self._assessment_ids[tool_id] = (saved.id, saved.version)
             self._dirty_scores.discard(tool_id)
+        records = self.pathway_page.records()
+        for lesion in sorted(self._dirty_staging):
+            answers = records.get(lesion, {})
+            current = self._staging_ids.get(lesion)
+            if answers or current is not None:
+                saved = assessments.record_assessment(
+                    self.ctx,
+                    self.case.referral_id,
+                    staging.TOOL_ID,
+                    answers,
+                    subject=lesion,
+                    assessment_id=current[0] if current else None,
+                    expected_version=current[1] if current else None,
+                )
+                self._staging_ids[lesion] = (saved.id, saved.version)
+            self._dirty_staging.discard(lesion)
 
     def sign_off(self) -> None:
         if self.entry is None or (self.decision is not None and self.decision.is_final):

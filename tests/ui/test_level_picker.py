@@ -67,7 +67,7 @@ def key(qtbot: QtBot, picker: LevelPicker, k: Qt.Key, *, shift: bool = False) ->
 
 
 def test_every_level_has_its_own_rect_top_to_bottom(picker: LevelPicker) -> None:
-    assert len(LEVELS) == 30
+    assert len(LEVELS) == 31  # occiput (C0) to coccyx
     rects = [picker.level_rect(lv) for lv in LEVELS]
     for upper, lower in pairwise(rects):
         assert upper.bottom() < lower.top(), "vertebrae overlap or are out of order"
@@ -174,16 +174,17 @@ def test_keyboard_moves_toggles_extends_and_clears(qtbot: QtBot, focused: LevelP
     assert p.selected() == ("C2", "C3")
     key(qtbot, p, Qt.Key.Key_Return)
     assert p.selected() == ("C3",)
-    key(qtbot, p, Qt.Key.Key_Up)  # C1; cursor stops at the top
-    key(qtbot, p, Qt.Key.Key_Up)
-    assert p.current_level() == "C1"
+    key(qtbot, p, Qt.Key.Key_Up)  # C1
+    key(qtbot, p, Qt.Key.Key_Up)  # the occiput (C0), above the cursor's start
+    key(qtbot, p, Qt.Key.Key_Up)  # the cursor stops at the top
+    assert p.current_level() == "C0"
 
     key(qtbot, p, Qt.Key.Key_End)
     assert p.current_level() == "Co"
     key(qtbot, p, Qt.Key.Key_Down)
     assert p.current_level() == "Co"
     key(qtbot, p, Qt.Key.Key_Home)
-    assert p.current_level() == "C1"
+    assert p.current_level() == "C0"
 
     p.set_current_level("T4")
     key(qtbot, p, Qt.Key.Key_Down, shift=True)

@@ -5,6 +5,8 @@ Fictional demo data throughout.
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -150,7 +152,9 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
             continue
         fill_scores(qtbot, win)
         qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-        assert "decision support for the MDT" in win.noms_view.toPlainText()
+        shown = win.step4.currentWidget()
+        assert shown.isVisible()
+        assert "Decision support for the MDT — not a treatment order." in win.noms_html
         pick_first_option(qtbot, win.fitness)
 
         qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
@@ -381,8 +385,10 @@ def test_a_score_changed_on_another_workstation_is_not_overwritten(
 def test_an_mscc_case_shows_its_clocks_dexamethasone_and_prompts(
     qtbot: QtBot, ctx: ServiceContext
 ) -> None:
+    """reference/scores.md §11: the QS56 clocks from the suspected diagnosis, MRI → plan
+    as information only, dexamethasone and the 2023 prompts."""
     from mdtboard.domain import mscc
-    from mdtboard.services import referrals
+    from mdtboard.services.pathway import pathway_of
 
     m = meetings.create_meeting(
         ctx, title="MSCC banner test", starts_at=datetime.now(UTC) + timedelta(hours=1)
@@ -393,12 +399,15 @@ def test_an_mscc_case_shows_its_clocks_dexamethasone_and_prompts(
     qtbot.addWidget(win)
     show_active(qtbot, win)
     banner = win.mscc_banner.text()
-    assert win.mscc_banner.isVisible() and "MSCC EMERGENCY" in banner
-    assert "Suspicion → MRI" in banner and "MRI → plan" in banner
+    assert win.mscc_banner.isVisible() and "SUSPECTED MSCC" in banner
+    assert "Suspicion → MRI" in banner and "Suspicion → agreed plan" in banner
+    assert "information only" in banner  # MRI → plan is never shown as the standard
     assert "dexamethasone" in banner
-    assert mscc.MSCC_PROMPTS[0] in banner
-    status = referrals.mscc_status(ctx.db, emergency.referral_id)
-    assert f"{status.hours_since_referral:.0f} h since referral" in banner
+    assert html.escape(mscc.mscc_prompts(True)[0]) in banner
+    status = pathway_of(ctx.db, emergency.referral_id)
+    assert status is not None and status.suspected_mscc
+    for clock in status.clocks:  # each clock with the standard it is measured against
+        assert html.escape(f"{clock.label}:") in banner and clock.source in banner
 
 
 def test_presentation_shows_the_noms_reasons_in_its_large_font(
