@@ -6,7 +6,6 @@ Fictional demo data throughout.
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
