@@ -126,6 +126,20 @@ def main() -> int:
         grab(mode, "meeting-mscc-banner.png")
     mode._dirty = False
     mode.close()
+    # A primary tumour (chordoma): step 4 is the primary-tumour pathway with the WBB diagram.
+    from mdtboard.services.worklist import CaseQuery, fetch_cases
+
+    chordoma = fetch_cases(db, CaseQuery(search="chordoma"), 0, 1)[0]
+    meetings.list_case(ctx, upcoming.id, chordoma.referral_id)
+    mode = MeetingModeWindow(ctx, upcoming.id)
+    mode.resize(1360, 860)
+    mode.show()
+    mode.open_case(mode.agenda_model.rowCount() - 1)
+    mode.go_to_step([k for k, _ in STEPS].index("noms"))
+    mode.pathway_page.diagram.setFocus()
+    grab(mode, "meeting-4-primary-pathway.png")
+    mode._dirty = False
+    mode.close()
     win.close()
 
     examples = DOCS / "examples"

@@ -92,13 +92,13 @@ EN_BLOC: tuple[tuple[str, str], ...] = (
 )
 EN_BLOC_KEYS = tuple(k for k, _ in EN_BLOC)
 
-#: §12.2 typical planning reading: (zones, resection)
-_READINGS: tuple[tuple[frozenset[int], str], ...] = (
-    (frozenset(range(4, 9)), "vertebrectomy (en bloc body resection), zones 4–8"),
-    (frozenset(range(5, 10)), "vertebrectomy (en bloc body resection), zones 5–9"),
-    (frozenset({3, 4, 5}), "sagittal resection, zones 3–5"),
-    (frozenset({8, 9, 10}), "sagittal resection, zones 8–10"),
-    (frozenset({10, 11, 12, 1, 2, 3}), "posterior arch resection, zones 10–3"),
+#: §12.2 typical planning reading: (zones, resection, the zones as the text writes them)
+_READINGS: tuple[tuple[frozenset[int], str, str], ...] = (
+    (frozenset(range(4, 9)), "vertebrectomy (en bloc body resection)", "4–8"),
+    (frozenset(range(5, 10)), "vertebrectomy (en bloc body resection)", "5–9"),
+    (frozenset({3, 4, 5}), "sagittal resection", "3–5"),
+    (frozenset({8, 9, 10}), "sagittal resection", "8–10"),
+    (frozenset({10, 11, 12, 1, 2, 3}), "posterior arch resection", "10–3"),
 )
 
 #: the answer keys of one record; ``cells`` ("4b": zone 4, layer b) is what the drawing
@@ -121,11 +121,14 @@ class StagingResult:
 
 
 def wbb_readings(zones: Iterable[int]) -> tuple[str, ...]:
-    """The §12.2 readings whose zones hold every zone the tumour occupies."""
+    """The §12.2 readings whose zones hold every zone the tumour occupies, one line per
+    resection ("vertebrectomy (en bloc body resection), zones 4–8 or 5–9")."""
     occupied = frozenset(zones)
-    if not occupied:
-        return ()
-    return tuple(text for span, text in _READINGS if occupied <= span)
+    spans: dict[str, list[str]] = {}
+    for span, resection, text in _READINGS:
+        if occupied and occupied <= span:
+            spans.setdefault(resection, []).append(text)
+    return tuple(f"{r}, zones {' or '.join(t)}" for r, t in spans.items())
 
 
 def cell_key(zone: int, layer: str) -> str:
