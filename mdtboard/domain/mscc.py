@@ -270,10 +270,11 @@ def mscc_clocks(
     )
 
 
-def _hours(delta: timedelta) -> str:
+def duration_text(delta: timedelta) -> str:
+    """ "20 h", or "3.5 days" from 48 hours on."""
     hours = delta.total_seconds() / 3600
     if hours >= 48:
-        return f"{hours / 24:.1f} days".replace(".0 days", " days")
+        return f"{hours / 24:.1f} days"
     return f"{hours:.0f} h"
 
 
@@ -289,13 +290,13 @@ STATE_WORDS = {
 
 def describe_clock(c: Clock) -> str:
     """ "Suspicion → MRI: 20 h of 24 h, met (QS56 statement 3)"."""
-    standard = _hours(c.target)
+    standard = "1 week" if c.target == timedelta(weeks=1) else duration_text(c.target)
     if c.state == "not_started":
         body = f"not started (standard {standard})"
     elif c.elapsed is None:
         body = f"{STATE_WORDS[c.state]} (standard {standard})"
     else:
-        body = f"{_hours(c.elapsed)} of {standard}, {STATE_WORDS[c.state]}"
+        body = f"{duration_text(c.elapsed)} of {standard}, {STATE_WORDS[c.state]}"
     return f"{c.label}: {body}" + (f" ({c.source})" if c.source else "")
 
 

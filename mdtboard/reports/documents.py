@@ -23,7 +23,7 @@ from reportlab.platypus import (
 )
 
 from mdtboard.domain import levels as spine
-from mdtboard.domain import treatments
+from mdtboard.domain import staging, treatments
 from mdtboard.domain.scores import TOOLS, evaluate
 from mdtboard.domain.vocab import AttendanceStatus, Intent, Role, Urgency
 from mdtboard.reports.common import (
@@ -39,6 +39,7 @@ from mdtboard.reports.common import (
 )
 from mdtboard.services.decisions import DecisionView
 from mdtboard.services.meetings import MeetingSummary
+from mdtboard.services.pathway import PathwayStatus
 from mdtboard.services.summaries import CaseReport, MeetingReport, ScoreLine
 
 GRID = TableStyle(
@@ -223,7 +224,36 @@ class SpineDiagram(Flowable):  # type: ignore[misc]
 # --- scores -----------------------------------------------------------------------
 
 
+def _staging_table(line: ScoreLine, st: Styles) -> list[Flowable]:
+    """A primary tumour's staging record (§12): stage, WBB zones and layers, en bloc."""
+    answers = dict(line.answers)
+    stage = staging.STAGES.get(str(answers.get("enneking", "")))
+    result = staging.evaluate_staging(answers)
+    layers = dict(staging.LAYERS)
+    rows = [
+        ("Enneking stage (§12.1)", stage.label if stage else "— not recorded —"),
+        ("WBB zones (§12.2)", ", ".join(str(z) for z in answers.get("zones", [])) or "—"),
+        (
+            "WBB layers",
+            "; ".join(f"{k} {layers[k]}" for k in answers.get("layers", [])) or "—",
+        ),
+        ("En bloc resection", dict(staging.EN_BLOC).get(str(answers.get("en_bloc")), "—")),
+        ("Typical reading (support)", "; or ".join(result.readings) or "—"),
+    ]
+    if answers.get("note"):
+        rows.append(("Note", str(answers["note"])))
+    rows.extend(("Check", w) for w in result.warnings)
+    title = "Primary-tumour staging" + (f" ({line.subject})" if line.subject else "")
+    by = f"entered by {line.entered_by}, {_local(line.entered_at)}"
+    heading = Paragraph(
+        f"<b>{esc(title)}</b> <font size=7 color='#5b6b80'>{esc(by)}</font>", st.cell
+    )
+    return [heading, _kv(rows, st, 44 * mm), Spacer(1, 3)]
+
+
 def _score_table(line: ScoreLine, st: Styles) -> list[Flowable]:
+    if line.tool_id == staging.TOOL_ID:
+        return _staging_table(line, st)
     tool = TOOLS.get(line.tool_id)
     title = tool.label if tool else line.tool_id
     if line.subject:
@@ -406,8 +436,17 @@ def _decision_block(c: CaseReport, st: Styles) -> list[Flowable]:
         )
         or "—"
     )
+    pathway = (
+        (
+            "Primary-tumour pathway",
+            "NOMS does not apply to a primary tumour (§9.4): Enneking stage and WBB zones "
+            "recorded per lesion — decision support for the MDT",
+        )
+        if c.is_primary
+        else ("NOMS suggestion", f"{_noms_label(data.noms_band)} — decision support for the MDT")
+    )
     rows: list[tuple[str, Any]] = [
-        ("NOMS suggestion", f"{_noms_label(data.noms_band)} — decision support for the MDT"),
+        pathway,
         ("Intent", _label(Intent, data.intent) or "—"),
         ("Consensus plan", data.plan_text or "—"),
         ("Modalities", Paragraph(mods, st.cell)),
@@ -454,6 +493,20 @@ def _decision_block(c: CaseReport, st: Styles) -> list[Flowable]:
             )
         )
     return out
+
+
+def _clock_text(p: PathwayStatus) -> str:
+    """The pathway's clocks as documents print them: one line each, MRI → plan as
+    information only."""
+    lines = [
+        "Suspected MSCC" if p.suspected_mscc else "Known cancer with spinal pain (1 week)",
+        *p.clock_lines(),
+    ]
+    if info := p.mri_to_plan_line():
+        lines.append(info)
+    if p.suspicion_from_referral:
+        lines.append("(suspicion time not recorded: counted from the referral)")
+    return "\n".join(lines)
 
 
 def _noms_label(band: str | None) -> str:
@@ -503,6 +556,8 @@ def _case_section(c: CaseReport, st: Styles, today: date) -> list[Flowable]:
         ("Spinal levels", c.levels_text or "—"),
         ("Neurology", c.neuro_status or "not recorded"),
     ]
+    if c.pathway is not None:
+        fields.append(("MSCC clocks (QS56)", _clock_text(c.pathway)))
     # Beside the spine diagram the table cannot break across pages: long texts go below
     # it, full width, where they can.
     beside = [(k, v) for k, v in fields if len(v) <= LONG_FIELD]
@@ -673,6 +728,11 @@ def build_letter(
         )
     if data.rationale:
         story += [para("Why", st.h3), para(data.rationale, st.body)]
+    if case.pathway is not None:
+        story += [
+            para("Metastatic spinal cord compression pathway (NICE QS56)", st.h3),
+            para(_clock_text(case.pathway), st.body),
+        ]
     if data.actions:
         story.append(para("Next steps", st.h3))
         for a in data.actions:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from mdtboard.domain import histology, levels, noms, staging
+from mdtboard.domain import mscc as mscc_rules
 from mdtboard.domain.scores import evaluate, sins_location_for_level
 from mdtboard.domain.vocab import (
     AgendaStatus,
@@ -544,6 +545,15 @@ def generate(
             pathology = template.histology_key != histology.AWAITING_BIOPSY and rng.random() < 0.8
             referrer = REFERRERS[rng.randrange(len(REFERRERS))]
             mscc = template.urgency == Urgency.MSCC
+            red_flags = _demo_red_flags(template)
+            # on a QS56 pathway (suspected MSCC, or known cancer with spinal pain): the
+            # suspicion is the referral, the scan within the standard
+            on_pathway = mscc_rules.clocks_apply(template.urgency, red_flags or ())
+            scan_delay = (
+                timedelta(hours=rng.randrange(3, 20))
+                if mscc
+                else timedelta(hours=rng.randrange(24, 120))
+            )
             referrals.append(
                 {
                     "id": i + 1,
@@ -570,13 +580,13 @@ def generate(
                     if pathology
                     else None,
                     "biopsy_deferral_rationale": "",
-                    "mscc_suspected_at": received if mscc else None,
-                    "mri_at": received + timedelta(hours=rng.randrange(3, 30)) if mscc else None,
+                    "mscc_suspected_at": received if on_pathway else None,
+                    "mri_at": received + scan_delay if on_pathway else None,
                     "plan_agreed_at": None,
                     "treatment_started_at": None,
                     "dexamethasone_started_at": received + timedelta(hours=1) if mscc else None,
                     "dexamethasone_omitted_reason": "",
-                    "red_flags": _demo_red_flags(template),
+                    "red_flags": red_flags,
                     "status": ReferralStatus.NEW,
                     "version": 1,
                     "created_at": now,
@@ -846,7 +856,11 @@ def _demo_decision(
         revision=1,
         intent=intent,
         plan_text=plan,
-        rationale="Fictional demo rationale: based on histology, NOMS assessment and fitness.",
+        rationale=(
+            "Fictional demo rationale: based on histology, staging and fitness."
+            if ref.disease_kind == DiseaseKind.PRIMARY
+            else "Fictional demo rationale: based on histology, NOMS assessment and fitness."
+        ),
         dissent="",
         patient_preferences="Patient wishes to stay close to home (fictional).",
         patient_informed=True,
@@ -869,6 +883,12 @@ def _demo_decision(
         )
     )
     s.add(decision)
+    if ref.urgency == Urgency.MSCC and ref.mri_at is not None:
+        # an emergency is planned the day it is scanned, before the weekly meeting, and
+        # radiotherapy starts within the day (QS56 statements 3 and 6)
+        ref.plan_agreed_at = ref.mri_at + timedelta(hours=2 + item.position % 3)
+        ref.treatment_started_at = ref.plan_agreed_at + timedelta(hours=8 + item.position)
+        return
     ref.plan_agreed_at = signed_at
     started = signed_at + timedelta(days=1 + item.position % 5)
     if item.position % 3 != 0 and started < datetime.now(UTC):

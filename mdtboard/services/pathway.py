@@ -56,14 +56,13 @@ class PathwayStatus:
         info = self.mri_to_plan
         if info.elapsed is None:
             return None
-        hours = info.elapsed.total_seconds() / 3600
         left = (
             ""
             if info.left_after_scan is None
-            else f"; {max(0.0, info.left_after_scan.total_seconds() / 3600):.0f} h of the "
+            else f"; {mscc.duration_text(max(timedelta(0), info.left_after_scan))} of the "
             "standard were left after the scan"
         )
-        return f"MRI → plan: {hours:.0f} h (information only{left})"
+        return f"MRI → plan: {mscc.duration_text(info.elapsed)} (information only{left})"
 
 
 def standards_in(s: Session) -> mscc.Standards:
@@ -108,6 +107,8 @@ def status_of(
         for_surgery,
         standards,
     )
+    if not suspected:  # QS56 statement 6 is about MSCC: no treatment clock without it
+        clocks = tuple(c for c in clocks if c.key != "decision_to_treatment")
     return PathwayStatus(
         suspected_mscc=suspected,
         neurology=neurology,

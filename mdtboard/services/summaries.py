@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from mdtboard.domain import histology
+from mdtboard.domain import histology, noms
 from mdtboard.domain.readiness import Readiness
 from mdtboard.services import decisions, readiness
 from mdtboard.services.assessments import AssessmentView, assessment_view, scores_at
 from mdtboard.services.decisions import AttendanceView, DecisionView, Quorum
 from mdtboard.services.errors import NotFound
 from mdtboard.services.meetings import MeetingSummary, get_meeting
+from mdtboard.services.pathway import PathwayStatus, pathways_in
 from mdtboard.services.referrals import PatientView, patient_view
 from mdtboard.store.db import Database
 from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
@@ -59,6 +60,13 @@ class CaseReport:
     decision: DecisionView | None
     revisions: tuple[DecisionView, ...]
     readiness: Readiness | None
+    #: the MSCC pathway's clocks when the case is on it (reference/scores.md §11)
+    pathway: PathwayStatus | None = None
+
+    @property
+    def is_primary(self) -> bool:
+        """A primary tumour: documents show the primary-tumour pathway, never NOMS (§9.4)."""
+        return noms.case_kind(self.disease_kind, self.histology_key) == "primary"
 
     @property
     def signed_off(self) -> bool:
@@ -101,6 +109,7 @@ def _case(
     scores: list[ScoreLine],
     revisions: list[DecisionView],
     ready: Readiness | None,
+    pathway: PathwayStatus | None,
 ) -> CaseReport:
     latest = revisions[-1] if revisions else None
     scores = scores_at(scores, latest.signed_off_at if latest and latest.is_final else None)
@@ -133,6 +142,7 @@ def _case(
         decision=revisions[-1] if revisions else None,
         revisions=tuple(revisions),
         readiness=ready,
+        pathway=pathway,
     )
 
 
@@ -164,6 +174,7 @@ def meeting_report(db: Database, meeting_id: int, *, with_readiness: bool = True
         ready = (
             readiness.readiness_for(db, [i.referral_id for i in items]) if with_readiness else {}
         )
+        clocks = pathways_in(s, [i.referral for i in items])
         cases = tuple(
             _case(
                 i,
@@ -171,6 +182,7 @@ def meeting_report(db: Database, meeting_id: int, *, with_readiness: bool = True
                 scores.get(i.referral_id, []),
                 [decisions.to_view(d) for d in sorted(i.decisions, key=lambda d: d.revision)],
                 ready.get(i.referral_id),
+                clocks.get(i.referral_id),
             )
             for i in items
         )
@@ -202,7 +214,7 @@ def case_report(db: Database, referral_id: int) -> tuple[CaseReport, MeetingSumm
             if item
             else []
         )
-        report = _case(item, r, scores, revisions, None)
+        report = _case(item, r, scores, revisions, None, pathways_in(s, [r]).get(r.id))
         meeting_id = item.meeting_id if item else None
     return report, (get_meeting(db, meeting_id) if meeting_id is not None else None)
 
@@ -215,4 +227,5 @@ def agenda_case(db: Database, agenda_item_id: int) -> CaseReport:
             raise NotFound(f"agenda item {agenda_item_id} does not exist")
         scores = _scores_for(s, [item.referral_id]).get(item.referral_id, [])
         revisions = [decisions.to_view(d) for d in sorted(item.decisions, key=lambda d: d.revision)]
-        return _case(item, item.referral, scores, revisions, None)
+        pathway = pathways_in(s, [item.referral]).get(item.referral_id)
+        return _case(item, item.referral, scores, revisions, None, pathway)

@@ -20,6 +20,7 @@ from mdtboard.services import decisions, meetings, referrals, summaries
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.decisions import DecisionInput, ModalityInput
 from mdtboard.services.referrals import PatientInput, ReferralInput
+from mdtboard.services.settings import get_settings
 
 UNICODE_NAMES = ("Łukasiewicz-Ñúñez", "Zoë", "Ødegård", "Μαρία")
 
@@ -432,3 +433,55 @@ def test_a_very_long_question_and_plan_run_across_pages(
     summary_path = build_summary(report, tmp_path / "summary.pdf")
     assert "Q399 question words" in agenda  # the end of the question is there
     assert "P1499 plan line" in text(summary_path) and len(pages(summary_path)) > 2
+
+
+def test_s9_4_primary_tumour_documents_show_the_pathway_never_a_noms_suggestion(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """reference/scores.md §9.4 (D16) and §12: a chordoma's summary shows its staging and
+    the primary-tumour pathway; a metastasis keeps its NOMS suggestion."""
+    for m in meetings.list_meetings(ctx.db):
+        report = summaries.meeting_report(ctx.db, m.id)
+        primary = [c for c in report.cases if c.decision and c.histology_key == "chordoma"]
+        if primary:
+            break
+    else:
+        pytest.fail("the demo data has no discussed chordoma")
+    out = build_summary(report, tmp_path / "summary.pdf")
+    blocks = text(out).split(" — MRN ")
+    chordoma = next(b for b in blocks if "Chordoma (primary" in b)
+    assert "Primary-tumour pathway" in chordoma and "NOMS does not apply" in chordoma
+    assert "NOMS suggestion" not in chordoma
+    assert "Enneking stage (§12.1) IB" in chordoma and "WBB zones (§12.2) 5, 6, 7" in chordoma
+    assert "vertebrectomy" in chordoma  # the §12.2 reading, as support
+    assert "Proton therapy 74 Gy(RBE) in 37 fractions" in chordoma
+    first = summaries.meeting_report(ctx.db, past_meeting(ctx))
+    assert any(c.disease_kind == "metastatic" for c in first.cases)
+    others = text(build_summary(first, tmp_path / "first.pdf")).split(" — MRN ")
+    metastases = [b for b in others if "(metastatic," in b]
+    assert metastases and all("NOMS suggestion" in b for b in metastases)
+
+
+def test_s11_mscc_clocks_in_the_summary_and_the_letter(ctx: ServiceContext, tmp_path: Path) -> None:
+    """reference/scores.md §11: the QS56 clocks, counted from the suspicion, in documents."""
+    for m in meetings.list_meetings(ctx.db):
+        report = summaries.meeting_report(ctx.db, m.id)
+        emergencies = [c for c in report.cases if c.decision and c.urgency == "mscc"]
+        if emergencies:
+            break
+    else:
+        pytest.fail("the demo data has no discussed MSCC case")
+    out = build_summary(report, tmp_path / "summary.pdf")
+    t = text(out)
+    assert "MSCC clocks (QS56)" in t
+    for needed in ("Suspicion → MRI:", "Suspicion → agreed plan:", "Decision → radiotherapy:"):
+        assert needed in t, needed
+    assert "QS56 statement 3" in t and "QS56 statement 6" in t and "information only" in t
+    case, meeting = summaries.case_report(ctx.db, emergencies[0].referral_id)
+    assert case.pathway is not None and case.pathway.suspected_mscc
+    letter = build_letter(
+        case, meeting, LetterSettings.from_settings(get_settings(ctx.db)), tmp_path / "l.pdf"
+    )
+    lt = text(letter)
+    assert "Metastatic spinal cord compression pathway (NICE QS56)" in lt
+    assert "Suspicion → agreed plan:" in lt
