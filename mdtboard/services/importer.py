@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,8 +19,15 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 
-from mdtboard.domain import histology, levels
-from mdtboard.domain.vocab import Compartment, DiseaseKind, ReferralStatus, Sex, Urgency
+from mdtboard.domain import histology, levels, mscc
+from mdtboard.domain.vocab import (
+    URGENCY_ORDER,
+    Compartment,
+    DiseaseKind,
+    ReferralStatus,
+    Sex,
+    Urgency,
+)
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.permissions import Permission
@@ -59,6 +67,8 @@ OPTIONAL_COLUMNS = (
     "imaging_date",
     "pathology_date",
     "biopsy_deferral_rationale",
+    "red_flags",
+    "mscc_suspected_at",
 )
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 200_000
@@ -189,6 +199,20 @@ def _urgency(text: str) -> str:
     return _choice(text, Urgency, "urgency")
 
 
+_RED_FLAG_SPLIT = re.compile(r"[;|,]")
+_RED_FLAG_KEYS = frozenset(f.key for f in mscc.RED_FLAGS)
+
+
+@lru_cache(maxsize=1024)
+def _red_flags(text: str) -> tuple[str, ...]:
+    """ "cancer_history; limb_weakness" → the keys in checklist order (DOMAIN.md §3)."""
+    keys = {k.strip().lower() for k in _RED_FLAG_SPLIT.split(text) if k.strip()}
+    unknown = sorted(keys - _RED_FLAG_KEYS)
+    if unknown:
+        raise ValueError(f"unknown red flag {unknown[0]!r} (see docs/import-format.md)")
+    return tuple(f.key for f in mscc.RED_FLAGS if f.key in keys)
+
+
 def _disease_kind(text: str) -> str:
     return _choice(text, DiseaseKind, "disease_kind")
 
@@ -218,7 +242,9 @@ _PARSED_COLUMNS: tuple[tuple[str, Callable[[str], Any], bool], ...] = (
     ("imaging_date", _parse_date, False),
     ("pathology_date", _parse_date, False),
     ("sex", _sex, False),
-    ("urgency", _urgency, True),
+    ("urgency", _urgency, False),  # may be left to the red flags (checked below)
+    ("red_flags", _red_flags, False),
+    ("mscc_suspected_at", _parse_datetime, False),
     ("disease_kind", _disease_kind, True),
     ("compartment", _compartment, True),
     ("histology", _histology_key, True),
@@ -248,6 +274,12 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
         except ValueError as exc:
             errors.append(RowError(number, column, str(exc)))
             values[column] = None
+    flags = values["red_flags"] or ()
+    if values["urgency"] is None and not flags:
+        if not any(e.column == "urgency" for e in errors):
+            errors.append(RowError(number, "urgency", "is required (or give the red_flags)"))
+    else:
+        values["urgency"] = _urgency_with_flags(number, values["urgency"], flags, errors)
     if errors:
         return None, errors
     patient = PatientInput(
@@ -277,11 +309,36 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
         pathology_available=values["pathology_date"] is not None,
         pathology_date=values["pathology_date"],
         biopsy_deferral_rationale=values["biopsy_deferral_rationale"] or "",
+        red_flags=flags,
+        mscc_suspected_at=values["mscc_suspected_at"],
     )
     problems = {**validate_patient(patient), **validate_referral(referral)}
     for fld, message in problems.items():
         errors.append(RowError(number, _FIELD_TO_COLUMN.get(fld, fld), message))
     return (None if errors else _Row(number, patient, referral)), errors
+
+
+def _urgency_with_flags(
+    number: int, given: str | None, flags: tuple[str, ...], errors: list[RowError]
+) -> str | None:
+    """The row's urgency: as given, or as the red flags suggest when left blank. A given
+    urgency below the suggestion is refused: an MSCC emergency imported as routine would
+    be missed (reference/scores.md §11, NG234 §1.2)."""
+    if not flags:
+        return given
+    suggestion = mscc.suggest_urgency(flags)
+    if given is None:
+        return suggestion.urgency.value
+    if URGENCY_ORDER[suggestion.urgency.value] < URGENCY_ORDER[given]:
+        errors.append(
+            RowError(
+                number,
+                "urgency",
+                f"{given} is less urgent than the red flags suggest "
+                f"({suggestion.urgency.value}: {suggestion.reasons[0]})",
+            )
+        )
+    return given
 
 
 def _csv_records(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[dict[str, Any]]:
@@ -524,6 +581,8 @@ def _write(
                         "pathology_date": d.pathology_date,
                         "biopsy_deferral_rationale": d.biopsy_deferral_rationale.strip(),
                         "dexamethasone_omitted_reason": "",
+                        "red_flags": list(d.red_flags) or None,
+                        "mscc_suspected_at": d.mscc_suspected_at,
                         "status": ReferralStatus.NEW,
                         "version": 1,
                         "created_at": now,

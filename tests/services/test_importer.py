@@ -205,3 +205,53 @@ def test_rows_ending_in_a_bare_carriage_return_import(ctx: ServiceContext) -> No
     """Old Mac spreadsheets end rows with \\r alone."""
     report = import_referrals(ctx, "\r".join(EXAMPLE.read_text().splitlines()) + "\r")
     assert report.written and report.imported == 4
+
+
+HEADER = (
+    "mrn,family_name,given_name,date_of_birth,received_at,referrer_name,urgency,"
+    "disease_kind,histology,compartment,levels,question,red_flags,mscc_suspected_at"
+)
+
+
+def _row(mrn: str, urgency: str, flags: str, suspected: str = "") -> str:
+    return (
+        f"{mrn},Fictional,Test,1950-01-01,2026-11-30T08:00:00Z,Dr Demo,{urgency},"
+        f"metastatic,met_breast,extradural,T7,Plan?,{flags},{suspected}"
+    )
+
+
+def test_D19_red_flags_set_a_blank_urgency_and_refuse_a_lower_one(ctx: ServiceContext) -> None:
+    """reference/scores.md §11 (D19) in the import: known cancer with radicular pain is a
+    suspected MSCC; a blank urgency takes the suggestion, a lower one is refused."""
+    text = "\n".join(
+        [
+            HEADER,
+            _row("RF00001", "", "cancer_history; radicular_pain", "2026-11-30T07:00:00Z"),
+            _row("RF00002", "routine", "cancer_history|radicular_pain"),
+            _row("RF00003", "", ""),
+            _row("RF00004", "routine", "cancer_history;sore_toe"),
+            _row("RF00005", "", "cancer_history;night_pain"),
+        ]
+    )
+    with pytest.raises(ImportInvalid) as exc:
+        import_referrals(ctx, text)
+    problems = {(e.row, e.column): e.message for e in exc.value.report.errors}
+    assert set(problems) == {(2, "urgency"), (3, "urgency"), (4, "red_flags")}
+    assert "less urgent than the red flags suggest (mscc" in problems[(2, "urgency")]
+    assert "sore_toe" in problems[(4, "red_flags")]
+    report = import_referrals(ctx, text, valid_rows_only=True)
+    assert report.imported == 2
+    with ctx.db.reader() as s:
+        got = {
+            mrn: (str(u), flags, suspected)
+            for mrn, u, flags, suspected in s.execute(
+                select(
+                    Patient.mrn, Referral.urgency, Referral.red_flags, Referral.mscc_suspected_at
+                )
+                .join(Patient)
+                .where(Patient.mrn.in_(["RF00001", "RF00005"]))
+            )
+        }
+    assert got["RF00001"][0] == "mscc" and got["RF00001"][1] == ["radicular_pain", "cancer_history"]
+    assert got["RF00001"][2] is not None and got["RF00001"][2].hour == 7
+    assert got["RF00005"][0] == "urgent"  # cancer + tumour-type pain, no neurology
