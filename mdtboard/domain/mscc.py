@@ -350,6 +350,14 @@ def mscc_prompts(neurology: bool) -> tuple[str, ...]:
     )
 
 
+#: reasons a team records for not giving dexamethasone (reference/scores.md §11)
+DEXAMETHASONE_OMISSION_REASONS = (
+    "contraindication",
+    "suspected lymphoma awaiting biopsy",
+    "patient choice",
+)
+
+
 def dexamethasone_problems(
     suspected_mscc: bool, neurology: bool, started_at: datetime | None, omitted_reason: str
 ) -> tuple[str, ...]:

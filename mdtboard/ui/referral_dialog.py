@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mdtboard.domain import histology
+from mdtboard.domain import histology, mscc
+from mdtboard.domain.mscc import DEXAMETHASONE_OMISSION_REASONS
 from mdtboard.domain.readiness import CaseFacts, Light, assess
 from mdtboard.domain.vocab import Compartment, DiseaseKind, Sex, Urgency
 from mdtboard.services import assessments, referrals
@@ -51,6 +52,16 @@ from mdtboard.ui.triage import (
 from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
 from mdtboard.ui.widgets import DateField, DateTimeField, qdatetime_to_utc
 
+#: the fields the dexamethasone prompt depends on
+_DEXAMETHASONE_INPUTS = frozenset(
+    {
+        "red_flags",
+        "urgency",
+        "neuro_deficit",
+        "dexamethasone_started_at",
+        "dexamethasone_omitted_reason",
+    }
+)
 LIGHT_COLOURS = {Light.GREEN: "#1b7f3b", Light.AMBER: "#b36b00", Light.RED: "#b3261e"}
 
 
@@ -106,6 +117,7 @@ class ReferralDialog(QDialog):
         self.undo_stack.setClean()
         self._update_readiness()
         self._show_urgency_hint()
+        self._show_dexamethasone_prompt()
 
     # --- construction ------------------------------------------------------
     def _build(self) -> None:
@@ -209,6 +221,19 @@ class ReferralDialog(QDialog):
         self.dexamethasone_omitted_reason = self._line(
             "dexamethasone_omitted_reason", mf, "Dexamethasone not given: why"
         )
+        reasons = QCompleter(list(DEXAMETHASONE_OMISSION_REASONS), self)
+        reasons.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        reasons.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.dexamethasone_omitted_reason.setCompleter(reasons)
+        self.dexamethasone_omitted_reason.setPlaceholderText(
+            "e.g. " + "; ".join(DEXAMETHASONE_OMISSION_REASONS)
+        )
+        self.dexamethasone_prompt = QLabel(self)
+        self.dexamethasone_prompt.setObjectName("dexamethasonePrompt")
+        self.dexamethasone_prompt.setWordWrap(True)
+        self.dexamethasone_prompt.setStyleSheet("color: #b3261e;")
+        self.dexamethasone_prompt.hide()
+        mf.addRow(self.dexamethasone_prompt)
         self.treatment_started_at = self._datetime(
             "treatment_started_at", mf, "Treatment started at"
         )
@@ -411,9 +436,25 @@ class ReferralDialog(QDialog):
         self.urgency_hint.setVisible(bool(text))
         self.use_suggestion_btn.setVisible(higher)
 
-    def _use_suggested_urgency(self) -> None:
-        from mdtboard.domain import mscc
+    def _show_dexamethasone_prompt(self) -> None:
+        """NG234 §1.8: a suspected MSCC with neurological symptoms or signs needs
+        dexamethasone 16 mg recorded, or the reason it is not given."""
+        flags = self.value("red_flags")
+        problems = mscc.dexamethasone_problems(
+            mscc.is_suspected_mscc(str(self.value("urgency")), flags),
+            mscc.has_neurology(flags, bool(self.value("neuro_deficit"))),
+            self.value("dexamethasone_started_at"),
+            str(self.value("dexamethasone_omitted_reason") or ""),
+        )
+        self.dexamethasone_prompt.setText(
+            f"{problems[0]}: 16 mg (oral or the parenteral equivalent) as soon as possible, "
+            "unless contraindicated (NICE NG234 §1.8)."
+            if problems
+            else ""
+        )
+        self.dexamethasone_prompt.setVisible(bool(problems))
 
+    def _use_suggested_urgency(self) -> None:
         suggested = mscc.suggest_urgency(self.value("red_flags")).urgency.value
         self._set_by_user("urgency", suggested)
 
@@ -546,6 +587,8 @@ class ReferralDialog(QDialog):
         self._sync_enabled()
         if name in ("red_flags", "urgency"):
             self._show_urgency_hint()
+        if name in _DEXAMETHASONE_INPUTS:
+            self._show_dexamethasone_prompt()
         if name in ("family_name", "given_name", "date_of_birth"):
             QTimer.singleShot(0, self._check_duplicates)
         self._errors.get(name, QLabel()).hide()

@@ -395,6 +395,16 @@ def test_red_flags_suggest_an_urgency_and_the_checklists_are_saved(
     qtbot.mouseClick(dialog.use_suggestion_btn, Qt.MouseButton.LeftButton)
     assert dialog.value("urgency") == "mscc"
     assert not dialog.use_suggestion_btn.isVisible()
+    # NG234 §1.8: a suspected MSCC with neurology asks for dexamethasone or a reason
+    assert dialog.dexamethasone_prompt.isVisible()
+    assert "16 mg" in dialog.dexamethasone_prompt.text()
+    dialog.dexamethasone_omitted_reason.setFocus()
+    qtbot.keyClicks(dialog.dexamethasone_omitted_reason, "patient choice")
+    assert not dialog.dexamethasone_prompt.isVisible()
+    dialog.dexamethasone_omitted_reason.clear()
+    qtbot.keyClick(dialog.dexamethasone_omitted_reason, Qt.Key.Key_Space)
+    qtbot.keyClick(dialog.dexamethasone_omitted_reason, Qt.Key.Key_Backspace)
+    assert dialog.dexamethasone_prompt.isVisible()
 
     qtbot.mouseClick(dialog.differential_btn, Qt.MouseButton.LeftButton)
     diff = dialog.checklist_dialog
