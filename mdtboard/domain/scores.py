@@ -986,6 +986,47 @@ def ecog_to_kps_range(grade: int) -> tuple[int, int]:
     return _ECOG_TO_KPS[grade]
 
 
+#: §7.3: the single KPS a form proposes for each ECOG grade (the user confirms it)
+_ECOG_KPS_PROPOSAL = {0: 90, 1: 80, 2: 60, 3: 40, 4: 20, 5: 0}
+
+
+def ecog_to_kps_proposal(grade: int) -> int:
+    """§7.3: where one number is needed, ECOG 0–5 proposes KPS 90, 80, 60, 40, 20, 0."""
+    ecog_to_kps_range(grade)  # the same validation
+    return _ECOG_KPS_PROPOSAL[grade]
+
+
+def conversion_note(tool_id: str, total: int | None) -> str:
+    """The approximate KPS↔ECOG equivalent of a result (§7.3), labelled approximate."""
+    if total is None:
+        return ""
+    if tool_id == "kps":
+        return f"≈ ECOG {kps_to_ecog(total)} (approximate conversion)"
+    if tool_id == "ecog":
+        lo, hi = ecog_to_kps_range(total)
+        shown = f"{lo}" if lo == hi else f"{lo}–{hi}"
+        return f"≈ KPS {shown}, proposed {ecog_to_kps_proposal(total)} (approximate conversion)"
+    return ""
+
+
+#: tools whose bands carry a survival or treatment meaning the reader needs beside the label
+PROGNOSTIC_TOOLS = ("tokuhashi_revised", "tomita", "bauer_modified", "nesms")
+
+
+def describe_band(tool_id: str, band_id: str | None) -> str:
+    """A band as screens and documents show it: its label, and for a prognostic score
+    what the band means (e.g. modified Bauer "Intermediate — expected survival over 6
+    months; palliative surgery (Leithner 2008)")."""
+    tool = TOOLS.get(tool_id)
+    band = tool.band(band_id) if tool is not None and band_id else None
+    if band is None:
+        return band_id or ""
+    if tool_id not in PROGNOSTIC_TOOLS:
+        return band.label
+    meaning = band.meaning.split(": ", 1)[-1] if band.meaning[:1].isdigit() else band.meaning
+    return f"{band.label} — {meaning}"
+
+
 def radiosensitivity_for_histology(key: str) -> str | None:
     h = histology.CATALOGUE.get(key)
     return h.radiosensitivity if h else None

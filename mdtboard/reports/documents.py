@@ -24,7 +24,7 @@ from reportlab.platypus import (
 
 from mdtboard.domain import levels as spine
 from mdtboard.domain import staging, treatments
-from mdtboard.domain.scores import TOOLS, evaluate
+from mdtboard.domain.scores import TOOLS, conversion_note, describe_band, evaluate
 from mdtboard.domain.vocab import AttendanceStatus, Intent, Role, Urgency
 from mdtboard.reports.common import (
     FONT,
@@ -287,10 +287,11 @@ def _score_table(line: ScoreLine, st: Styles) -> list[Flowable]:
                 "" if shown is None else str(shown),
             ]
         )
-    band = tool.band(line.band) if line.band else None
     if line.complete:
         total = f"Total {line.total} — " if line.total is not None else ""
-        summary = f"{total}{band.label if band else line.band}"
+        summary = f"{total}{describe_band(line.tool_id, line.band)}"
+        if note := conversion_note(line.tool_id, line.total):
+            summary += f" ({note})"
     else:
         summary = "Incomplete"
     rows.append([para("Result", st.cell_bold), para(summary, st.cell_bold), para("", st.cell)])

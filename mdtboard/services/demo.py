@@ -550,9 +550,9 @@ def generate(
             # suspicion is the referral, the scan within the standard
             on_pathway = mscc_rules.clocks_apply(template.urgency, red_flags or ())
             scan_delay = (
-                timedelta(hours=rng.randrange(3, 20))
+                timedelta(hours=rng.randrange(3, 30))  # now and then beyond the 24 hours
                 if mscc
-                else timedelta(hours=rng.randrange(24, 120))
+                else timedelta(hours=24 + (7 * i) % 96)
             )
             referrals.append(
                 {

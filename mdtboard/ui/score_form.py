@@ -22,18 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mdtboard.domain.scores import TOOLS, Item, ScoreResult, evaluate
+from mdtboard.domain.scores import (
+    TOOLS,
+    Item,
+    ScoreResult,
+    conversion_note,
+    describe_band,
+    evaluate,
+)
 
 NOT_ANSWERED = "— not answered —"
-
-
-def band_label(tool_id: str, band: str | None) -> str:
-    if band is None:
-        return ""
-    for b in TOOLS[tool_id].bands:
-        if b.id == band:
-            return str(b.label)
-    return band
 
 
 def result_text(tool_id: str, result: ScoreResult | None) -> str:
@@ -43,7 +41,9 @@ def result_text(tool_id: str, result: ScoreResult | None) -> str:
         labels = {i.key: i.label for i in TOOLS[tool_id].items}
         return "Incomplete — missing: " + ", ".join(labels.get(m, m) for m in result.missing)
     total = f"Total {result.total} — " if result.total is not None else ""
-    text = f"{total}{band_label(tool_id, result.band)}"
+    text = f"{total}{describe_band(tool_id, result.band)}"
+    if note := conversion_note(tool_id, result.total):
+        text += f"  ·  {note}"
     if result.flags:
         text += "  ·  flags: " + ", ".join(f.replace("_", " ") for f in result.flags)
     return text

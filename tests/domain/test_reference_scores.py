@@ -18,6 +18,9 @@ from mdtboard.domain.scores import (
     TOOLS,
     ScoreInputError,
     answers_from_histology,
+    conversion_note,
+    describe_band,
+    ecog_to_kps_proposal,
     ecog_to_kps_range,
     evaluate,
     kps_to_ecog,
@@ -893,3 +896,41 @@ def test_use_rule3_not_a_number_is_refused_naming_the_item(bad: float) -> None:
         evaluate("nesms", {"albumin_g_dl": bad})
     with pytest.raises(ValueError, match="kps"):
         evaluate("kps", {"kps": bad})
+
+
+@pytest.mark.parametrize(
+    ("ecog", "kps"),
+    [
+        P(0, 90, id="s7.3-propose-90"),
+        P(1, 80, id="s7.3-propose-80"),
+        P(2, 60, id="s7.3-propose-60"),
+        P(3, 40, id="s7.3-propose-40"),
+        P(4, 20, id="s7.3-propose-20"),
+        P(5, 0, id="s7.3-propose-0"),
+    ],
+)
+def test_s7_3_single_kps_proposed_for_an_ecog_grade(ecog: int, kps: int) -> None:
+    assert ecog_to_kps_proposal(ecog) == kps
+    assert "approximate" in conversion_note("ecog", ecog)
+
+
+def test_s7_3_conversion_is_labelled_approximate() -> None:
+    assert conversion_note("kps", 80) == "≈ ECOG 1 (approximate conversion)"
+    assert conversion_note("ecog", 2) == "≈ KPS 50–60, proposed 60 (approximate conversion)"
+    assert conversion_note("sins", 8) == ""
+
+
+@pytest.mark.parametrize(
+    ("tool", "band", "words"),
+    [
+        P("bauer_modified", "poor", "under 6 months", id="s5-shown-poor"),
+        P("bauer_modified", "good", "over 12 months", id="s5-shown-good"),
+        P("nesms", "nesms_3", "best prognosis", id="s6-shown-nesms_3"),
+        P("nesms", "nesms_0", "higher is better", id="s6-shown-nesms_0"),
+        P("tokuhashi_revised", "lt_6_months", "under 6 months", id="s3-shown-lt_6_months"),
+        P("tomita", "supportive_care", "terminal care", id="s4-shown-supportive_care"),
+    ],
+)
+def test_prognostic_bands_are_shown_with_their_meaning(tool: str, band: str, words: str) -> None:
+    shown = describe_band(tool, band)
+    assert shown.startswith(TOOLS[tool].band(band).label) and words in shown  # type: ignore[union-attr]
