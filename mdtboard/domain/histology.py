@@ -562,6 +562,19 @@ def label_for(key: str) -> str:
     return h.label if h else key
 
 
+def who_grade_text(key: str) -> str:
+    """§12.3: grades as CNS5 writes them — "CNS WHO grade 2 or 3" (Arabic numerals); a
+    molecularly defined type without a settled grade says to record the report's grade."""
+    h = CATALOGUE.get(key)
+    if h is None or h.kind != "primary" or not {IM, IDEM} & set(h.typical_compartments):
+        return ""
+    if not h.who_grades:
+        return "CNS WHO grade: record it as the pathology report gives it"
+    grades = list(h.who_grades)
+    shown = grades[0] if len(grades) == 1 else ", ".join(grades[:-1]) + f" or {grades[-1]}"
+    return f"CNS WHO grade {shown}"
+
+
 def search(text: str) -> list[Histology]:
     """Entries whose label, key or synonym contains ``text``; prefix matches first."""
     t = text.strip().casefold()

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mdtboard.domain import noms, staging, treatments
+from mdtboard.domain import histology, noms, staging, treatments
 from mdtboard.domain.scores import TOOLS, relevant_tools, sins_location_for_levels
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
@@ -892,8 +892,10 @@ class MeetingModeWindow(QMainWindow):
                 f"{Urgency(case.urgency).label}"
             )
             self.summary_view.setHtml(self._summary_html(case))
+            grade = histology.who_grade_text(case.histology_key)
             self.histology_label.setText(
                 f"{case.histology_label} ({case.disease_kind}, {case.compartment})"
+                + (f" — {grade}" if grade else "")
             )
             self.pathology_label.setText(
                 f"available ({case.pathology_date:%d %b %Y})"

@@ -743,3 +743,21 @@ def test_s12_record_is_complete_with_stage_zones_layers_and_en_bloc() -> None:
 )
 def test_s12_3_who_cns5_grades(key: str, grades: tuple[str, ...]) -> None:
     assert histology.get(key).who_grades == grades
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        P("ependymoma", "CNS WHO grade 2 or 3", id="s12.3-shown-ependymoma"),
+        P("myxopapillary_ependymoma", "CNS WHO grade 2", id="s12.3-shown-myxopapillary"),
+        P("meningioma", "CNS WHO grade 1, 2 or 3", id="s12.3-shown-meningioma"),
+        P(
+            "ependymoma_mycn",
+            "CNS WHO grade: record it as the pathology report gives it",
+            id="s12.3-shown-mycn",
+        ),
+        P("chordoma", "", id="s12.3-not-a-cns-tumour"),
+    ],
+)
+def test_s12_3_grades_written_as_cns5_writes_them(key: str, text: str) -> None:
+    assert histology.who_grade_text(key) == text
