@@ -252,3 +252,34 @@ def test_a_deferred_case_with_an_autosaved_draft_does_not_stop_the_meeting_closi
     summary = decisions.close_meeting(ctx, meeting_id)
     assert item in summary.deferred
     assert decisions.versions(ctx.db, item)[-1].status == "draft"  # kept, not signed
+
+
+def test_s9_4_noms_band_comes_from_the_stored_scores_never_from_the_client(
+    ctx: ServiceContext,
+) -> None:
+    """reference/scores.md §9.1 and §9.4 (D16): the service computes the band from the
+    case's scores and histology; a primary tumour stores none, whatever the client sent."""
+    m = meetings.create_meeting(
+        ctx, title="NOMS by the service", starts_at=datetime.now(UTC) + timedelta(hours=3)
+    )
+    chordoma = fetch_cases(ctx.db, CaseQuery(search="chordoma"), 0, 1)[0]
+    renal = next(
+        r for r in fetch_cases(ctx.db, CaseQuery(search="renal"), 0, 50) if r.status == "new"
+    )
+    for case in (chordoma, renal):
+        meetings.list_case(ctx, m.id, case.referral_id)
+    assessments.record_assessment(ctx, renal.referral_id, "escc", {"grade": "3"})
+    items = {e.referral_id: e.id for e in meetings.agenda(ctx.db, m.id)}
+    claimed = DecisionInput(plan_text="x", noms_band="sbrt", fit_for_surgery=True)
+    primary = decisions.save_draft(ctx, items[chordoma.referral_id], claimed)
+    assert primary.data.noms_band is None  # §9.4: no NOMS band for a primary tumour
+    metastasis = decisions.save_draft(ctx, items[renal.referral_id], claimed)
+    # §9.1 row 3: radioresistant, high grade (ESCC 3), fit → separation surgery then SBRT
+    assert metastasis.data.noms_band == "separation_surgery_then_sbrt"
+    unfit = decisions.save_draft(
+        ctx,
+        items[renal.referral_id],
+        DecisionInput(plan_text="x", noms_band="sbrt", fit_for_surgery=False),
+        metastasis.version,
+    )
+    assert unfit.data.noms_band == "cebrt"  # §9.1 row 4 (D11)

@@ -58,3 +58,40 @@ def test_every_sort_key_pages_without_gaps_or_repeats(ctx: ServiceContext, key: 
 def test_like_wildcards_are_literal(ctx: ServiceContext) -> None:
     assert all_rows(ctx, CaseQuery(search="%")) == []
     assert all_rows(ctx, CaseQuery(search="DEMO_")) == []  # "_" is not "any character"
+
+
+def test_s11_red_flags_of_a_suspected_mscc_put_it_on_the_pathway_in_the_list(
+    ctx: ServiceContext,
+) -> None:
+    """reference/scores.md §11 (D19): known cancer with radicular pain is a suspected MSCC
+    even when recorded as routine; the list carries its QS56 clocks from the suspicion."""
+    from datetime import date, timedelta
+
+    from mdtboard.services import referrals
+    from mdtboard.services.referrals import PatientInput, ReferralInput
+
+    now = datetime.now(UTC)
+    case = referrals.register_referral(
+        ctx,
+        PatientInput("PATHWAY01", "Fictional", "Wren", date(1958, 3, 4), "female"),
+        ReferralInput(
+            received_at=now - timedelta(hours=30),
+            referrer_name="Dr Demo",
+            urgency="routine",
+            question="Radicular pain, breast cancer 2019",
+            disease_kind="metastatic",
+            histology_key="met_breast",
+            compartment="extradural",
+            levels=("L4",),
+            red_flags=("cancer_history", "radicular_pain"),
+            mscc_suspected_at=now - timedelta(hours=26),
+        ),
+    )
+    row = next(r for r in all_rows(ctx, CaseQuery(search="PATHWAY01")) if r.referral_id == case.id)
+    assert row.pathway is not None and row.suspected_mscc
+    clocks = {c.key: c for c in row.pathway.clocks}
+    assert clocks["suspicion_to_mri"].target == timedelta(hours=24)  # with neurology
+    assert clocks["suspicion_to_mri"].state == "overdue_running"  # 26 h from the suspicion
+    assert not row.pathway.suspicion_from_referral
+    quiet = next(r for r in all_rows(ctx, CaseQuery(urgencies=("routine",))) if r.pathway is None)
+    assert not quiet.suspected_mscc

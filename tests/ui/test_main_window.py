@@ -127,6 +127,10 @@ def test_urgency_filter_shows_only_mscc(qtbot: QtBot, window: MainWindow) -> Non
     assert rows and all(r is not None and r.urgency == "mscc" for r in rows)
     brush = window.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole)
     assert brush is not None  # emergencies stand out
+    # reference/scores.md §11: the urgency cell's tooltip carries the QS56 clocks
+    urgency_col = next(i for i, (k, _) in enumerate(COLUMNS) if k == "urgency")
+    tip = window.model.index(0, urgency_col).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Suspicion → MRI" in tip and "Suspicion → agreed plan" in tip and "QS56" in tip
 
 
 def test_screenshot_after_first_paint(qtbot: QtBot, ctx: ServiceContext, tmp_path: Path) -> None:
