@@ -300,17 +300,6 @@ def describe_clock(c: Clock) -> str:
     return f"{c.label}: {body}" + (f" ({c.source})" if c.source else "")
 
 
-#: most pressing first: what a list shows when only one clock fits
-_PRESSING = ("overdue_running", "breached", "running", "out_of_order", "met", "not_started")
-
-
-def most_pressing(clocks: Iterable[Clock]) -> Clock | None:
-    """The clock a one-line summary names: an overdue one first, then a breach, then
-    the one still running."""
-    ordered = sorted(clocks, key=lambda c: _PRESSING.index(c.state))
-    return ordered[0] if ordered and ordered[0].state != "not_started" else None
-
-
 @dataclass(frozen=True)
 class MriToPlan:
     """Information only, never the standard (§11): time from the scan to the plan, and

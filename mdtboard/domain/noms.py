@@ -125,7 +125,7 @@ def suggest(
         shown = opt.label if opt else value
         source = (sources or {}).get(key)
         lines.append(
-            f"{_cap(INPUT_LABELS[key])}: {source} → {shown.lower()}."
+            f"{_cap(INPUT_LABELS[key])}: {source} → {shown[:1].lower()}{shown[1:]}."
             if source
             else f"{_cap(INPUT_LABELS[key])}: {shown}."
         )

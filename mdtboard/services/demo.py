@@ -549,10 +549,11 @@ def generate(
             # on a QS56 pathway (suspected MSCC, or known cancer with spinal pain): the
             # suspicion is the referral, the scan within the standard
             on_pathway = mscc_rules.clocks_apply(template.urgency, red_flags or ())
-            scan_delay = (
+            scan_delay = min(
                 timedelta(hours=rng.randrange(3, 30))  # now and then beyond the 24 hours
                 if mscc
-                else timedelta(hours=24 + (7 * i) % 96)
+                else timedelta(hours=24 + (7 * i) % 96),
+                (now - received) / 2,  # never in the future
             )
             referrals.append(
                 {

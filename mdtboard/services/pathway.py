@@ -44,13 +44,6 @@ class PathwayStatus:
     def clock_lines(self) -> tuple[str, ...]:
         return tuple(mscc.describe_clock(c) for c in self.clocks)
 
-    def summary(self) -> str:
-        """One line for a list: the most pressing clock, e.g. "plan OVERDUE (30 h of 24 h)"."""
-        c = mscc.most_pressing(self.clocks)
-        if c is None:
-            return "clocks not started"
-        return mscc.describe_clock(c).split(" (")[0]
-
     def mri_to_plan_line(self) -> str | None:
         """MRI → plan as information only (never the standard)."""
         info = self.mri_to_plan

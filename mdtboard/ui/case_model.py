@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from mdtboard.domain import mscc
 from mdtboard.domain.vocab import DiseaseKind, ReferralStatus, Urgency
 from mdtboard.services import worklist
 from mdtboard.services.worklist import CaseQuery, CaseRow
@@ -38,6 +37,13 @@ def _local(when: datetime, fmt: str) -> str:
         return when.astimezone().strftime(fmt)
     except (OverflowError, ValueError):
         return when.strftime(fmt) + " UTC"
+
+
+_SHORT_CLOCK = {
+    "suspicion_to_mri": "MRI",
+    "suspicion_to_plan": "plan",
+    "decision_to_treatment": "treatment",
+}
 
 
 def _pathway_tooltip(row: CaseRow) -> str:
@@ -203,9 +209,9 @@ class CaseTableModel(QAbstractTableModel):
                 return text
             if row.pathway.suspected_mscc and row.urgency != Urgency.MSCC:
                 text += " — red flags suggest MSCC"
-            pressing = mscc.most_pressing(row.pathway.clocks)
-            if pressing is not None and pressing.state in ("overdue_running", "breached"):
-                text += f" · {pressing.label.split(' → ')[-1]} {mscc.STATE_WORDS[pressing.state]}"
+            overdue = [c for c in row.pathway.clocks if c.state == "overdue_running"]
+            if overdue:  # only what still needs doing; past breaches are in the tooltip
+                text += " · " + ", ".join(_SHORT_CLOCK[c.key] for c in overdue) + " overdue"
             return text
         if key == "status":
             return _label(ReferralStatus, row.status)

@@ -104,6 +104,11 @@ SHORTCUTS = (
 )
 
 
+_EMERGENCY_STYLE = "background:#fde2e1; color:#8a1111; border:2px solid #b3261e; padding:6px;"
+#: the 1-week pathway (known cancer, spinal pain, no neurology): urgent, not an emergency
+_PATHWAY_STYLE = "background:#fff3d6; color:#6b4400; border:2px solid #b36b00; padding:6px;"
+
+
 def _yes_no(value: object) -> bool | None:
     """A combo's "yes"/"no"/"" as True/False/None."""
     return None if not value else value == "yes"
@@ -388,9 +393,7 @@ class MeetingModeWindow(QMainWindow):
         self.mscc_banner = QLabel(central)
         self.mscc_banner.setObjectName("msccBanner")
         self.mscc_banner.setWordWrap(True)
-        self.mscc_banner.setStyleSheet(
-            "background:#fde2e1; color:#8a1111; border:2px solid #b3261e; padding:6px;"
-        )
+        self.mscc_banner.setStyleSheet(_EMERGENCY_STYLE)
         self.mscc_banner.hide()
         outer.addWidget(self.mscc_banner)
 
@@ -1284,6 +1287,9 @@ class MeetingModeWindow(QMainWindow):
             self.mscc_banner.hide()
             return
         self.mscc_banner.setText(mscc_banner_html(status))
+        self.mscc_banner.setStyleSheet(
+            _EMERGENCY_STYLE if status.suspected_mscc else _PATHWAY_STYLE
+        )
         self.mscc_banner.show()
 
     def _apply_read_only(self) -> None:
