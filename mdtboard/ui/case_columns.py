@@ -17,6 +17,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("received", "Received"),
 )
 #: starting widths in pixels, one per column
-COLUMN_WIDTHS: tuple[int, ...] = (220, 120, 45, 260, 100, 130, 85, 120, 130)
+COLUMN_WIDTHS: tuple[int, ...] = (220, 120, 45, 250, 90, 180, 85, 120, 130)
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
