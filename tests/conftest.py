@@ -128,3 +128,11 @@ def ctx(demo_db: Database) -> ServiceContext:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_SCRATCH, ignore_errors=True)
+
+
+#: every test collected in this run, before -k or -m deselects any (tests/test_traceability.py)
+COLLECTED: set[str] = set()
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    COLLECTED.update(r.nodeid for r in report.result if isinstance(r, pytest.Item))

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import COLLECTED
+from tests.domain.test_reference_scores import KEYS
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "clinical-rules.md"
 
@@ -18,15 +21,8 @@ DOC = ROOT / "docs" / "clinical-rules.md"
 def _required() -> set[str]:
     """Every row of reference/scores.md (§ and row, as the doc names them) and D1–D20."""
     refs = {f"use-{n}" for n in range(1, 7)} | {"use-registry", "use-helpers"}
-    sins = {
-        "location": ("junctional", "mobile", "semi_rigid", "rigid"),
-        "pain": ("mechanical", "occasional_non_mechanical", "pain_free"),
-        "bone_lesion": ("lytic", "mixed", "blastic"),
-        "alignment": ("subluxation_translation", "de_novo_deformity", "normal"),
-        "collapse": ("over_50", "under_50", "none_over_50_involved", "none"),
-        "posterolateral": ("bilateral", "unilateral", "none"),
-    }
-    refs |= {f"§1 {i}={o}" for i, opts in sins.items() for o in opts}
+    sins = KEYS["sins"]
+    refs |= {f"§1 {i}={o}" for i, opts in sins.items() for o in opts or ()}
     refs |= {"§1 total", "§1 flag"} | {
         f"§1 band={b}" for b in ("stable", "indeterminate", "unstable")
     }
@@ -182,10 +178,10 @@ def _rows() -> dict[str, list[str]]:
     return rows
 
 
-def _collected(request: pytest.FixtureRequest, files: set[str]) -> set[str]:
+def _collected(files: set[str]) -> set[str]:
     """Node ids of these test files: from this run when it collected them, otherwise
     from a collection of just those files."""
-    ids = {item.nodeid for item in request.session.items}
+    ids = set(COLLECTED)
     have = {i.split("::")[0] for i in ids}
     missing = sorted(files - have)
     if missing:
@@ -218,7 +214,7 @@ def test_every_reference_row_has_a_row_with_tests_that_exist(
     untested = sorted(ref for ref, tests in rows.items() if not tests)
     assert not untested, f"rows with no test: {untested}"
     wanted = {t for tests in rows.values() for t in tests}
-    ids = _collected(request, {t.split("::")[0] for t in wanted})
+    ids = _collected({t.split("::")[0] for t in wanted})
     functions = {i.split("[")[0] for i in ids}
     unknown = sorted(t for t in wanted if t not in ids and t not in functions)
     assert not unknown, f"tests named in docs/clinical-rules.md that do not exist: {unknown}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -435,18 +436,24 @@ def test_a_very_long_question_and_plan_run_across_pages(
     assert "P1499 plan line" in text(summary_path) and len(pages(summary_path)) > 2
 
 
+def meeting_with(
+    ctx: ServiceContext, wanted: Callable[[summaries.CaseReport], bool]
+) -> tuple[summaries.MeetingReport, list[summaries.CaseReport]]:
+    """The first meeting with a decided case of this kind, and those cases."""
+    for m in meetings.list_meetings(ctx.db):
+        report = summaries.meeting_report(ctx.db, m.id)
+        found = [c for c in report.cases if c.decision and wanted(c)]
+        if found:
+            return report, found
+    pytest.fail("the demo data has no such decided case")
+
+
 def test_s9_4_primary_tumour_documents_show_the_pathway_never_a_noms_suggestion(
     ctx: ServiceContext, tmp_path: Path
 ) -> None:
     """reference/scores.md §9.4 (D16) and §12: a chordoma's summary shows its staging and
     the primary-tumour pathway; a metastasis keeps its NOMS suggestion."""
-    for m in meetings.list_meetings(ctx.db):
-        report = summaries.meeting_report(ctx.db, m.id)
-        primary = [c for c in report.cases if c.decision and c.histology_key == "chordoma"]
-        if primary:
-            break
-    else:
-        pytest.fail("the demo data has no discussed chordoma")
+    report, _ = meeting_with(ctx, lambda c: c.histology_key == "chordoma")
     out = build_summary(report, tmp_path / "summary.pdf")
     blocks = text(out).split(" — MRN ")
     chordoma = next(b for b in blocks if "Chordoma (primary" in b)
@@ -464,13 +471,7 @@ def test_s9_4_primary_tumour_documents_show_the_pathway_never_a_noms_suggestion(
 
 def test_s11_mscc_clocks_in_the_summary_and_the_letter(ctx: ServiceContext, tmp_path: Path) -> None:
     """reference/scores.md §11: the QS56 clocks, counted from the suspicion, in documents."""
-    for m in meetings.list_meetings(ctx.db):
-        report = summaries.meeting_report(ctx.db, m.id)
-        emergencies = [c for c in report.cases if c.decision and c.urgency == "mscc"]
-        if emergencies:
-            break
-    else:
-        pytest.fail("the demo data has no discussed MSCC case")
+    report, emergencies = meeting_with(ctx, lambda c: c.urgency == "mscc")
     out = build_summary(report, tmp_path / "summary.pdf")
     t = text(out)
     assert "MSCC clocks (QS56)" in t
