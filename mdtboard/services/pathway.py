@@ -128,8 +128,10 @@ def pathways_in(
     on_it = [r for r in rows if mscc.clocks_apply(str(r.urgency), tuple(r.red_flags or ()))]
     if not on_it:
         return {}
-    standards = standards_in(s)
-    surgery = _surgery_planned(s, [r.id for r in on_it])
+    # only a decision to treat starts the treatment clock: only then does it matter
+    # whether surgery was planned, and only surgery has a local (settings) target
+    surgery = _surgery_planned(s, [r.id for r in on_it if r.plan_agreed_at is not None])
+    standards = standards_in(s) if surgery else mscc.Standards()
     out: dict[int, PathwayStatus] = {}
     for r in on_it:
         status = status_of(r, now, standards, r.id in surgery)

@@ -914,7 +914,7 @@ class MeetingModeWindow(QMainWindow):
                 )
             )
             self.modality_editor.histology_key = case.histology_key
-            self._show_mscc(case)
+            self._show_mscc(case, fresh=False)
         finally:
             self._loading = False
         self._dirty = False
@@ -940,8 +940,11 @@ class MeetingModeWindow(QMainWindow):
             if line.tool_id == staging.TOOL_ID:
                 records[line.subject] = dict(line.answers)
                 self._staging_ids[line.subject] = (line.id, line.version)
-        self.pathway_page.set_case(lesions_of(case.levels), records, case.histology_key)
         primary = self.is_primary
+        if primary or records:  # the page is filled only for a case that shows it
+            self.pathway_page.set_case(lesions_of(case.levels), records, case.histology_key)
+        else:
+            self.pathway_page.set_case((), {}, case.histology_key)
         self.step4.setCurrentIndex(1 if primary else 0)
         label = "4 Primary-tumour pathway" if primary else STEPS[3][1]
         button = self.step_buttons.button(3)
@@ -1279,10 +1282,14 @@ class MeetingModeWindow(QMainWindow):
             parts.append("</ol>")
         self.signoff_status.setHtml("".join(parts))
 
-    def _show_mscc(self, case: CaseReport | None) -> None:
+    def _show_mscc(self, case: CaseReport | None, *, fresh: bool = True) -> None:
         """The MSCC banner (reference/scores.md §11): the QS56 clocks from the suspected
-        diagnosis, dexamethasone and the prompts; refreshed every minute, so it runs."""
-        status = None if case is None else pathway_of(self.ctx.db, case.referral_id)
+        diagnosis, dexamethasone and the prompts; refreshed every minute, so it runs.
+        ``fresh=False`` shows the clocks the case was just read with."""
+        if case is None:
+            status = None
+        else:
+            status = pathway_of(self.ctx.db, case.referral_id) if fresh else case.pathway
         if status is None:
             self.mscc_banner.hide()
             return

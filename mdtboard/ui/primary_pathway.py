@@ -133,7 +133,11 @@ class PrimaryPathwayPage(QWidget):
                 self.lesion.addItem(lesion or "(levels not recorded)", lesion)
         finally:
             self._loading = False
-        self._show_lesion()
+        if self._records:
+            self._show_lesion()
+        else:  # a case that does not show the page: nothing to lay out
+            self._lesion = ""
+            self.reading.clear()
 
     def records(self) -> dict[str, dict[str, Any]]:
         """Every lesion's answers as the record stores them (empty ones included)."""
