@@ -934,3 +934,9 @@ def test_s7_3_conversion_is_labelled_approximate() -> None:
 def test_prognostic_bands_are_shown_with_their_meaning(tool: str, band: str, words: str) -> None:
     shown = describe_band(tool, band)
     assert shown.startswith(TOOLS[tool].band(band).label) and words in shown  # type: ignore[union-attr]
+
+
+def test_s9_noms_citation_names_laufer_2013_and_bilsky_2009() -> None:
+    citation = TOOLS["noms"].citation
+    assert citation.startswith("Laufer I") and "Oncologist" in citation and "2013" in citation
+    assert "Bilsky MH" in citation and "2009" in citation
