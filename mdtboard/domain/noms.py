@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mdtboard.domain import histology
-from mdtboard.domain.scores import TOOLS, evaluate, noms_band, radiosensitivity_for_histology
+from mdtboard.domain.scores import TOOLS, evaluate, radiosensitivity_for_histology
 
 DISCLAIMER = "Decision support for the MDT — not a treatment order."
 INPUT_LABELS = {
@@ -102,9 +102,9 @@ def suggest(
     sources: Mapping[str, str] | None = None,
 ) -> NomsSuggestion:
     """The NOMS suggestion from its inputs. ``sources`` says where an input came from
-    (e.g. ``{"neurologic": "ESCC 2"}``) so the explanation can name it (§9.3). The band
-    is given as soon as the inputs it rests on are known; ``missing`` lists every
-    required input still unknown."""
+    (e.g. ``{"neurologic": "ESCC 2"}``) so the explanation can name it (§9.3). As with
+    ``evaluate``, there is a band only once every required input is known; until then
+    ``missing`` names them."""
     answers = {
         "neurologic": neurologic,
         "oncologic": oncologic,
@@ -129,7 +129,8 @@ def suggest(
             if source
             else f"{_cap(INPUT_LABELS[key])}: {shown}."
         )
-    band = noms_band(neurologic, oncologic, systemic)
+    # §9.3 and rule 4: no band while a required input is missing — named, never guessed
+    band = result.band
     if band is not None:
         rule_key = (
             "radiosensitive"

@@ -8,6 +8,7 @@ data. Decision support only: scores inform the MDT, they never decide.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -811,14 +812,16 @@ def _check_number(item: Item, value: object) -> float:
     v = float(value)
     if not math.isfinite(v):
         raise ScoreInputError(f"{item.key}: {value!r} is not a number")
-    if item.minimum is not None and v < item.minimum - 1e-9:
+    # exact comparisons: the reference's bounds and steps are the rule (a form rounds a
+    # converted unit before it reaches the engine)
+    if item.minimum is not None and v < item.minimum:
         raise ScoreInputError(f"{item.key}: {value} is below the minimum {item.minimum:g}")
-    if item.maximum is not None and v > item.maximum + 1e-9:
+    if item.maximum is not None and v > item.maximum:
         raise ScoreInputError(f"{item.key}: {value} is above the maximum {item.maximum:g}")
     if item.step is not None:
         base = item.minimum if item.minimum is not None else 0.0
         steps = (v - base) / item.step
-        if abs(steps - round(steps)) > 1e-6:
+        if steps != round(steps):
             raise ScoreInputError(f"{item.key}: {value} is not a multiple of {item.step:g}")
     return v
 
@@ -830,7 +833,7 @@ def _number_points(item: Item, v: float) -> int:
         return int(v)
     points = item.points_ranges[0].points
     for r in item.points_ranges:
-        if r.low - 1e-9 <= v:
+        if r.low <= v:
             points = r.points
     return points
 
@@ -859,17 +862,12 @@ def _band_for_total(tool: Tool, total: int) -> str:
     return next(b.id for b in tool.bands if b.low is not None and b.low <= total <= (b.high or 0))
 
 
-def noms_band(neuro: object, onco: object, systemic: object) -> str | None:
-    """§9.1: the radiation/surgery suggestion, or None while an input it needs is unknown
-    (``mechanical`` never changes the band, so it is not asked for)."""
+def _noms_band(neuro: object, onco: object, systemic: object) -> str:
+    """§9.1, for complete answers (``mechanical`` never changes the band)."""
     if onco == "radiosensitive":
         return "cebrt"
-    if onco != "radioresistant" or neuro is None:
-        return None
     if neuro in ("low_grade", "borderline"):
         return "sbrt"
-    if systemic is None:
-        return None
     return "separation_surgery_then_sbrt" if systemic == "fit_for_surgery" else "cebrt"
 
 
@@ -920,7 +918,7 @@ def evaluate(tool_id: str, answers: Mapping[str, object]) -> ScoreResult:
     complete = not missing
     if tool.kind == "rule":
         band = (
-            noms_band(given.get("neurologic"), given.get("oncologic"), given.get("systemic"))
+            _noms_band(given.get("neurologic"), given.get("oncologic"), given.get("systemic"))
             if complete
             else None
         )
@@ -957,14 +955,25 @@ _SINS_LOCATION_OF_LEVEL: Mapping[str, str] = MappingProxyType(
 )
 
 
+#: §1.1: the names the helper accepts once trimmed and upper-cased, and nothing else
+_REFERENCE_LEVEL = re.compile(r"C[0-7]|T(?:1[0-2]|[1-9])|L[1-5]|S[1-5]|OCCIPUT|COCCYX")
+_REFERENCE_NAMES = {"OCCIPUT": "C0", "COCCYX": "Co"}
+
+
 def sins_location_for_level(level: str) -> str:
-    """§1.1: the SINS ``location`` of a spinal level (ValueError for an unknown level)."""
-    return _SINS_LOCATION_OF_LEVEL[levels.normalise(level)]
+    """§1.1: the SINS ``location`` of a spinal level. The level is trimmed and
+    upper-cased; C1–C7, T1–T12, L1–L5, S1–S5, OCCIPUT/C0 and COCCYX are accepted, and
+    anything else (T13, L6, "T 12") raises ValueError."""
+    name = level.strip().upper() if isinstance(level, str) else ""
+    if not _REFERENCE_LEVEL.fullmatch(name):
+        raise levels.LevelError(f"unknown spinal level {level!r}")
+    return _SINS_LOCATION_OF_LEVEL[_REFERENCE_NAMES.get(name, name)]
 
 
 def sins_location_for_levels(lvls: Iterable[str]) -> str | None:
-    """D1: a lesion straddling a boundary takes the highest-scoring location."""
-    locations = [sins_location_for_level(lv) for lv in lvls]
+    """D1: a lesion straddling a boundary takes the highest-scoring location (the
+    levels as the app stores them: "C0" … "Co")."""
+    locations = [_SINS_LOCATION_OF_LEVEL[levels.normalise(lv)] for lv in lvls]
     if not locations:
         return None
     return max(locations, key=lambda loc: _SINS_LOCATION_POINTS[loc])

@@ -208,11 +208,14 @@ def test_s9_3_missing_inputs_are_named_not_guessed() -> None:
     assert s.band is None and s.missing == ("systemic",)
 
 
-def test_s9_3_flags_of_known_inputs_and_band_before_every_input() -> None:
+def test_s9_3_flags_of_known_inputs_but_no_band_until_every_input_is_known() -> None:
     assert noms.suggest(None, None, "unstable", None).flags == ("stabilisation",)
-    # radiosensitive → cEBRT whatever else is still unknown (§9.1 row 1)
+    # rule 4 and §9.3 ("names them instead of guessing"): no band while one is missing,
+    # even where the missing input would not change it
     s = noms.suggest(None, "radiosensitive", None, None)
-    assert s.band == "cebrt" and "neurologic" in s.missing
+    assert s.band is None and s.missing == ("neurologic", "mechanical", "systemic")
+    s = noms.from_scores("high_grade", "met_renal", None, True)
+    assert s.band is None and s.missing == ("mechanical",)
 
 
 # --- §9.4 scope: metastases only (D16) ---------------------------------------------------

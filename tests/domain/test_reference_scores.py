@@ -394,7 +394,9 @@ def test_s1_1_sins_location_from_level(level: str, location: str) -> None:
     assert sins_location_for_level(level) == location
 
 
-@pytest.mark.parametrize("level", ["T13", "L6", "C8", "S6", "X1", ""])
+@pytest.mark.parametrize(
+    "level", ["T13", "L6", "C8", "S6", "X1", "", "T 12", "T01", "OCC", "CO", "C00", "CX"]
+)
 def test_s1_1_unknown_level_raises(level: str) -> None:
     with pytest.raises(ValueError):
         sins_location_for_level(level)
@@ -940,3 +942,29 @@ def test_s9_noms_citation_names_laufer_2013_and_bilsky_2009() -> None:
     citation = TOOLS["noms"].citation
     assert citation.startswith("Laufer I") and "Oncologist" in citation and "2013" in citation
     assert "Bilsky MH" in citation and "2009" in citation
+
+
+@pytest.mark.parametrize(
+    ("tool", "answers", "key"),
+    [
+        P("kps", {"kps": 89.9999999999}, "kps", id="rule3-kps-just-off-step"),
+        P("kps", {"kps": 79.999999}, "kps", id="rule3-kps-below-a-boundary"),
+        P("kps", {"kps": 100.0000000001}, "kps", id="rule3-kps-just-above-100"),
+        P("tokuhashi_revised", {"kps": 9.9999999999}, "kps", id="rule3-tokuhashi-kps-below-10"),
+        P("nesms", {"albumin_g_dl": 6.0000000001}, "albumin_g_dl", id="D8-albumin-just-above-6"),
+        P("nesms", {"albumin_g_dl": 0.9999999999}, "albumin_g_dl", id="D8-albumin-just-below-1"),
+        P("nesms", {"modified_bauer": 4.0000000001}, "modified_bauer", id="s6-bauer-just-above-4"),
+    ],
+)
+def test_use_rule3_bounds_and_steps_are_exact(
+    tool: str, answers: dict[str, object], key: str
+) -> None:
+    with pytest.raises(ValueError, match=key):
+        evaluate(tool, answers)
+
+
+def test_s6_albumin_just_below_3_5_is_below_the_cut_off() -> None:
+    r = evaluate(
+        "nesms", {"modified_bauer": 0, "ambulation": "dependent", "albumin_g_dl": 3.4999999999}
+    )
+    assert (r.item_points["albumin_g_dl"], r.total, r.band) == (0, 0, "nesms_0")
