@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.domain import histology, noms, staging, treatments
+from mdtboard.domain.mscc import duration_text
 from mdtboard.domain.scores import TOOLS, relevant_tools, sins_location_for_levels
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
@@ -127,7 +128,7 @@ def mscc_banner_html(status: PathwayStatus) -> str:
         if status.suspicion_from_referral
         else ("suspected diagnosis")
     )
-    parts = [f"{since.total_seconds() / 3600:.0f} h since the {start}", *status.clock_lines()]
+    parts = [f"{duration_text(since)} since the {start}", *status.clock_lines()]
     info = status.mri_to_plan_line()
     if info:
         parts.append(info)
