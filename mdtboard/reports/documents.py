@@ -243,6 +243,7 @@ def _staging_table(line: ScoreLine, st: Styles) -> list[Flowable]:
     if answers.get("note"):
         rows.append(("Note", str(answers["note"])))
     rows.extend(("Check", w) for w in result.warnings)
+    rows.append(("Staging systems", staging.CITATION))
     title = "Primary-tumour staging" + (f" ({line.subject})" if line.subject else "")
     by = f"entered by {line.entered_by}, {_local(line.entered_at)}"
     heading = Paragraph(

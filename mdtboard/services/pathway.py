@@ -146,18 +146,3 @@ def pathway_of(db: Database, referral_id: int, now: datetime | None = None) -> P
         if r is None:
             raise NotFound(f"case {referral_id} does not exist")
         return pathways_in(s, [r], now).get(referral_id)
-
-
-def pathways_for(
-    db: Database, referral_ids: Iterable[int], now: datetime | None = None
-) -> dict[int, PathwayStatus]:
-    ids = list(referral_ids)
-    if not ids:
-        return {}
-    with db.reader() as s:
-        rows: list[Referral] = []
-        for i in range(0, len(ids), 900):
-            rows.extend(
-                s.execute(select(Referral).where(Referral.id.in_(ids[i : i + 900]))).scalars()
-            )
-        return pathways_in(s, rows, now)

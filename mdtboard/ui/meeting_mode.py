@@ -51,7 +51,12 @@ from PySide6.QtWidgets import (
 
 from mdtboard.domain import histology, noms, staging, treatments
 from mdtboard.domain.mscc import duration_text
-from mdtboard.domain.scores import TOOLS, relevant_tools, sins_location_for_levels
+from mdtboard.domain.scores import (
+    TOOLS,
+    answers_from_histology,
+    relevant_tools,
+    sins_location_for_levels,
+)
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
 from mdtboard.services import assessments, decisions, meetings, summaries
 from mdtboard.services.context import ServiceContext
@@ -1020,6 +1025,13 @@ class MeetingModeWindow(QMainWindow):
             if line.tool_id in self.score_forms and not line.subject:
                 self.score_forms[line.tool_id].set_answers(line.answers)
                 self._assessment_ids[line.tool_id] = (line.id, line.version)
+        # the primary's items, derived from the recorded histology (§3, §4, §5); the
+        # user can change them
+        for tool_id, form in self.score_forms.items():
+            derived = answers_from_histology(tool_id, case.histology_key)
+            if tool_id not in self._assessment_ids and derived and not form.answers():
+                form.set_answers(derived)
+                self._dirty_scores.add(tool_id)
         sins = self.score_forms.get("sins")
         if sins is not None and "location" not in sins.answers():
             location = sins_location_for_levels(case.levels) if case.levels else None

@@ -115,8 +115,9 @@ class WbbDiagram(QWidget):
             if self._cells
             else "Nothing marked"
         )
+        part = staging.ZONE_PARTS[zone] + (", pedicle" if zone in staging.PEDICLE_ZONES else "")
         self.setAccessibleDescription(
-            f"Cursor on zone {zone} ({staging.ZONE_PARTS[zone]}), layer {layer} "
+            f"Cursor on zone {zone} ({part}), layer {layer} "
             f"({dict(staging.LAYERS)[layer]}), {marked}. {summary}"
         )
 

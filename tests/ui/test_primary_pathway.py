@@ -149,3 +149,20 @@ def test_s10_D13_mdt_chooses_the_class_for_an_unlisted_histology(
         )
         mine = next(x for x in d if x.agenda_item.referral_id == referral_id)
         assert mine.noms_oncologic == "radioresistant"
+
+
+def test_s3_s4_s5_the_score_forms_derive_the_primary_items_from_the_histology(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    """§5: "the form derives both [primary items] from the recorded primary"; §3 (D6) and
+    §4: the primary site and growth rate the histology gives, changeable by the user."""
+    meeting_id, _ = _list(ctx, "breast carcinoma")
+    win = open_meeting_mode(qtbot, ctx, meeting_id)
+    qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    forms = win.score_forms
+    assert forms["bauer_modified"].answers() == {
+        "primary_not_lung": "yes",
+        "primary_favourable": "yes",
+    }
+    assert forms["tokuhashi_revised"].answers() == {"primary_site": "breast"}
+    assert forms["tomita"].answers() == {"primary_growth": "slow"}
