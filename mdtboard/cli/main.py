@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="render the main window after its first paint to PNG and exit",
     )
+    parser.add_argument("--force", action="store_true", help="with --screenshot: " + FORCE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create an empty database")
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="copy the database (SQLite backup API) and check the copy")
     _add_db(p)
     p.add_argument("--to", type=Path, required=True, metavar="FILE", help="backup file to write")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser(
@@ -138,12 +140,30 @@ def build_parser() -> argparse.ArgumentParser:
         _add_db(q)
         q.add_argument("--meeting", required=True, metavar="ID|last|next")
         q.add_argument("--out", required=True, type=Path, metavar="FILE")
+        q.add_argument("--force", action="store_true", help=FORCE_HELP)
         q.set_defaults(func=cmd_export)
     q = export_sub.add_parser("letter", help="outcome letter to the referrer for one case")
     _add_db(q)
     q.add_argument("--case", required=True, type=int, metavar="ID")
     q.add_argument("--out", required=True, type=Path, metavar="FILE")
+    q.add_argument("--force", action="store_true", help=FORCE_HELP)
     q.set_defaults(func=cmd_export)
+    q = export_sub.add_parser(
+        "worklist", help="the worklist as CSV, with the list's filters (audited)"
+    )
+    _add_db(q)
+    q.add_argument("--out", required=True, type=Path, metavar="FILE")
+    q.add_argument("--force", action="store_true", help=FORCE_HELP)
+    q.add_argument("--search", default="", metavar="TEXT", help="name, MRN, histology, level…")
+    q.add_argument("--status", action="append", default=[], metavar="STATUS")
+    q.add_argument("--urgency", action="append", default=[], metavar="URGENCY")
+    q.add_argument("--readiness", action="append", default=[], choices=("green", "amber", "red"))
+    q.add_argument("--meeting", type=int, metavar="ID", help="cases on this meeting's agenda")
+    q.add_argument("--sort", default="received", metavar="KEY", help="received (default), …")
+    q.add_argument(
+        "--ascending", action="store_true", help="sort ascending (default: newest first)"
+    )
+    q.set_defaults(func=cmd_export_worklist)
 
     p = sub.add_parser("users", help="sign-in accounts: list, add, passwd, role, enable, disable")
     users_sub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -399,6 +419,22 @@ def _sqlite_only(target: object, what: str) -> Path:
     return Path(path)
 
 
+FORCE_HELP = "replace the file if it exists (never a database, its backups or the audit key)"
+
+
+def _output(database: Path | None, out: Path, force: bool, option: str) -> None:
+    """The shared output rule (``store.outputs``), as one line naming the option."""
+    from mdtboard.store.outputs import OutputRefused, check_output_path
+    from mdtboard.store.paths import audit_key_path
+
+    try:
+        check_output_path(
+            out, database=database, audit_key=audit_key_path(), replace=force, what=option
+        )
+    except OutputRefused as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from mdtboard.store.backup import sqlite_backup
     from mdtboard.store.db import open_database, resolve_target
@@ -406,12 +442,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = resolve_target(args.db)
     path = _sqlite_only(target, "backup")
     open_database(target).dispose()  # refuses foreign or newer files, upgrades older ones
-    if not str(args.to).strip():
-        raise CliError("--to needs a file name")
-    if args.to.is_dir():
-        raise CliError(f"--to names a folder: {args.to}; give a file name")
-    if args.to.resolve() == path.resolve():
-        raise CliError("the backup file must not be the database itself")
+    _output(path, args.to, args.force, "--to")
     sqlite_backup(path, args.to)
     print(f"backup written and checked (integrity_check ok): {args.to}")
     return EXIT_OK
@@ -452,8 +483,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from mdtboard.store.db import open_database, resolve_target
 
     out: Path = args.out
-    exports.check_output(out)
-    db = open_database(resolve_target(args.db))
+    target = resolve_target(args.db)
+    _output(target.sqlite_path, out, args.force, "--out")
+    db = open_database(target)
     ctx = ServiceContext(db, Actor.local())
     staged = exports.staging_path(out)
     try:
@@ -484,6 +516,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_worklist(args: argparse.Namespace) -> int:
+    from mdtboard.domain.vocab import ReferralStatus, Urgency
+    from mdtboard.services import exports
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.worklist import CaseQuery, sort_keys
+    from mdtboard.store.db import open_database, resolve_target
+
+    if args.sort not in sort_keys():
+        raise CliError(f"--sort must be one of {', '.join(sort_keys())}; got {args.sort!r}")
+    for option, given, allowed in (
+        ("--status", args.status, [s.value for s in ReferralStatus]),
+        ("--urgency", args.urgency, [u.value for u in Urgency]),
+    ):
+        for value in given:
+            if value not in allowed:
+                raise CliError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
+    target = resolve_target(args.db)
+    _output(target.sqlite_path, args.out, args.force, "--out")
+    db = open_database(target)
+    try:
+        query = CaseQuery(
+            search=args.search,
+            statuses=tuple(args.status),
+            urgencies=tuple(args.urgency),
+            readiness=tuple(args.readiness),
+            meeting_id=args.meeting,
+            sort=args.sort,
+            descending=not args.ascending,
+        )
+        done = exports.export_worklist(
+            ServiceContext(db, Actor.local()), query, args.out, replace=args.force
+        )
+    finally:
+        db.dispose()
+    print(f"worklist written: {args.out} ({done.rows} cases, sha256 {done.sha256})")
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from mdtboard.services import worklist
     from mdtboard.store import schema
@@ -511,6 +581,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     app.route_qt_messages_to_log()
     target = resolve_target(args.db)
     path = target.sqlite_path
+    if args.screenshot is not None:
+        _output(path, args.screenshot, bool(getattr(args, "force", False)), "--screenshot")
     if path is not None and not target.encrypted:
         try:
             check_sqlite_target(target)  # the same check open_database makes, before Qt

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mdtboard.services.context import ServiceContext
-from mdtboard.services.errors import ValidationError
+from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.worklist import CaseQuery, CaseRow, count_cases, fetch_cases
+from mdtboard.store import outputs
+from mdtboard.store.paths import audit_key_path
+
+
+class ExportCancelled(ServiceError):
+    pass
 
 
 def file_sha256(path: Path) -> str:
@@ -43,20 +53,20 @@ def record_export(
     return sha
 
 
-def check_output(out: Path) -> None:
-    """Where a document may be written: a new file, or a regular file it replaces (never
-    a folder, a link, a device or a pipe, which the rename would replace)."""
-    if out.is_symlink() or (out.exists() and not out.is_file()):
-        kind = "a folder" if out.is_dir() else "not a regular file"
-        raise ValidationError({"out": f"{out} is {kind}; choose a file name"})
-    if not out.parent.is_dir():
-        raise ValidationError({"out": f"folder does not exist: {out.parent}"})
+def check_output(database: Path | None, out: Path, *, replace: bool, what: str = "out") -> Path:
+    """Where a document may be written (``store.outputs``): never the database, its
+    companions, the audit key, a backup or any other database file, never a folder,
+    link, device or pipe; an existing file only when ``replace`` (``--force``, or the
+    GUI's overwrite question)."""
+    try:
+        return outputs.check_output_path(
+            out, database=database, audit_key=audit_key_path(), replace=replace, what=what
+        )
+    except outputs.OutputRefused as exc:
+        raise ValidationError({what: str(exc)}) from exc
 
 
-def staging_path(out: Path) -> Path:
-    """Where a document is built before it is audited and put in place (same folder,
-    so the final rename is atomic)."""
-    return out.with_name(f".{out.name}.{os.getpid()}.writing")
+staging_path = outputs.staging_path
 
 
 def put_in_place(
@@ -66,7 +76,95 @@ def put_in_place(
     (a read-only or busy database) the staged copy is removed and ``out`` is as it was."""
     try:
         sha = record_export(ctx, document, entity, entity_id, staged, name=out.name)
-        staged.replace(out)
+        outputs.move_into_place(staged, out)
     finally:
         staged.unlink(missing_ok=True)
     return sha
+
+
+# --- the worklist as CSV --------------------------------------------------------------
+
+WORKLIST_COLUMNS = (
+    "case_id",
+    "patient",
+    "mrn",
+    "date_of_birth",
+    "histology",
+    "levels",
+    "urgency",
+    "status",
+    "received_at",
+    "referrer",
+    "next_meeting",
+)
+#: a spreadsheet reads a cell beginning with one of these as a formula (OWASP, CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralise(cell: str) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's
+    advice for CSV injection); a number such as "-5" stays a number."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+@dataclass(frozen=True)
+class WorklistExport:
+    rows: int
+    sha256: str
+
+
+def export_worklist(
+    ctx: ServiceContext,
+    query: CaseQuery,
+    out: Path,
+    *,
+    replace: bool,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    page: int = 5000,
+) -> WorklistExport:
+    """The rows of a worklist view (its filter and sort) as CSV: permission ``export``,
+    the shared output rule, cells neutralised, audited with the file's SHA-256, written
+    under a temporary name and put in place only when complete."""
+    check_export_allowed(ctx)
+    target = check_output(ctx.db.target.sqlite_path, out, replace=replace)
+    total = count_cases(ctx.db, query)
+    staged = staging_path(target)
+    n = 0
+    try:
+        with staged.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(WORKLIST_COLUMNS)
+            while True:
+                if cancelled is not None and cancelled():
+                    raise ExportCancelled("export cancelled; nothing was written")
+                rows: list[CaseRow] = fetch_cases(ctx.db, query, n, page)
+                if not rows:
+                    break
+                writer.writerows([neutralise(c) for c in _worklist_row(r)] for r in rows)
+                n += len(rows)
+                if progress is not None:
+                    progress(n, max(n, total))
+        sha = put_in_place(ctx, f"worklist ({n} cases)", "worklist", "", staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+    return WorklistExport(n, sha)
+
+
+def _worklist_row(r: CaseRow) -> tuple[str, ...]:
+    return (
+        str(r.referral_id),
+        r.patient_name,
+        r.mrn,
+        r.date_of_birth.isoformat(),
+        r.histology_label,
+        r.levels_text,
+        r.urgency,
+        r.status,
+        r.received_at.isoformat(),
+        r.referrer,
+        r.next_meeting_at.isoformat() if r.next_meeting_at else "",
+    )

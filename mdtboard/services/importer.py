@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
@@ -37,7 +37,6 @@ from mdtboard.services.referrals import (
     validate_patient,
     validate_referral,
 )
-from mdtboard.services.worklist import CaseQuery, CaseRow, fetch_cases
 from mdtboard.store.dialects import bulk_insert, insert_returning_ids
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 from mdtboard.store.types import utcnow
@@ -608,53 +607,3 @@ def _write(
             f"sha256 {digest}",
         )
     return len(rows), len(new_patients), errors
-
-
-EXPORT_COLUMNS = (
-    "case_id",
-    "patient",
-    "mrn",
-    "date_of_birth",
-    "histology",
-    "levels",
-    "urgency",
-    "status",
-    "received_at",
-    "referrer",
-    "next_meeting",
-)
-
-
-def export_worklist_csv(db: Any, query: CaseQuery, out: Path, *, page: int = 5000) -> int:
-    """Write the rows of a worklist view (same filter and sort) to CSV; returns the row count."""
-    tmp = out.with_name(out.name + ".partial")
-    n = 0
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(EXPORT_COLUMNS)
-        offset = 0
-        while True:
-            rows: list[CaseRow] = fetch_cases(db, query, offset, page)
-            if not rows:
-                break
-            writer.writerows(_export_row(r) for r in rows)
-            n += len(rows)
-            offset += page
-    tmp.replace(out)
-    return n
-
-
-def _export_row(r: CaseRow) -> Iterable[str]:
-    return (
-        str(r.referral_id),
-        r.patient_name,
-        r.mrn,
-        r.date_of_birth.isoformat(),
-        r.histology_label,
-        r.levels_text,
-        r.urgency,
-        r.status,
-        r.received_at.isoformat(),
-        r.referrer,
-        r.next_meeting_at.isoformat() if r.next_meeting_at else "",
-    )

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from mdtboard.store.errors import StoreError
+from mdtboard.store.outputs import move_into_place
 
 
 class BackupFailed(StoreError):
@@ -49,7 +50,7 @@ def sqlite_backup(source: Path, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise BackupFailed(f"backup copy of {source} failed its integrity check")
     try:
-        tmp.replace(dest)
+        move_into_place(tmp, dest)
     except OSError as exc:  # never leave a copy of the data under another name
         tmp.unlink(missing_ok=True)
         raise BackupFailed(f"cannot write {dest}: {exc.strerror or exc}") from exc

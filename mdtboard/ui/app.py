@@ -90,8 +90,20 @@ class FirstPaint(QObject):
 
 
 def save_screenshot(widget: QWidget, path: Path) -> bool:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return widget.grab().save(str(path), "PNG")
+    """Save a PNG of ``widget`` under a temporary name, then put it in place (the path
+    has passed ``store.outputs.check_output_path``)."""
+    from mdtboard.store.outputs import move_into_place, staging_path
+
+    staged = staging_path(path)
+    try:
+        if not widget.grab().save(str(staged), "PNG"):
+            return False
+        move_into_place(staged, path)
+        return True
+    except OSError:
+        return False
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 #: the longest start-up waits for a window's paint (a window that is never exposed,

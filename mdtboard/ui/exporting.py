@@ -160,7 +160,8 @@ def export_meeting(
     path = path or _ask_path(parent, f"mdt-{document}-{meeting_id}.pdf")
     if path is None:
         return None
-    exports.check_output(path)
+    # the file dialog has asked before an existing file is replaced
+    exports.check_output(ctx.db.target.sqlite_path, path, replace=True)
     builder = build_agenda if document == "agenda" else build_summary
 
     def build(
@@ -190,7 +191,7 @@ def export_letter(
     path = path or _ask_path(parent, f"mdt-letter-{referral_id}.pdf")
     if path is None:
         return None
-    exports.check_output(path)
+    exports.check_output(ctx.db.target.sqlite_path, path, replace=True)
     settings = LetterSettings.from_settings(get_settings(ctx.db))
 
     def build(

@@ -418,17 +418,39 @@ class MainWindow(QMainWindow):
         bg.sig_failed.connect(lambda exc: QMessageBox.warning(self, "Import failed", str(exc)))
         self.import_job = bg
 
-    def export_worklist(self, path: str | None = None) -> None:
-        from mdtboard.services.importer import export_worklist_csv
+    def export_worklist(self, path: str | None = None) -> object:
+        """The current view as CSV, in the background with progress (permission
+        ``export``, audited; the file dialog asked before an existing file is replaced)."""
+        from mdtboard.services import exports
+        from mdtboard.services.errors import ServiceError
+        from mdtboard.ui.workers import run_in_background
 
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export worklist", "worklist.csv", "CSV files (*.csv)"
             )
             if not path:
-                return
-        n = export_worklist_csv(self.ctx.db, self.model.query, Path(path))
-        self.statusBar().showMessage(f"Exported {n} cases to {path}", 5000)
+                return None
+        out, query = Path(path), self.model.query
+        try:  # refused before any work: no permission, or a path that is an input
+            exports.check_export_allowed(self.ctx)
+            exports.check_output(self.ctx.db.target.sqlite_path, out, replace=True)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Export worklist", str(exc))
+            return None
+
+        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+            return exports.export_worklist(
+                self.ctx, query, out, replace=True, progress=progress, cancelled=cancelled
+            )
+
+        bg = run_in_background(self, job, "Exporting the worklist…")
+        bg.sig_finished.connect(
+            lambda r: self.statusBar().showMessage(f"Exported {r.rows} cases to {out}", 5000)
+        )
+        bg.sig_failed.connect(lambda exc: QMessageBox.warning(self, "Export worklist", str(exc)))
+        self.export_job = bg
+        return bg
 
     def export_letter(self, path: str | None = None) -> object:
         from mdtboard.services.errors import ServiceError

@@ -405,7 +405,7 @@ def test_backup_into_a_folder_is_refused_and_leaves_no_copy(
     folder = tmp_path / "copies"
     folder.mkdir()
     res = run("backup", "--db", str(demo_path), "--to", str(folder))
-    assert res.returncode == 1 and "names a folder" in res.stderr
+    assert res.returncode == 1 and "is a folder" in res.stderr
     assert list(folder.iterdir()) == [] and not list(tmp_path.glob("*.partial"))
 
 

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mdtboard.services.context import ServiceContext
-from mdtboard.services.importer import ImportInvalid, export_worklist_csv, import_referrals
-from mdtboard.services.worklist import CaseQuery
+from mdtboard.services.importer import ImportInvalid, import_referrals
 from mdtboard.store.models import AuditEvent, Patient, Referral
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "referrals.csv"
@@ -127,15 +126,6 @@ def test_cli_import_success_and_failure(demo_path: Path, tmp_path: Path) -> None
     assert "row 3, column received_at" in res.stderr
     assert "Traceback" not in res.stderr
     assert hashlib.sha256(demo_path.read_bytes()).hexdigest() == before
-
-
-def test_export_current_view(ctx: ServiceContext, tmp_path: Path) -> None:
-    out = tmp_path / "view.csv"
-    n = export_worklist_csv(ctx.db, CaseQuery(urgencies=("mscc",)), out)
-    lines = out.read_text().splitlines()
-    assert n == len(lines) - 1 > 0
-    assert lines[0].startswith("case_id,patient,mrn")
-    assert all(",mscc," in line for line in lines[1:])
 
 
 def _big_file(n: int) -> str:

@@ -206,3 +206,31 @@ def test_a_frame_closed_before_it_was_attached_closes_cleanly(qtbot: QtBot) -> N
     win.show()
     qtbot.waitExposed(win)
     assert win.close() and not win.isVisible()
+
+
+def test_the_worklist_export_runs_in_the_background_and_is_neutralised(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """File → Export worklist goes through the export service: in the background with
+    progress, audited, cells neutralised; the database itself is refused."""
+    out = tmp_path / "worklist.csv"
+    job = window.export_worklist(str(out))
+    assert job is not None
+    with qtbot.waitSignal(job.sig_finished, timeout=20_000) as finished:  # type: ignore[attr-defined]
+        pass
+    result = finished.args[0]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert result.rows == len(lines) - 1 == window.model.total
+    assert "worklist.csv" in window.statusBar().currentMessage()
+    database = window.ctx.db.target.sqlite_path
+    if database is not None:
+        before = database.read_bytes()
+        from PySide6.QtWidgets import QMessageBox
+
+        shown: list[str] = []
+        from tests.ui.test_meeting_mode import when_modal
+
+        when_modal(QMessageBox, lambda box: (shown.append(box.text()), box.accept()))  # type: ignore[attr-defined]
+        assert window.export_worklist(str(database)) is None
+        assert shown and "is the database" in shown[0]
+        assert database.read_bytes() == before
