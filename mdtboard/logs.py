@@ -33,6 +33,10 @@ def setup_logging(level: int = logging.INFO) -> None:
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
             folder / "mdtboard.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
         )
+        if os.name == "posix":  # a log written by an older version may be readable by others
+            for old in folder.glob("mdtboard.log*"):
+                old.chmod(0o600)
+            folder.chmod(0o700)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -558,6 +558,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from mdtboard.services import worklist
     from mdtboard.store import schema
     from mdtboard.store.db import open_database, resolve_target
+    from mdtboard.store.location import open_to_others
 
     target = resolve_target(args.db)
     db = open_database(target)
@@ -567,6 +568,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         db.dispose()
     total = sum(v for k, v in counts.items() if k != "mscc_open")
     print(f"{target.display}: schema {schema.HEAD}, {total} referrals, ok")
+    path = target.sqlite_path
+    shared = open_to_others(path) if path is not None else []
+    if shared:
+        print(
+            f"mdtboard: warning: readable by other accounts: {', '.join(shared)}; "
+            f"make it private with: chmod 600 {path}*",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -624,6 +633,9 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from mdtboard.store.location import private_files
+
+    private_files()  # every file this process makes is the account's own: 0600 in 0700
     parser = build_parser()
     args = parser.parse_args(argv)
     from mdtboard.logs import setup_logging

@@ -239,3 +239,31 @@ def check_revision(revision: str | None, where: str) -> None:
             f"{where} was written by a newer version of mdtboard (schema {revision}); "
             f"this version understands up to {schema.HEAD}. Please upgrade mdtboard."
         )
+
+
+#: the umask that makes every new file 0600 and every new folder 0700
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Files the app creates from now on (the database and its -wal/-shm, backups,
+    replaced copies, exports, logs) are readable by the account alone, whatever the
+    umask it was started with. POSIX only; a no-op elsewhere."""
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+
+
+def open_to_others(database: Path) -> list[str]:
+    """The database files another account could read or write (POSIX mode bits), each
+    as "NAME (mode 0644)"; empty when they are private or not on POSIX."""
+    if os.name != "posix":
+        return []
+    found = []
+    for path in (database, *(Path(f"{database}{s}") for s in ("-wal", "-shm", "-journal"))):
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o077:
+            found.append(f"{path.name} (mode {mode:04o})")
+    return found
