@@ -567,8 +567,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     total = sum(v for k, v in counts.items() if k != "mscc_open")
-    print(f"{target.display}: schema {schema.HEAD}, {total} referrals, ok")
     path = target.sqlite_path
+    if path is not None and not target.encrypted:
+        from mdtboard.store.backup import damage
+
+        found = damage(path)
+        if found is not None:
+            raise CliError(
+                f"{target.display} is damaged (quick_check: {found}); restore the latest "
+                "backup (mdtboard restore FILE)"
+            )
+    print(f"{target.display}: schema {schema.HEAD}, {total} referrals, ok")
     shared = open_to_others(path) if path is not None else []
     if shared:
         print(

@@ -40,7 +40,12 @@ def load_key(path: Path | None = None, *, create: bool = True) -> bytes:
     key (unless created), an unreadable one, or one too short to sign with."""
     path = path or audit_key_path()
     try:
-        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        text = path.read_text(encoding="ascii")
+        if create and not text.strip():
+            # an empty key signed nothing (a run killed while writing it, before the key
+            # was made atomically): with a trail still empty it is replaced
+            return _new_key(path, replace=True)
+        key = bytes.fromhex(text.strip())
     except FileNotFoundError:
         if not create:
             raise AuditKeyProblem(
@@ -61,12 +66,32 @@ def load_key(path: Path | None = None, *, create: bool = True) -> bytes:
     return key
 
 
-def _new_key(path: Path) -> bytes:
+def _new_key(path: Path, *, replace: bool = False) -> bytes:
+    """Make the key atomically: written in full to a private temporary file, flushed
+    to disk, then linked into place, so a run killed on the way never leaves an empty
+    or partial key. If another process made one first, that key is used."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex() + "\n")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.hex() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            tmp.replace(path)
+        else:
+            try:
+                os.link(tmp, path)  # fails, never overwrites, if a key appeared meanwhile
+            except FileExistsError:
+                return load_key(path, create=False)
+            except OSError:  # a file system without links: the same, less strictly
+                if path.exists():
+                    return load_key(path, create=False)
+                tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 

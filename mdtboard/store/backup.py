@@ -24,6 +24,19 @@ def integrity_ok(path: Path) -> bool:
         conn.close()
 
 
+def damage(path: Path) -> str | None:
+    """``PRAGMA quick_check`` on a SQLite file, read-only: None when it is sound, else
+    SQLite's first finding (a damaged page, a broken index)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None if rows == ["ok"] else (rows[0] if rows else "no answer")
+
+
 def sqlite_backup(source: Path, dest: Path) -> Path:
     """Copy ``source`` to ``dest`` with the backup API, then check the copy.
 

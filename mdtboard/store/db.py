@@ -116,6 +116,13 @@ class Database:
             raise ValueNotStored(
                 "the database refused a value (too long, or not valid text); nothing was saved"
             ) from exc
+        except SADatabaseError as exc:
+            session.rollback()
+            if _is_damage(exc):  # a damaged page met by the write: one sentence, no detail
+                raise DatabaseUnavailable(
+                    explain_operational_error(exc, self.target.display)
+                ) from exc
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -127,11 +134,22 @@ class Database:
         session = self._reader()
         try:
             yield session
+        except SADatabaseError as exc:
+            if _is_damage(exc):
+                raise DatabaseUnavailable(
+                    explain_operational_error(exc, self.target.display, "read")
+                ) from exc
+            raise
         finally:
             session.close()  # ends the read transaction; loaded objects stay readable
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _is_damage(exc: SADatabaseError) -> bool:
+    text_ = str(exc.orig).lower()
+    return "malformed" in text_ or "not a database" in text_
 
 
 def sync_id_sequences(session: Session, tables: list[str]) -> None:

@@ -147,7 +147,18 @@ def sqlite_revision(path: Path) -> str | None:
     except OSError as exc:
         raise DatabaseUnavailable(f"cannot read {path}: {exc.strerror}") from exc
     if not header:
-        return None  # zero-byte file: an empty database
+        # zero bytes: a database still to be made — unless backups of it exist, when it
+        # is a database that lost its contents (restore is offered, nothing is created)
+        from mdtboard.store.backup import backups_folder, latest_backup
+
+        backup = latest_backup(backups_folder(path), path.stem)
+        if backup is not None:
+            raise DatabaseDamaged(
+                f"{path} is empty (0 bytes) but backups of it exist; the latest is {backup} "
+                f"(mdtboard restore {backup})",
+                backup,
+            )
+        return None
     if header != SQLITE_HEADER:
         raise NotAnMdtboardDatabase(f"{path} is not an mdtboard database (not a SQLite file)")
     uri = f"{path.resolve().as_uri()}?mode=ro"
