@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import the valid rows and report the invalid ones",
     )
+    p.add_argument(
+        "--allow-same-file",
+        action="store_true",
+        help="import a file although the same file (by SHA-256) was imported before",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("audit", help="audit trail commands")
@@ -358,7 +363,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     db = open_database(resolve_target(args.db))
     try:
         report = import_referrals(
-            ServiceContext(db, Actor.local()), args.file, valid_rows_only=args.valid_rows_only
+            ServiceContext(db, Actor.local()),
+            args.file,
+            valid_rows_only=args.valid_rows_only,
+            allow_same_file=args.allow_same_file,
         )
     except ImportInvalid as exc:
         for error in exc.report.errors:

@@ -34,11 +34,11 @@ from mdtboard.services.permissions import Permission
 from mdtboard.services.referrals import (
     PatientInput,
     ReferralInput,
-    validate_patient,
-    validate_referral,
+    validate_case,
 )
+from mdtboard.services.storable import clean_text, normalised_identifier
 from mdtboard.store.dialects import bulk_insert, insert_returning_ids
-from mdtboard.store.models import Patient, Referral, ReferralLevel
+from mdtboard.store.models import AuditEvent, Patient, Referral, ReferralLevel
 from mdtboard.store.types import utcnow
 
 REQUIRED_COLUMNS = (
@@ -82,6 +82,25 @@ _FIELD_TO_COLUMN = {
 
 class ImportCancelled(ServiceError):
     pass
+
+
+class AlreadyImported(ServiceError):
+    """The same file (by SHA-256) was imported before."""
+
+
+def _imported_before(ctx: ServiceContext, digest: str) -> datetime | None:
+    """When a file with this SHA-256 was imported (the import's audit event records it)."""
+    with ctx.db.reader() as s:
+        return s.execute(
+            select(AuditEvent.occurred_at)
+            .where(
+                AuditEvent.action == "import",
+                AuditEvent.entity == "referral",
+                AuditEvent.summary.like(f"%sha256 {digest}%"),
+            )
+            .order_by(AuditEvent.id)
+            .limit(1)
+        ).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -234,6 +253,7 @@ _TEXT_COLUMNS: tuple[tuple[str, bool], ...] = (
     ("neuro_status", False),
     ("biopsy_deferral_rationale", False),
 )
+_IDENTIFIERS = frozenset({"mrn", "national_number"})
 #: parsed columns: (column, parser, required); a parser raises ValueError with the message
 _PARSED_COLUMNS: tuple[tuple[str, Callable[[str], Any], bool], ...] = (
     ("date_of_birth", _parse_date, True),
@@ -260,7 +280,13 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
         text = (get(column) or "").strip()
         if not text and required:
             errors.append(RowError(number, column, "is required"))
-        values[column] = text or None
+        # identifiers are checked as given (an invisible character is refused by
+        # validate_patient); free text is stored without one
+        values[column] = (
+            (normalised_identifier(text) if column in _IDENTIFIERS else clean_text(text).strip())
+            if text
+            else None
+        )
     for column, parse, required in _PARSED_COLUMNS:
         text = (get(column) or "").strip()
         if not text:
@@ -311,7 +337,7 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
         red_flags=flags,
         mscc_suspected_at=values["mscc_suspected_at"],
     )
-    problems = {**validate_patient(patient), **validate_referral(referral)}
+    problems = validate_case(patient, referral)
     for fld, message in problems.items():
         errors.append(RowError(number, _FIELD_TO_COLUMN.get(fld, fld), message))
     return (None if errors else _Row(number, patient, referral)), errors
@@ -388,6 +414,7 @@ def read_rows(
     rows: list[_Row] = []
     errors: list[RowError] = []
     seen: dict[str, tuple[str, date | None, int]] = {}
+    same: dict[tuple[str, ...], int] = {}  # a row's values → the first row that had them
     count = 0
     for count, raw in enumerate(_csv_records(reader, errors), start=1):
         if count % 500 == 0:
@@ -400,6 +427,11 @@ def read_rows(
             break
         if None in raw:
             errors.append(RowError(count, "", "more values than columns in the header"))
+            continue
+        values = tuple((v or "").strip() for v in raw.values())
+        first = same.setdefault(values, count)
+        if first != count:
+            errors.append(RowError(count, "", f"the same as row {first}"))
             continue
         row, row_errors = _parse_row(count, raw)
         errors.extend(row_errors)
@@ -425,6 +457,7 @@ def import_referrals(
     source: Path | str,
     *,
     valid_rows_only: bool = False,
+    allow_same_file: bool = False,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
@@ -449,6 +482,14 @@ def import_referrals(
     except UnicodeDecodeError as exc:
         raise ServiceError(f"{name} is not UTF-8 text (byte {exc.start})") from exc
     digest = hashlib.sha256(data).hexdigest()
+    if not allow_same_file:
+        when = _imported_before(ctx, digest)
+        if when is not None:
+            raise AlreadyImported(
+                f"{name} was imported before ({when:%d %b %Y %H:%M} UTC, sha256 "
+                f"{digest[:12]}…): importing it again would add every row twice; "
+                "add --allow-same-file to import it anyway"
+            )
     # progress runs over both halves: reading and checking the rows, then writing them
     rows, errors, total = read_rows(
         text,

@@ -21,7 +21,13 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
 from mdtboard.services.readiness import sync_ready_status
-from mdtboard.services.storable import holds_nul, input_problems
+from mdtboard.services.storable import (
+    clean_text,
+    holds_nul,
+    identifier_problem,
+    input_problems,
+    normalised_identifier,
+)
 from mdtboard.store.db import Database
 from mdtboard.store.models import Patient, Referral, ReferralLevel
 
@@ -109,6 +115,9 @@ def _today() -> date:
 
 def validate_patient(p: PatientInput) -> dict[str, str]:
     problems = input_problems(Patient, p)
+    for name in ("mrn", "national_number"):
+        if name not in problems and (problem := identifier_problem(getattr(p, name))):
+            problems[name] = problem
     mrn = p.mrn.strip()
     if not mrn:
         problems["mrn"] = "hospital number (MRN) is required"
@@ -250,7 +259,7 @@ def _apply(s: Session, row: Referral, data: ReferralInput) -> list[str]:
             continue
         value = getattr(data, f.name)
         if isinstance(value, str):
-            value = value.strip()
+            value = clean_text(value).strip()
         if getattr(row, f.name, None) != value:
             setattr(row, f.name, value)
             changed.append(f.name)
@@ -300,6 +309,15 @@ def likely_duplicates(
         ]
 
 
+def validate_case(patient: PatientInput, data: ReferralInput) -> dict[str, str]:
+    """Every problem with a patient and their referral, the dates of both included."""
+    problems = {**validate_patient(patient), **validate_referral(data)}
+    born, received = patient.date_of_birth, data.received_at
+    if "date_of_birth" not in problems and born and received and born > received.date():
+        problems["date_of_birth"] = "date of birth is after the referral date"
+    return problems
+
+
 def register_referral(
     ctx: ServiceContext, patient: PatientInput, data: ReferralInput
 ) -> CaseDetail:
@@ -309,20 +327,20 @@ def register_referral(
     mismatch is refused rather than silently attached to someone else.
     """
     ctx.require(Permission.REFERRAL_WRITE)
-    problems = {**validate_patient(patient), **validate_referral(data)}
+    problems = validate_case(patient, data)
     if problems:
         raise ValidationError(problems)
     with ctx.unit_of_work() as s:
-        mrn = patient.mrn.strip()
+        mrn = normalised_identifier(patient.mrn.strip())
         p = s.execute(select(Patient).where(Patient.mrn == mrn)).scalar_one_or_none()
         if p is None:
             p = Patient(
                 mrn=mrn,
-                family_name=patient.family_name.strip(),
-                given_name=patient.given_name.strip(),
+                family_name=clean_text(patient.family_name).strip(),
+                given_name=clean_text(patient.given_name).strip(),
                 date_of_birth=patient.date_of_birth,
                 sex=patient.sex,
-                national_number=patient.national_number.strip() or None,
+                national_number=normalised_identifier(patient.national_number.strip()) or None,
             )
             s.add(p)
             s.flush()
@@ -370,6 +388,9 @@ def update_referral(
                 entity="referral",
                 entity_id=referral_id,
             )
+        born = row.patient.date_of_birth
+        if data.received_at is not None and born > data.received_at.date():
+            raise ValidationError({"received_at": "the referral date is before the birth date"})
         changed = _apply(s, row, data)
         if sync_ready_status(s, row):
             changed.append(f"status → {row.status.value}")

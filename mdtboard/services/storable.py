@@ -7,6 +7,8 @@ services refuse both with a message naming the field, before anything is written
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
@@ -70,3 +72,37 @@ def _stored_fields(model: type[Any], kind: type[Any]) -> tuple[tuple[str, int | 
             (f.name, _limit(model, f.name)) for f in fields(kind) if f.name in columns
         )
     return _FIELDS[key]
+
+
+# --- invisible and control characters ----------------------------------------------------
+
+#: characters that change how text looks without being seen, or control a terminal:
+#: C0/C1 controls, zero-width space and no-break, soft hyphen, bidi marks, embeddings,
+#: overrides and isolates (tab, line feed and carriage return are allowed in free text)
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+#: an identifier (MRN, national number) may hold none of them, nor tab or line breaks
+_NOT_IN_IDENTIFIER = re.compile(_INVISIBLE.pattern[:-1] + "\t\n\r]")
+
+
+def clean_text(value: str) -> str:
+    """Free text as it is stored: NFC-normalised, invisible and control characters
+    removed (a name pasted with a bidi override reads as it is stored)."""
+    if value.isascii():
+        return _INVISIBLE.sub("", value) if _INVISIBLE.search(value) else value
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+
+
+def identifier_problem(value: str) -> str:
+    """Why an identifier (MRN, national number) cannot be stored as typed: an invisible
+    or control character would make a second patient that looks identical."""
+    found = _NOT_IN_IDENTIFIER.search(value)
+    if found is None:
+        return ""
+    return f"contains an invisible or control character (U+{ord(found.group()):04X}); remove it"
+
+
+def normalised_identifier(value: str) -> str:
+    return value if value.isascii() else unicodedata.normalize("NFC", value)

@@ -349,7 +349,9 @@ class MainWindow(QMainWindow):
         dialog.activateWindow()
         return dialog
 
-    def import_referrals(self, path: str | None = None) -> BackgroundJob | None:
+    def import_referrals(
+        self, path: str | None = None, *, allow_same_file: bool = False
+    ) -> BackgroundJob | None:
         """Validate a CSV off the GUI thread; nothing is written if any row is invalid."""
         from mdtboard.services.importer import import_referrals
         from mdtboard.ui.workers import run_in_background
@@ -363,7 +365,13 @@ class MainWindow(QMainWindow):
         source = Path(path)
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return import_referrals(self.ctx, source, progress=progress, cancelled=cancelled)
+            return import_referrals(
+                self.ctx,
+                source,
+                allow_same_file=allow_same_file,
+                progress=progress,
+                cancelled=cancelled,
+            )
 
         bg = run_in_background(self, job, "Importing referrals…")
         bg.sig_finished.connect(self._import_done)
@@ -381,9 +389,20 @@ class MainWindow(QMainWindow):
         )
 
     def _import_failed(self, exc: object, source: Path) -> None:
-        from mdtboard.services.importer import ImportInvalid
+        from mdtboard.services.importer import AlreadyImported, ImportInvalid
 
         self.last_import_error = exc
+        if isinstance(exc, AlreadyImported):
+            again = QMessageBox.question(
+                self,
+                "File imported before",
+                f"{exc}\n\nImport it again anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if again == QMessageBox.StandardButton.Yes:
+                self.import_referrals(str(source), allow_same_file=True)
+            return
         if isinstance(exc, ImportInvalid):
             errors = exc.report.errors
             shown = "\n".join(str(e) for e in errors[:30])

@@ -764,9 +764,11 @@ class ReferralDialog(QDialog):
 
     def save(self) -> None:
         data = self.referral_input()
-        problems = referrals.validate_referral(data)
-        if self.referral_id is None:
-            problems = {**referrals.validate_patient(self.patient_input()), **problems}
+        problems = (
+            referrals.validate_case(self.patient_input(), data)
+            if self.referral_id is None
+            else referrals.validate_referral(data)
+        )
         for name, field in (
             ("date_of_birth", self.date_of_birth),
             ("imaging_date", self.imaging_date),

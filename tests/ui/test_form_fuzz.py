@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.storable import clean_text
 from mdtboard.store.models import AuditEvent, Patient, Referral
 from mdtboard.ui.referral_dialog import ReferralDialog
 
@@ -117,8 +118,9 @@ def test_whatever_is_typed_is_stored_as_typed_or_refused_by_field(
         with ctx.db.reader() as s:
             r = s.get(Referral, case.id)
             assert r is not None
-            assert r.question == values["question"].strip()
-            assert r.referrer_name == values["referrer_name"].strip()
+            # free text is stored NFC, without invisible or control characters
+            assert r.question == clean_text(values["question"]).strip()
+            assert r.referrer_name == clean_text(values["referrer_name"]).strip()
             assert r.patient.mrn == values["mrn"].strip()
             stored = tuple(lv.level for lv in sorted(r.levels, key=lambda lv: lv.ordinal))
             assert stored == values["levels"]
