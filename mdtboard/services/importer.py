@@ -272,11 +272,32 @@ _PARSED_COLUMNS: tuple[tuple[str, Callable[[str], Any], bool], ...] = (
 )
 
 
-def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowError]]:
+@dataclass(frozen=True)
+class _Columns:
+    """The columns of one file's header, worked out once: a row's loop then visits only
+    the columns the file has (absent optional ones are None from the start)."""
+
+    text: tuple[tuple[str, bool], ...]
+    parsed: tuple[tuple[str, Callable[[str], Any], bool], ...]
+    absent: dict[str, None]
+
+    @staticmethod
+    def of(header: Sequence[str]) -> _Columns:
+        have = set(header)
+        return _Columns(
+            tuple(c for c in _TEXT_COLUMNS if c[0] in have),
+            tuple(c for c in _PARSED_COLUMNS if c[0] in have),
+            dict.fromkeys(c for c in ALL_COLUMNS if c not in have),
+        )
+
+
+def _parse_row(
+    number: int, raw: dict[str, str], columns: _Columns
+) -> tuple[_Row | None, list[RowError]]:
     errors: list[RowError] = []
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(columns.absent)
     get = raw.get
-    for column, required in _TEXT_COLUMNS:
+    for column, required in columns.text:
         text = (get(column) or "").strip()
         if not text and required:
             errors.append(RowError(number, column, "is required"))
@@ -287,7 +308,7 @@ def _parse_row(number: int, raw: dict[str, str]) -> tuple[_Row | None, list[RowE
             if text
             else None
         )
-    for column, parse, required in _PARSED_COLUMNS:
+    for column, parse, required in columns.parsed:
         text = (get(column) or "").strip()
         if not text:
             if required:
@@ -411,6 +432,7 @@ def read_rows(
         if columns:
             return [], [RowError(0, c, message) for c in columns], 0
     reader.fieldnames = header
+    layout = _Columns.of(header)
     rows: list[_Row] = []
     errors: list[RowError] = []
     seen: dict[str, tuple[str, date | None, int]] = {}
@@ -428,12 +450,11 @@ def read_rows(
         if None in raw:
             errors.append(RowError(count, "", "more values than columns in the header"))
             continue
-        values = tuple((v or "").strip() for v in raw.values())
-        first = same.setdefault(values, count)
+        first = same.setdefault(tuple(raw.values()), count)
         if first != count:
             errors.append(RowError(count, "", f"the same as row {first}"))
             continue
-        row, row_errors = _parse_row(count, raw)
+        row, row_errors = _parse_row(count, raw, layout)
         errors.extend(row_errors)
         if row is not None:
             key = row.patient.mrn.strip()

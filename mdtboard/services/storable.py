@@ -90,15 +90,15 @@ _NOT_IN_IDENTIFIER = re.compile(_INVISIBLE.pattern[:-1] + "\t\n\r]")
 def clean_text(value: str) -> str:
     """Free text as it is stored: NFC-normalised, invisible and control characters
     removed (a name pasted with a bidi override reads as it is stored)."""
-    if value.isascii():
-        return _INVISIBLE.sub("", value) if _INVISIBLE.search(value) else value
+    if value.isprintable():  # the usual case: no control or format character at all
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     return _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
 
 
 def identifier_problem(value: str) -> str:
     """Why an identifier (MRN, national number) cannot be stored as typed: an invisible
     or control character would make a second patient that looks identical."""
-    found = _NOT_IN_IDENTIFIER.search(value)
+    found = None if value.isprintable() else _NOT_IN_IDENTIFIER.search(value)
     if found is None:
         return ""
     return f"contains an invisible or control character (U+{ord(found.group()):04X}); remove it"
