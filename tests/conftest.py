@@ -136,3 +136,14 @@ COLLECTED: set[str] = set()
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     COLLECTED.update(r.nodeid for r in report.result if isinstance(r, pytest.Item))
+
+
+@pytest.fixture(autouse=True)
+def _no_sign_in_throttle_from_earlier_tests() -> Iterator[None]:
+    """Failed sign-ins of this process slow down the next ones (per workstation): each
+    test starts as a fresh workstation."""
+    from mdtboard.services import auth
+
+    auth._WORKSTATION_FAILURES.clear()
+    yield
+    auth._WORKSTATION_FAILURES.clear()

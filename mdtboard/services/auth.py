@@ -7,7 +7,7 @@ failed sign-in are audited. Passwords are never stored or logged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,10 +19,19 @@ from mdtboard.services.permissions import Permission, UserRole
 from mdtboard.services.storable import text_problems
 from mdtboard.store import audit
 from mdtboard.store.db import Database
-from mdtboard.store.models import User
+from mdtboard.store.models import AuditEvent, User
 from mdtboard.store.types import utcnow
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+#: failed sign-ins allowed before each further attempt must wait; the wait doubles with
+#: each failure and is capped, so no account (the last administrator included) is ever
+#: locked out for good
+FREE_ATTEMPTS = 3
+FIRST_WAIT = timedelta(seconds=2)
+LONGEST_WAIT = timedelta(minutes=5)
+#: failures older than this no longer count
+FAILURE_WINDOW = timedelta(minutes=30)
+UNKNOWN_ACCOUNT = "unknown account"
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("not a real password, used to even out timing")
 
@@ -60,7 +69,9 @@ def _validate(username: str, display_name: str, role: str, password: str | None)
         problems["display_name"] = "a display name is required"
     if role not in {r.value for r in UserRole}:
         problems["role"] = f"unknown role {role!r}"
-    if password is not None and len(password) < MIN_PASSWORD:
+    if password is not None and not password.strip():
+        problems["password"] = "a password cannot be only spaces"
+    elif password is not None and len(password) < MIN_PASSWORD:
         problems["password"] = f"at least {MIN_PASSWORD} characters"
     if problems:
         raise ValidationError(problems)
@@ -120,10 +131,55 @@ def create_user(
         return _view(u)
 
 
+def throttle_wait(failures: list[datetime], now: datetime) -> timedelta:
+    """How long the next attempt must still wait after these recent failures: nothing
+    while there are at most ``FREE_ATTEMPTS``, then 2 s, 4 s, 8 s … after the last one,
+    at most ``LONGEST_WAIT``."""
+    recent = sorted(t for t in failures if now - t < FAILURE_WINDOW)
+    extra = len(recent) - FREE_ATTEMPTS
+    if extra <= 0:
+        return timedelta(0)
+    wait = min(LONGEST_WAIT, FIRST_WAIT * (1 << min(extra - 1, 20)))
+    return max(timedelta(0), recent[-1] + wait - now)
+
+
+#: failed attempts made from this workstation (this process), whatever the account
+_WORKSTATION_FAILURES: list[datetime] = []
+
+
+def _clock() -> datetime:
+    """Now, for throttling (tests replace it)."""
+    return utcnow()
+
+
 def sign_in(db: Database, username: str, password: str) -> Actor:
-    """Check the password; returns the actor for the session. Audited either way."""
+    """Check the password; returns the actor for the session. Audited either way. After
+    repeated failures, for the account (on any workstation) or from this workstation,
+    each attempt must wait longer: refused without checking the password."""
+    name = username.strip()
+    now = _clock()
+    with db.reader() as s:
+        u = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        account_failures = (
+            list(
+                s.execute(
+                    select(AuditEvent.occurred_at).where(
+                        AuditEvent.action == "sign_in_failed",
+                        AuditEvent.entity == "user",
+                        AuditEvent.entity_id == str(u.id),
+                        AuditEvent.occurred_at > now - FAILURE_WINDOW,
+                    )
+                ).scalars()
+            )
+            if u is not None
+            else []
+        )
+    wait = max(throttle_wait(account_failures, now), throttle_wait(_WORKSTATION_FAILURES, now))
+    if wait > timedelta(0):
+        seconds = max(1, round(wait.total_seconds()))
+        raise SignInFailed(f"too many failed sign-ins: try again in {seconds} s")
     with db.unit_of_work() as s:
-        u = s.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+        u = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
         try:
             _hasher.verify(u.password_hash if u else _DUMMY_HASH, password)
             ok = u is not None and u.active
@@ -132,7 +188,9 @@ def sign_in(db: Database, username: str, password: str) -> Actor:
         if not ok or u is None:
             audit.record(
                 s,
-                user=username.strip()[:120] or "?",
+                # what was typed is kept only when it names an account: a password typed
+                # into the user-name field must never stay in the append-only trail
+                user=u.username if u is not None else UNKNOWN_ACCOUNT,
                 action="sign_in_failed",
                 entity="user",
                 entity_id=u.id if u else "",
@@ -154,7 +212,10 @@ def sign_in(db: Database, username: str, password: str) -> Actor:
             )
             actor = Actor(username=u.username, role=u.role, display_name=u.display_name)
     if failed:
+        _WORKSTATION_FAILURES.append(now)
+        del _WORKSTATION_FAILURES[:-50]
         raise SignInFailed("user name or password not recognised")
+    _WORKSTATION_FAILURES.clear()
     return actor
 
 

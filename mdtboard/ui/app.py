@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from mdtboard import __version__
 
@@ -125,10 +125,12 @@ def wait_for_paint(widget: QWidget) -> None:
 
 def _sign_in(db: Database, parent: QWidget) -> Actor | None:
     from mdtboard.services import auth
-    from mdtboard.ui.signin import SignInDialog
+    from mdtboard.ui.signin import FirstAdminDialog, SignInDialog
 
-    dialog = SignInDialog(db, parent, first_run=not auth.has_users(db))
-    if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.actor is None:
+    dialog: SignInDialog | FirstAdminDialog = (
+        SignInDialog(db, parent) if auth.has_users(db) else FirstAdminDialog(db, parent)
+    )
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
         return None
     return dialog.actor
 

@@ -21,33 +21,27 @@ from mdtboard.store.db import Database
 
 
 class SignInDialog(QDialog):
+    """User name and password, nothing else: Tab goes from one to the other, Enter signs
+    in. Locked (``lock``), the user name is fixed and only the password is asked for.
+    The first administrator of a new database is made in :class:`FirstAdminDialog`."""
+
     def __init__(
         self,
         db: Database,
         parent: QWidget | None = None,
         *,
-        first_run: bool = False,
         username: str = "",
         lock: bool = False,
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self.first_run = first_run
         self.lock = lock
         self.actor: Actor | None = None
         self.setObjectName("SignInDialog")
-        if first_run:
-            title = "Create the administrator account"
-        elif lock:
-            title = "mdtboard is locked"
-        else:
-            title = "Sign in to mdtboard"
-        self.setWindowTitle(title)
+        self.setWindowTitle("mdtboard is locked" if lock else "Sign in to mdtboard")
         form = QFormLayout(self)
         intro = QLabel(
-            "No account exists yet. Create the first administrator."
-            if first_run
-            else "Locked after inactivity. Your unsaved work is kept; enter your password."
+            "Locked after inactivity. Your unsaved work is kept; enter your password."
             if lock
             else "Sign in with your mdtboard account.",
             self,
@@ -58,19 +52,10 @@ class SignInDialog(QDialog):
         self.username.setObjectName("username")
         self.username.setAccessibleName("User name")
         self.username.setReadOnly(lock)
-        form.addRow("User name", self.username)
-        self.display_name = QLineEdit(self)
-        self.display_name.setAccessibleName("Display name")
-        if first_run:
-            form.addRow("Display name", self.display_name)
-        self.password = QLineEdit(self)
-        self.password.setObjectName("password")
-        self.password.setAccessibleName("Password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Password", self.password)
-        self.error = QLabel(self)
-        self.error.setObjectName("signInError")
-        self.error.setStyleSheet("color:#b3261e;")
+        form.addRow("&User name", self.username)
+        self.password = _password_field(self, "password", "Password")
+        form.addRow("&Password", self.password)
+        self.error = _error_label(self)
         form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -78,21 +63,15 @@ class SignInDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        QWidget.setTabOrder(self.username, self.password)
         (self.password if username else self.username).setFocus()
 
     def submit(self) -> None:
         user, password = self.username.text().strip(), self.password.text()
         try:
-            if self.first_run:
-                auth.create_first_administrator(
-                    self.db, user, self.display_name.text() or user, password
-                )
-                self.actor = auth.sign_in(self.db, user, password)
-            elif self.lock:
-                if not auth.verify_password(self.db, user, password):
-                    raise auth.SignInFailed("password not recognised")
-            else:
-                self.actor = auth.sign_in(self.db, user, password)
+            # unlocking is signing in again: the same checks (a disabled account, the
+            # throttle after failures) and the same audit
+            self.actor = auth.sign_in(self.db, user, password)
         except ServiceError as exc:
             self.error.setText(str(exc))
             self.password.clear()
@@ -106,6 +85,85 @@ class SignInDialog(QDialog):
             QApplication.instance().quit()  # type: ignore[union-attr]
             return
         super().reject()
+
+
+class FirstAdminDialog(QDialog):
+    """The first account of a new database, an administrator, in a dialog of its own."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self.setObjectName("FirstAdminDialog")
+        self.setWindowTitle("Create the administrator account")
+        form = QFormLayout(self)
+        intro = QLabel(
+            "No account exists yet. Create the first administrator (a password of at "
+            f"least {auth.MIN_PASSWORD} characters).",
+            self,
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.username = QLineEdit(self)
+        self.username.setObjectName("username")
+        self.username.setAccessibleName("User name")
+        form.addRow("&User name", self.username)
+        self.display_name = QLineEdit(self)
+        self.display_name.setObjectName("displayName")
+        self.display_name.setAccessibleName("Display name")
+        form.addRow("&Display name", self.display_name)
+        self.password = _password_field(self, "password", "Password")
+        form.addRow("&Password", self.password)
+        self.repeat = _password_field(self, "repeatPassword", "Password again")
+        form.addRow("Password &again", self.repeat)
+        self.error = _error_label(self)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        QWidget.setTabOrder(self.username, self.display_name)
+        QWidget.setTabOrder(self.display_name, self.password)
+        QWidget.setTabOrder(self.password, self.repeat)
+        self.username.setFocus()
+
+    def submit(self) -> None:
+        user, password = self.username.text().strip(), self.password.text()
+        if password != self.repeat.text():
+            self.error.setText("The two passwords differ; type them again.")
+            self.password.clear()
+            self.repeat.clear()
+            self.password.setFocus()
+            return
+        try:
+            auth.create_first_administrator(
+                self.db, user, self.display_name.text().strip() or user, password
+            )
+            self.actor = auth.sign_in(self.db, user, password)
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            return
+        self.password.clear()
+        self.repeat.clear()
+        self.accept()
+
+
+def _password_field(parent: QWidget, name: str, label: str) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setObjectName(name)
+    field.setAccessibleName(label)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("signInError")
+    label.setStyleSheet("color:#b3261e;")
+    label.setWordWrap(True)
+    return label
 
 
 class IdleLock(QObject):

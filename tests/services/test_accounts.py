@@ -19,7 +19,9 @@ def test_the_last_enabled_administrator_cannot_be_demoted_or_disabled(
 ) -> None:
     """The command line acts as the OS account, so the "not your own account" rule does
     not apply there: without this check it could leave nobody able to manage accounts."""
-    auth.create_user(ctx, "second.admin", "Second Admin (demo)", "administrator", "fictional-1")
+    auth.create_user(
+        ctx, "second.admin", "Second Admin (demo)", "administrator", "fictional-pass-1"
+    )
     *others, last = admins(ctx)
     for u in others:  # every other administrator may go
         auth.update_user(ctx, u.id, u.version, role="coordinator")
