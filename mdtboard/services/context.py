@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mdtboard.services.errors import PermissionDenied, ServiceUnavailable
+from mdtboard.services.errors import AccountChanged, PermissionDenied, ServiceUnavailable
 from mdtboard.services.permissions import Permission, allowed
 from mdtboard.store import audit
 from mdtboard.store.db import Database
 from mdtboard.store.errors import AuditKeyProblem, DatabaseUnavailable, ValueNotStored
+from mdtboard.store.models import User
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class Actor:
 class ServiceContext:
     db: Database
     actor: Actor
+    #: the actor is a signed-in account: every unit of work checks that it is still
+    #: enabled and still has the role the session started with
+    account: bool = False
+    #: told when that check fails (the GUI ends the session)
+    on_account_changed: Callable[[str], None] | None = field(default=None, compare=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -45,9 +52,30 @@ class ServiceContext:
         with a plain message, and nothing is half-written."""
         try:
             with self.db.unit_of_work() as session:
+                if self.account:
+                    self._check_account(session)
                 yield session
         except (AuditKeyProblem, DatabaseUnavailable, ValueNotStored) as exc:
             raise ServiceUnavailable(str(exc)) from exc
+
+    def _check_account(self, session: Session) -> None:
+        """The session follows the account: a disabled or re-roled account's next action
+        is refused (read in the action's own transaction, so nothing slips between)."""
+        row = session.execute(
+            select(User.role, User.active).where(User.username == self.actor.username)
+        ).first()
+        if row is None or not row.active:
+            problem = f"the account {self.actor.username} is disabled; nothing was saved"
+        elif row.role != self.actor.role:
+            problem = (
+                f"the role of {self.actor.username} changed from {self.actor.role} to "
+                f"{row.role}; sign in again; nothing was saved"
+            )
+        else:
+            return
+        if self.on_account_changed is not None:
+            self.on_account_changed(problem)
+        raise AccountChanged(problem)
 
     def require(self, permission: Permission) -> None:
         """Refuse the action unless the actor's role grants ``permission``."""

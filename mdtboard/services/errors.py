@@ -35,3 +35,7 @@ class PermissionDenied(ServiceError):
 class ServiceUnavailable(ServiceError):
     """The database cannot be written right now (busy, read-only, disk full, damaged), or
     refused a value the checks let through."""
+
+
+class AccountChanged(PermissionDenied):
+    """The signed-in account was disabled or given another role since sign-in."""

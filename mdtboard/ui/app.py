@@ -178,7 +178,9 @@ def run_app(target: Target) -> int:
                 return 1
             if not window.isVisible():
                 return 0
-            window.attach(ServiceContext(db, actor))
+            window.attach(
+                ServiceContext(db, actor, account=True, on_account_changed=window.account_changed)
+            )
             install_exception_hook(window)
             minutes = get_settings(db).idle_lock_minutes
             window.idle_lock = IdleLock(window, db, actor.username, minutes)

@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
 
     sig_case_activated = Signal(int)
     sig_data_changed = Signal()
+    #: a service found the signed-in account disabled or re-roled (any thread)
+    sig_account_changed = Signal(str)
 
     ctx: ServiceContext
     model: CaseTableModel
@@ -64,6 +66,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.idle_lock: QObject | None = None  # set by the app once signed in
         self.signed_out = False
+        self._ending = False
+        self.sig_account_changed.connect(self._end_session_once, Qt.ConnectionType.QueuedConnection)
         self.attached = False
         self.setWindowTitle(f"mdtboard — {title}" if title else "mdtboard")
         self.setObjectName("MainWindow")
@@ -467,7 +471,7 @@ class MainWindow(QMainWindow):
         bg.sig_finished.connect(
             lambda r: self.statusBar().showMessage(f"Exported {r.rows} cases to {out}", 5000)
         )
-        bg.sig_failed.connect(lambda exc: QMessageBox.warning(self, "Export worklist", str(exc)))
+        bg.sig_failed.connect(self._export_failed)
         self.export_job = bg
         return bg
 
@@ -535,6 +539,36 @@ class MainWindow(QMainWindow):
         if not self.close_other_windows():
             return  # a form with unsaved changes asked, and the user stayed
         auth.record_sign_out(self.ctx)
+        self.signed_out = True
+        self.close()
+
+    def _export_failed(self, exc: object) -> None:
+        from mdtboard.services.errors import AccountChanged
+
+        if not isinstance(exc, AccountChanged):  # that one ends the session, and says so
+            QMessageBox.warning(self, "Export worklist", str(exc))
+
+    def account_changed(self, problem: str) -> None:
+        """The signed-in account was disabled or re-roled (a service found it during an
+        action, maybe on a worker thread): the session ends on the GUI thread as soon as
+        the refused action has returned."""
+        self.sig_account_changed.emit(problem)
+
+    def _end_session_once(self, problem: str) -> None:
+        if not self._ending:
+            self._ending = True
+            self.end_session(problem)
+
+    def end_session(self, problem: str) -> None:
+        """Close every window of the session without saving (the account may no longer
+        save), say why, and go back to the sign-in."""
+        from PySide6.QtWidgets import QApplication
+
+        for w in QApplication.topLevelWidgets():
+            if w is not self and w.isVisible():
+                w.hide()
+                w.deleteLater()
+        QMessageBox.warning(self, "Session ended", f"{problem}. Sign in again.")
         self.signed_out = True
         self.close()
 

@@ -108,7 +108,7 @@ def sign_in(db, frame):
     seen.append(("sign_in", frame.isVisible(), frame.attached, rows, frame._status.text()))
     if sessions:
         return None  # the second time, nobody signs in
-    from mdtboard.services.context import Actor
+    from mdtboard.services import auth
 
     def session():
         seen.append(("session", frame.attached, frame.model.rowCount()))
@@ -116,7 +116,7 @@ def sign_in(db, frame):
 
     sessions.append(frame)
     QTimer.singleShot(0, session)
-    return Actor("probe.user", "coordinator")
+    return auth.sign_in(db, "coordinator", "demo-coordinator-pass")  # a demo account
 
 
 app.trace_startup = note

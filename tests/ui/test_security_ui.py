@@ -196,3 +196,39 @@ def test_idle_lock_hides_meeting_mode_and_the_shared_screen(
     form.undo_stack.setClean()
     form.reject()
     mode.close()
+
+
+def test_a_disabled_account_ends_the_gui_session_at_its_next_action(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: Any
+) -> None:
+    """Issue 15, part 5: the session follows the account — the next action is refused in
+    one line and every window of the session closes."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from mdtboard.services import auth
+
+    actor = auth.sign_in(ctx.db, "coordinator", "demo-coordinator-pass")
+    win = MainWindow()  # the frame, then the signed-in session, as the app does
+    qtbot.addWidget(win)
+    win.attach(ServiceContext(ctx.db, actor, account=True, on_account_changed=win.account_changed))
+    win.show()
+    qtbot.waitExposed(win)
+    account = next(u for u in auth.list_users(ctx.db) if u.username == "coordinator")
+    auth.update_user(ctx, account.id, account.version, active=False)
+    shown: list[str] = []
+
+    def answer() -> None:  # every message box of the session's end, as a user would
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.accept()
+        if not win.signed_out:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(20, answer)
+    job = win.export_worklist(str(tmp_path / "w.csv"))  # an action that writes its audit
+    assert job is not None
+    qtbot.waitUntil(lambda: win.signed_out, timeout=20_000)
+    assert any("disabled" in text for text in shown)
+    assert not (tmp_path / "w.csv").exists()
