@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from mdtboard import __version__
 
@@ -301,7 +302,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
             value = tuple(part.strip() for part in args.value.split("|"))
         else:
             value = args.value
-        settings.update_settings(ServiceContext(db, Actor.local()), **{args.key: value})
+        changes: dict[str, Any] = {args.key: value}
+        settings.update_settings(ServiceContext(db, Actor.local()), **changes)
         print(f"{args.key} set")
         return EXIT_OK
     finally:

@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from mdtboard.services.errors import AccountChanged, PermissionDenied, ServiceUnavailable
+from mdtboard.services.errors import (
+    AccountChanged,
+    Conflict,
+    PermissionDenied,
+    ServiceUnavailable,
+)
 from mdtboard.services.permissions import Permission, allowed
 from mdtboard.store import audit
 from mdtboard.store.db import Database
@@ -55,7 +61,21 @@ class ServiceContext:
                 if self.account:
                     self._check_account(session)
                 yield session
-        except (AuditKeyProblem, DatabaseUnavailable, ValueNotStored) as exc:
+        except StaleDataError as exc:
+            # two saves of one record at the same moment (PostgreSQL lets both read the
+            # same version; the second's UPDATE then finds it gone): the usual conflict
+            raise Conflict(
+                "this record was changed by someone else at the same moment; nothing was "
+                "saved — reload it and make your change again"
+            ) from exc
+        except DatabaseUnavailable as exc:
+            if _concurrent(exc):
+                raise Conflict(
+                    "another workstation saved at the same moment; nothing was saved — "
+                    "reload and make your change again"
+                ) from exc
+            raise ServiceUnavailable(str(exc)) from exc
+        except (AuditKeyProblem, ValueNotStored) as exc:
             raise ServiceUnavailable(str(exc)) from exc
 
     def _check_account(self, session: Session) -> None:
@@ -95,3 +115,10 @@ class ServiceContext:
             entity_id=entity_id,
             summary=summary,
         )
+
+
+def _concurrent(exc: DatabaseUnavailable) -> bool:
+    """PostgreSQL refused a write because another transaction wrote the same rows
+    (a serialization failure or a deadlock): a conflict, not a broken database."""
+    cause = str(exc.__cause__ or "").lower()
+    return "could not serialize" in cause or "deadlock detected" in cause

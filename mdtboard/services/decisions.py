@@ -375,7 +375,10 @@ def save_draft(
     data: DecisionInput,
     expected_version: int | None = None,
 ) -> DecisionView:
-    """Create or update the draft decision of an agenda item (autosave calls this)."""
+    """Create or update the draft decision of an agenda item (autosave calls this).
+    ``expected_version`` is the version of the draft the caller opened; None says it
+    saw no draft, so a draft made meanwhile (another workstation's autosave) is a
+    conflict, never silently replaced."""
     ctx.require(Permission.DECISION_WRITE)
     with ctx.unit_of_work() as s:
         item = s.get(AgendaItem, agenda_item_id)
@@ -391,7 +394,13 @@ def save_draft(
                 raise ValidationError(
                     {"decision": "a signed-off decision cannot be edited; record an amendment"}
                 )
-            if expected_version is not None and d.version != expected_version:
+            if expected_version is None:
+                raise Conflict(
+                    "another workstation saved a draft of this decision since you opened the case",
+                    entity="decision",
+                    entity_id=d.id,
+                )
+            if d.version != expected_version:
                 raise Conflict(
                     "this decision was changed on another workstation since you opened it",
                     entity="decision",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mdtboard.domain.readiness import DEFAULT_IMAGING_MAX_AGE_DAYS
 from mdtboard.services.context import ServiceContext
-from mdtboard.services.errors import ValidationError
+from mdtboard.services.errors import Conflict, ValidationError
 from mdtboard.services.permissions import Permission
 from mdtboard.store.db import Database
 from mdtboard.store.models import Setting
@@ -62,7 +63,20 @@ def settings_in(s: Session) -> Settings:
         return defaults
 
 
-def update_settings(ctx: ServiceContext, **changes: Any) -> Settings:
+def setting_versions(db: Database) -> dict[str, int]:
+    """The version of each stored setting (a setting never changed is version 0): what
+    a form read, to pass back as ``expected`` when it saves."""
+    with db.reader() as s:
+        stored = {row.key: row.version for row in s.execute(select(Setting)).scalars()}
+    return {f.name: stored.get(f.name, 0) for f in fields(Settings)}
+
+
+def update_settings(
+    ctx: ServiceContext, *, expected: Mapping[str, int] | None = None, **changes: Any
+) -> Settings:
+    """Change settings in one transaction. ``expected``: the versions the caller read
+    (:func:`setting_versions`); a setting changed since then is a conflict, never
+    overwritten."""
     ctx.require(Permission.SETTINGS_WRITE)
     known = {f.name for f in fields(Settings)}
     problems: dict[str, str] = {}
@@ -79,6 +93,11 @@ def update_settings(ctx: ServiceContext, **changes: Any) -> Settings:
         for key, value in changes.items():
             stored = list(value) if isinstance(value, tuple) else value
             row = s.get(Setting, key)
+            if expected is not None and (row.version if row else 0) != expected.get(key, 0):
+                raise Conflict(
+                    f"setting {key} was changed by someone else since you read it",
+                    entity=f"setting {key}",
+                )
             if row is None:
                 s.add(Setting(key=key, value=stored))
             elif row.value != stored:

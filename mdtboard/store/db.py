@@ -103,9 +103,16 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """A write transaction: committed as a whole on success, else rolled back."""
+        """A write transaction: committed as a whole on success, else rolled back. On
+        PostgreSQL a write waits for a lock at most ``MDTBOARD_BUSY_TIMEOUT_MS`` (as a
+        SQLite write does), and a statement runs at most six times that (60 s or more),
+        so a blocked write fails in one clear line instead of waiting for ever."""
         session = self._writer()
         try:
+            if self.dialect == "postgresql":
+                statement_ms = max(6 * BUSY_TIMEOUT_MS, 60_000)
+                session.execute(text(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}"))
+                session.execute(text(f"SET LOCAL statement_timeout = {int(statement_ms)}"))
             yield session
             session.commit()
         except OperationalError as exc:

@@ -195,8 +195,10 @@ def explain_operational_error(exc: BaseException, where: str, action: str = "wri
     """A sentence a user can act on, for the usual ways a database cannot be written
     (or, ``action="read"``, read): busy, read-only, disk full, damaged, not openable."""
     text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "lock timeout" in text:
         return f"{where} is busy: another program or workstation is writing. Try again."
+    if "statement timeout" in text:
+        return f"{where} took too long to answer (statement timeout); nothing was saved. Try again."
     if "readonly" in text or "read-only" in text or "read only" in text:
         return f"{where} is read-only: check the file and folder permissions."
     if "disk is full" in text or "database or disk is full" in text:
