@@ -391,6 +391,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from mdtboard.services.audit_log import verify_in
     from mdtboard.store import audit
     from mdtboard.store.db import open_database, resolve_target
 
@@ -399,9 +400,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     db = open_database(target)
     try:
         with db.reader() as session:
-            report = audit.verify_database(session, key)
+            result = verify_in(session, key)
     finally:
         db.dispose()
+    report = result.chain
     if not report.ok:
         where = f"event {report.first_bad_id}" if report.first_bad_id else "audit trail"
         print(
@@ -410,7 +412,14 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"audit chain ok: {report.checked} events verified in {target.display}")
+    for problem in result.seals.problems:  # one line per record changed after sign-off
+        print(f"mdtboard: seal BROKEN: {problem}", file=sys.stderr)
+    if not result.seals.ok:
+        return EXIT_ERROR
+    print(
+        f"audit chain ok: {report.checked} events verified in {target.display}; "
+        f"{result.seals.checked} signed-off decisions match their seals"
+    )
     return EXIT_OK
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, false, func, select
+from sqlalchemy.orm import Session
 
+from mdtboard.services import seals
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceUnavailable
 from mdtboard.services.permissions import Permission
@@ -86,11 +88,29 @@ def distinct_values(ctx: ServiceContext, column: str) -> list[str]:
         return [str(v) for v in s.execute(select(col).distinct().order_by(col)).scalars()]
 
 
-def verify(ctx: ServiceContext) -> audit.ChainReport:
+@dataclass(frozen=True)
+class Verification:
+    """The hash chain, and the seals of the signed-off decisions."""
+
+    chain: audit.ChainReport
+    seals: seals.SealReport
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.seals.ok
+
+
+def verify_in(s: Session, key: bytes) -> Verification:
+    """The chain first; the seals only of a chain that holds (they are read from it)."""
+    chain = audit.verify_database(s, key)
+    return Verification(chain, seals.verify(s, key) if chain.ok else seals.SealReport(0, ()))
+
+
+def verify(ctx: ServiceContext) -> Verification:
     ctx.require(Permission.AUDIT_VIEW)
     try:
         key = audit.load_key(create=False)
     except AuditKeyProblem as exc:
         raise ServiceUnavailable(str(exc)) from exc
     with ctx.db.reader() as s:
-        return audit.verify_database(s, key)
+        return verify_in(s, key)

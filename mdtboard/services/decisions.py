@@ -27,12 +27,13 @@ from mdtboard.domain.vocab import (
     Role,
     quorum_missing,
 )
-from mdtboard.services import assessments
+from mdtboard.services import assessments, seals
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting
 from mdtboard.services.permissions import Permission
 from mdtboard.services.storable import input_problems, text_problems
+from mdtboard.store import audit
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
     Action,
@@ -465,13 +466,15 @@ def sign_off(
         if referral.plan_agreed_at is None:
             referral.plan_agreed_at = now
         s.flush()
+        digest = seals.seal_decision(s, d, audit.load_key(create=False))
         ctx.audit(
             s,
             "sign_off",
             "decision",
             d.id,
             f"signed off by {d.signed_off_by}; intent {d.intent}; "
-            f"{'quorate' if q.quorate else 'NOT quorate'}; {len(d.modalities)} modalities",
+            f"{'quorate' if q.quorate else 'NOT quorate'}; {len(d.modalities)} modalities; "
+            f"seal {digest}",
         )
         return to_view(d)
 
@@ -518,13 +521,17 @@ def amend(
         old.status = DecisionStatus.AMENDED
         s.add(new)
         s.flush()
+        key = audit.load_key(create=False)
+        digest = seals.seal_decision(s, new, key)
+        old_digest = seals.seal_decision(s, old, key)  # its status is now "amended"
         ctx.audit(
             s,
             "amend",
             "decision",
             new.id,
             f"amends decision {old.id} (revision {old.revision} → {new.revision}): "
-            + reason.strip(),
+            + reason.strip()
+            + f"; seal {digest}; resealed decision {old.id} {old_digest}",
         )
         return to_view(new)
 

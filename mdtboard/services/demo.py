@@ -33,6 +33,8 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.auth import hash_password
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.seals import seal_decision
+from mdtboard.store.audit import load_key
 from mdtboard.store.db import sync_id_sequences
 from mdtboard.store.models import (
     Action,
@@ -649,6 +651,7 @@ def generate(
             meetings.append(meeting)
         s.flush()
         n_decisions = 0
+        signed: list[Decision] = []
         per_meeting = max(1, min(8, cases // 5))
         referral_id = 1
         for k, meeting in enumerate(meetings):
@@ -686,7 +689,7 @@ def generate(
                 if past:
                     _received_before(s, ref, meeting.starts_at, days=3 + referral_id % 11)
                 if past and not deferred:
-                    _demo_decision(s, rng, item, ref, meeting)
+                    signed.append(_demo_decision(s, rng, item, ref, meeting))
                     n_decisions += 1
                     ref.status = ReferralStatus.DISCUSSED
                 elif past:
@@ -695,6 +698,18 @@ def generate(
                     ref.status = ReferralStatus.LISTED
                 referral_id += 1
         s.flush()
+        # the demo's sign-offs are sealed and audited like any other (services.seals)
+        s.flush()
+        key = load_key()
+        for decision in signed:
+            digest = seal_decision(s, decision, key)
+            ctx.audit(
+                s,
+                "sign_off",
+                "decision",
+                decision.id,
+                f"signed off by {decision.signed_off_by} (fictional demo); seal {digest}",
+            )
         sync_id_sequences(s, ["members", "users", "patients", "referrals"])
         ctx.audit(
             s,
@@ -813,7 +828,7 @@ def _demo_scores(rng: random.Random, t: CaseTemplate) -> list[tuple[str, dict[st
 
 def _demo_decision(
     s: Any, rng: random.Random, item: AgendaItem, ref: Referral, meeting: Meeting
-) -> None:
+) -> Decision:
     h = histology.CATALOGUE.get(ref.histology_key)
     sensitive = h is not None and h.radiosensitivity == "radiosensitive"
     mods: list[tuple[str, dict[str, Any]]]
@@ -889,8 +904,9 @@ def _demo_decision(
         # radiotherapy starts within the day (QS56 statements 3 and 6)
         ref.plan_agreed_at = ref.mri_at + timedelta(hours=2 + item.position % 3)
         ref.treatment_started_at = ref.plan_agreed_at + timedelta(hours=8 + item.position)
-        return
+        return decision
     ref.plan_agreed_at = signed_at
     started = signed_at + timedelta(days=1 + item.position % 5)
     if item.position % 3 != 0 and started < datetime.now(UTC):
         ref.treatment_started_at = started  # most plans started; the rest wait (clock running)
+    return decision

@@ -300,6 +300,8 @@ class Decision(Versioned, Base):
     signed_off_by: Mapped[str] = mapped_column(String(120), default="")
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    #: keyed hash of each part of what was signed (services.seals); None for a draft
+    seal: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="decisions")
     modalities: Mapped[list[Modality]] = relationship(

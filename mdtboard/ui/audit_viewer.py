@@ -149,9 +149,18 @@ class AuditViewer(QDialog):
         except ServiceError as exc:  # no usable audit key on this workstation
             self.status.setText(f"Cannot verify: {exc}")
             return
-        if report.ok:
-            self.status.setText(f"Audit chain intact: {report.checked} events verified.")
+        chain, sealed = report.chain, report.seals
+        if not chain.ok:
+            self.status.setText(
+                f"AUDIT CHAIN BROKEN at event {chain.first_bad_id}: {chain.problem}"
+            )
+        elif not sealed.ok:
+            self.status.setText(
+                f"SIGNED-OFF RECORDS CHANGED ({len(sealed.problems)}): "
+                + "; ".join(sealed.problems[:5])
+            )
         else:
             self.status.setText(
-                f"AUDIT CHAIN BROKEN at event {report.first_bad_id}: {report.problem}"
+                f"Audit chain intact: {chain.checked} events verified; "
+                f"{sealed.checked} signed-off decisions match their seals."
             )

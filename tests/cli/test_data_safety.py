@@ -33,17 +33,17 @@ def mdt(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
         ("UPDATE audit_events SET summary = x'00ff' WHERE id = 2", 2),
         ("UPDATE audit_events SET hash = 7 WHERE id = 2", 2),
         ("DELETE FROM audit_events WHERE id = 1", 2),
-        ("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)", 2),
+        ("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)", "last"),
         (
             "INSERT INTO audit_events (id, occurred_at, user, action, entity, entity_id, summary,"
             " prev_hash, hash) SELECT max(id) + 1, '2026-01-01 00:00:00', 'x', 'create', 'x', '',"
             " '', hash, 'f' || substr(hash, 2) FROM audit_events",
-            3,
+            "after",
         ),
     ],
 )
 def test_audit_verify_catches_edits_inserts_and_deletions(
-    demo_path: Path, tamper: str, first_broken: int | None
+    demo_path: Path, tamper: str, first_broken: int | str | None
 ) -> None:
     # make a few more events through a real command first
     assert (
@@ -61,6 +61,11 @@ def test_audit_verify_catches_edits_inserts_and_deletions(
     ok = mdt("audit", "verify", db=demo_path)
     assert ok.returncode == 0 and "audit chain ok" in ok.stdout
     conn = sqlite3.connect(demo_path)
+    newest = conn.execute("SELECT max(id) FROM audit_events").fetchone()[0]
+    if first_broken == "last":  # the newest event, deleted: named by the head
+        first_broken = newest
+    elif first_broken == "after":  # an event forged after the newest
+        first_broken = newest + 1
     conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")  # as the sqlite3 shell can
     conn.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
     conn.execute(tamper)
