@@ -147,3 +147,10 @@ def _no_sign_in_throttle_from_earlier_tests() -> Iterator[None]:
     auth._WORKSTATION_FAILURES.clear()
     yield
     auth._WORKSTATION_FAILURES.clear()
+
+
+@pytest.fixture(autouse=True)
+def _a_fresh_witness_per_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies of one demo database share its identity; each test is a workstation that
+    has not seen any of them yet (store.witness)."""
+    monkeypatch.setenv("MDTBOARD_WITNESS_DIR", str(tmp_path / "witnesses"))

@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(p)
     p.set_defaults(func=cmd_audit_verify)
+    p = audit_sub.add_parser(
+        "head", help="print the database identity and its newest audit event, for a record"
+    )
+    _add_db(p)
+    p.set_defaults(func=cmd_audit_head)
 
     p = sub.add_parser("backup", help="copy the database (SQLite backup API) and check the copy")
     _add_db(p)
@@ -423,6 +428,22 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    from mdtboard.store import witness
+    from mdtboard.store.db import open_database, resolve_target
+
+    db = open_database(resolve_target(args.db))
+    try:
+        with db.reader() as session:
+            head = witness.head_of(session)
+    finally:
+        db.dispose()
+    if head is None:
+        raise CliError("the audit trail is empty: no head yet")
+    print(f"database {head.database_id} event {head.last_id} hash {head.last_hash}")
+    return EXIT_OK
+
+
 def _sqlite_only(target: object, what: str) -> Path:
     path = getattr(target, "sqlite_path", None)
     if getattr(target, "encrypted", False):
@@ -470,11 +491,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from mdtboard.services.context import Actor
+    from mdtboard.services.setup import record_restore
+    from mdtboard.store.audit import load_key
     from mdtboard.store.backup import restore
     from mdtboard.store.db import inspect_sqlite_file, resolve_target
 
     target = resolve_target(args.db)
     path = _sqlite_only(target, "restore")
+    load_key(create=False)  # the restore is recorded with the key: refused before, not after
     if not args.file.is_file():
         raise CliError(f"backup file not found: {args.file}")
     inspect_sqlite_file(args.file)  # an mdtboard database, not from a newer version
@@ -486,9 +511,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("restore cancelled; nothing changed")
             return EXIT_ERROR
     kept = restore(args.file, path, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    rolled = record_restore(target, args.file, Actor.local())
     print(
         f"restored {path} from {args.file}"
         + (f"; previous database kept as {kept}" if kept else "")
+        + f"; {rolled} audit events rolled back (recorded)"
     )
     return EXIT_OK
 
@@ -634,6 +661,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
             from mdtboard.store.backup import restore
 
             restore(backup, path, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+            from mdtboard.services.context import Actor
+            from mdtboard.services.setup import record_restore
+
+            record_restore(target, backup, Actor.local())
     if args.screenshot is not None:
         return app.run_screenshot(target, args.screenshot)
     return app.run_app(target)

@@ -14,7 +14,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceUnavailable
 from mdtboard.services.permissions import Permission
 from mdtboard.services.storable import holds_nul
-from mdtboard.store import audit
+from mdtboard.store import audit, witness
 from mdtboard.store.errors import AuditKeyProblem
 from mdtboard.store.models import AuditEvent
 
@@ -103,7 +103,10 @@ class Verification:
 def verify_in(s: Session, key: bytes) -> Verification:
     """The chain first; the seals only of a chain that holds (they are read from it)."""
     chain = audit.verify_database(s, key)
-    return Verification(chain, seals.verify(s, key) if chain.ok else seals.SealReport(0, ()))
+    result = Verification(chain, seals.verify(s, key) if chain.ok else seals.SealReport(0, ()))
+    if result.ok and (head := witness.head_of(s)) is not None:
+        witness.save(key, head)  # this workstation has now seen the trail up to its head
+    return result
 
 
 def verify(ctx: ServiceContext) -> Verification:

@@ -96,3 +96,37 @@ def database_exists(target: Target) -> bool:
         return _holds_data(db)
     finally:
         db.dispose()
+
+
+def record_restore(target: Target, source: Path, actor: Actor) -> int:
+    """After a restore: this workstation's witness moves back to the restored trail on
+    purpose, and the restore is an audit event ("restored from FILE; N events rolled
+    back", N from the witness). Returns N."""
+    from mdtboard.store import audit, witness
+
+    key = audit.load_key(create=False)
+    db = open_database(target)
+    try:
+        with db.reader() as s:
+            head = witness.head_of(s)
+        rolled = 0
+        if head is not None:
+            try:
+                held = witness.read(head.database_id, key)
+            except witness.WitnessAltered:
+                held = None
+            if held is not None and held.last_id > head.last_id:
+                rolled = held.last_id - head.last_id
+            witness.save(key, head, back=True)
+        with ServiceContext(db, actor).unit_of_work() as s:
+            audit.record(
+                s,
+                user=actor.username,
+                action="restore",
+                entity="database",
+                summary=f"restored from {source.name}; {rolled} events rolled back",
+                key=key,
+            )
+        return rolled
+    finally:
+        db.dispose()

@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,12 +23,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mdtboard.store import witness
 from mdtboard.store.errors import AuditKeyProblem
 from mdtboard.store.models import AuditEvent, AuditHead
 from mdtboard.store.paths import audit_key_path
 from mdtboard.store.types import utcnow
 
 GENESIS = "0" * 64
+#: session.info key of the witness to keep after the commit
+PENDING_WITNESS = "mdtboard_audit_witness"
 
 
 #: the shortest key accepted (the app makes 32 random bytes)
@@ -163,10 +167,14 @@ def record(
     if head is None:
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS, mac="")
         session.add(head)
+    if not head.database_id:  # the database's identity, made with its first event
+        head.database_id = str(uuid.uuid4())
     head.last_id = next_id
     head.last_hash = event.hash
     head.mac = head_mac(key, next_id, event.hash)
     session.flush()
+    # kept outside the database once this commits (store.witness)
+    session.info[PENDING_WITNESS] = (witness.Witness(head.database_id, next_id, event.hash), key)
     from mdtboard.store.changes import announce
 
     announce(session)  # other workstations refresh once this commits
@@ -240,10 +248,13 @@ def check_head(chain: ChainReport, head: AuditHead | None, key: bytes) -> ChainR
 
 
 def verify_database(session: Session, key: bytes) -> ChainReport:
-    """Verify the whole trail stored in a database, including its head."""
+    """Verify the whole trail stored in a database, including its head, and the head
+    against this workstation's witness (a trail rolled back or cut short)."""
     events = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
     head = session.get(AuditHead, 1)
     report = check_head(verify_chain(events, key), head, key)
+    if report.ok and (problem := witness.check(session, key)):
+        return ChainReport(False, report.checked, None, problem)
     if report.ok and report.checked == 0 and head is None and holds_records(session):
         return ChainReport(
             False, 0, None, "the audit trail is empty but the database holds records"

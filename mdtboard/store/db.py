@@ -100,6 +100,8 @@ class Database:
         write_bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._writer = sessionmaker(bind=write_bind, expire_on_commit=False)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        event.listen(self._writer, "after_commit", _keep_witness)
+        event.listen(self._writer, "after_rollback", _drop_witness)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -152,6 +154,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _keep_witness(session: Session) -> None:
+    """After a commit that appended audit events: this workstation's witness moves on."""
+    from mdtboard.store import audit, witness
+
+    pending = session.info.pop(audit.PENDING_WITNESS, None)
+    if pending is not None:
+        seen, key = pending
+        witness.save(key, seen)
+
+
+def _drop_witness(session: Session) -> None:
+    from mdtboard.store import audit
+
+    session.info.pop(audit.PENDING_WITNESS, None)
 
 
 def _is_damage(exc: SADatabaseError) -> bool:

@@ -405,3 +405,5 @@ class AuditHead(Base):
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+    #: the database's identity, under which workstations keep their witness (a UUID)
+    database_id: Mapped[str | None] = mapped_column(String(36))

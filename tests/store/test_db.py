@@ -162,8 +162,14 @@ def test_deleting_the_newest_event_is_detected_by_the_head(empty_db: Database) -
 
 
 def drop_append_only_triggers(conn: sqlite3.Connection) -> None:
-    conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+    """What someone with the sqlite3 shell can do: the triggers go first."""
+    for trigger in (
+        "audit_events_no_update",
+        "audit_events_no_delete",
+        "audit_head_no_delete",
+        "audit_head_forward_only",
+    ):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def test_the_database_refuses_to_change_or_delete_audit_events(demo_db: Database) -> None:
