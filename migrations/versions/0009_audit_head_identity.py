@@ -29,9 +29,7 @@ MESSAGE = "the audit head only moves forward"
 def upgrade() -> None:
     with op.batch_alter_table("audit_head", schema=None) as batch_op:
         batch_op.add_column(sa.Column("database_id", sa.String(length=36), nullable=True))
-    op.execute(
-        sa.text("UPDATE audit_head SET database_id = :id").bindparams(id=str(uuid.uuid4()))
-    )
+    op.execute(sa.text("UPDATE audit_head SET database_id = :id").bindparams(id=str(uuid.uuid4())))
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         op.execute(
