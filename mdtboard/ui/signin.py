@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,14 +57,7 @@ class SignInDialog(QDialog):
         form.addRow("&User name", self.username)
         self.password = _password_field(self, "password", "Password")
         form.addRow("&Password", self.password)
-        self.error = _error_label(self)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error = _finish_form(self, form, self.submit)
         QWidget.setTabOrder(self.username, self.password)
         (self.password if username else self.username).setFocus()
 
@@ -116,14 +111,7 @@ class FirstAdminDialog(QDialog):
         form.addRow("&Password", self.password)
         self.repeat = _password_field(self, "repeatPassword", "Password again")
         form.addRow("Password &again", self.repeat)
-        self.error = _error_label(self)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error = _finish_form(self, form, self.submit)
         QWidget.setTabOrder(self.username, self.display_name)
         QWidget.setTabOrder(self.display_name, self.password)
         QWidget.setTabOrder(self.password, self.repeat)
@@ -158,11 +146,19 @@ def _password_field(parent: QWidget, name: str, label: str) -> QLineEdit:
     return field
 
 
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
+def _finish_form(dialog: QDialog, form: QFormLayout, submit: Callable[[], None]) -> QLabel:
+    """The error line and the OK/Cancel buttons under a sign-in form; the error line."""
+    label = QLabel(dialog)
     label.setObjectName("signInError")
     label.setStyleSheet("color:#b3261e;")
     label.setWordWrap(True)
+    form.addRow(label)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.accepted.connect(submit)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
     return label
 
 
