@@ -98,69 +98,83 @@ def record_assessment(
 ) -> AssessmentView:
     """Create (or, with ``assessment_id``, update) one score for a referral."""
     ctx.require(Permission.ASSESSMENT_WRITE)
-    result, clean = _evaluate(tool_id, {k: v for k, v in answers.items() if v is not None})
     with ctx.unit_of_work() as s:
         referral = s.get(Referral, referral_id)
         if referral is None:
             raise NotFound(f"case {referral_id} does not exist")
-        if assessment_id is None:
+        view, action, summary = record_in(
+            s, ctx, referral, tool_id, answers, subject, assessment_id, expected_version
+        )
+        ctx.audit(s, action, "assessment", view.id, f"case {referral_id}: {summary}")
+        return view
+
+
+def record_in(
+    s: Any,
+    ctx: ServiceContext,
+    referral: Referral,
+    tool_id: str,
+    answers: Mapping[str, Any],
+    subject: str = "",
+    assessment_id: int | None = None,
+    expected_version: int | None = None,
+) -> tuple[AssessmentView, str, str]:
+    """One score written in the caller's unit of work (the caller audits it): the
+    stored view, "create" or "update", and a one-line summary for the audit event."""
+    result, clean = _evaluate(tool_id, {k: v for k, v in answers.items() if v is not None})
+    referral_id = referral.id
+    if assessment_id is None:
+        row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
+        s.add(row)
+        action = "create"
+    else:
+        existing = s.get(Assessment, assessment_id)
+        if existing is None or existing.referral_id != referral_id:
+            raise NotFound(f"assessment {assessment_id} does not exist for case {referral_id}")
+        if expected_version is not None and existing.version != expected_version:
+            raise Conflict(
+                f"{tool_id} for case {referral_id} was changed by someone else "
+                f"(version {existing.version}, you edited {expected_version})",
+                entity="assessment",
+                entity_id=assessment_id,
+            )
+        if _part_of_signed_decision(s, existing):
+            # The signed-off record keeps the score it was decided on: a new one —
+            # unless someone already made that new one from the same version.
+            newer = s.execute(
+                select(Assessment.id).where(
+                    Assessment.referral_id == referral_id,
+                    Assessment.tool_id == tool_id,
+                    Assessment.subject == existing.subject,
+                    Assessment.id > existing.id,
+                )
+            ).first()
+            if newer is not None:
+                raise Conflict(
+                    f"{tool_id} for case {referral_id} was changed by someone else "
+                    "after the decision was signed off",
+                    entity="assessment",
+                    entity_id=assessment_id,
+                )
             row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
             s.add(row)
             action = "create"
         else:
-            existing = s.get(Assessment, assessment_id)
-            if existing is None or existing.referral_id != referral_id:
-                raise NotFound(f"assessment {assessment_id} does not exist for case {referral_id}")
-            if expected_version is not None and existing.version != expected_version:
-                raise Conflict(
-                    f"{tool_id} for case {referral_id} was changed by someone else "
-                    f"(version {existing.version}, you edited {expected_version})",
-                    entity="assessment",
-                    entity_id=assessment_id,
-                )
-            if _part_of_signed_decision(s, existing):
-                # The signed-off record keeps the score it was decided on: a new one —
-                # unless someone already made that new one from the same version.
-                newer = s.execute(
-                    select(Assessment.id).where(
-                        Assessment.referral_id == referral_id,
-                        Assessment.tool_id == tool_id,
-                        Assessment.subject == existing.subject,
-                        Assessment.id > existing.id,
-                    )
-                ).first()
-                if newer is not None:
-                    raise Conflict(
-                        f"{tool_id} for case {referral_id} was changed by someone else "
-                        "after the decision was signed off",
-                        entity="assessment",
-                        entity_id=assessment_id,
-                    )
-                row = Assessment(referral_id=referral_id, tool_id=tool_id, subject=subject)
-                s.add(row)
-                action = "create"
-            else:
-                row = existing
-                action = "update"
-        row.answers = clean
-        row.total = result.total
-        row.band = result.band
-        row.complete = result.complete
-        row.entered_by = ctx.actor.username
-        row.entered_at = utcnow()
-        row.subject = subject
-        s.flush()
-        now_ready = sync_ready_status(s, referral)
-        ctx.audit(
-            s,
-            action,
-            "assessment",
-            row.id,
-            f"case {referral_id}: "
-            + _summary(tool_id, result, subject)
-            + (f"; case now {referral.status.value}" if now_ready else ""),
-        )
-        return assessment_view(row)
+            row = existing
+            action = "update"
+    row.answers = clean
+    row.total = result.total
+    row.band = result.band
+    row.complete = result.complete
+    row.entered_by = ctx.actor.username
+    row.entered_at = utcnow()
+    row.subject = subject
+    s.flush()
+    now_ready = sync_ready_status(s, referral)
+    summary = _summary(tool_id, result, subject) + (
+        f"; case now {referral.status.value}" if now_ready else ""
+    )
+    return assessment_view(row), action, summary
 
 
 def _part_of_signed_decision(s: Any, a: Assessment) -> bool:

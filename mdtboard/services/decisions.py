@@ -8,7 +8,7 @@ readable (status ``amended``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -28,9 +28,10 @@ from mdtboard.domain.vocab import (
     quorum_missing,
 )
 from mdtboard.services import assessments, seals
+from mdtboard.services.assessments import AssessmentView
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
-from mdtboard.services.meetings import open_meeting
+from mdtboard.services.meetings import open_meeting, relist_in
 from mdtboard.services.permissions import Permission
 from mdtboard.services.storable import input_problems, text_problems
 from mdtboard.store import audit
@@ -128,6 +129,14 @@ class CloseSummary:
     deferred: tuple[int, ...]
     withdrawn: tuple[int, ...]
     undiscussed: tuple[int, ...]
+    #: the agenda items relisted on ``relisted_to`` (by close_and_relist)
+    relisted: tuple[int, ...] = ()
+    relisted_to: int | None = None
+
+    @property
+    def open_cases(self) -> tuple[int, ...]:
+        """The cases that still need a meeting: deferred or not reached."""
+        return self.deferred + self.undiscussed
 
 
 def to_view(d: Decision) -> DecisionView:
@@ -255,7 +264,19 @@ def start_meeting(ctx: ServiceContext, meeting_id: int) -> None:
 
 
 def close_meeting(ctx: ServiceContext, meeting_id: int) -> CloseSummary:
+    """Close a meeting (its open cases stay candidates for relisting)."""
+    return close_and_relist(ctx, meeting_id, None)
+
+
+def close_and_relist(ctx: ServiceContext, meeting_id: int, to_meeting: int | None) -> CloseSummary:
+    """Close a meeting and, with ``to_meeting``, list its deferred and undiscussed cases
+    there — all in one unit of work: either the meeting is closed and every case
+    relisted, or nothing changes."""
     ctx.require(Permission.SIGN_OFF)
+    if to_meeting is not None:
+        ctx.require(Permission.AGENDA_WRITE)
+        if to_meeting == meeting_id:
+            raise ValidationError({"relist_to": "relist on another meeting, not this one"})
     with ctx.unit_of_work() as s:
         m = s.get(Meeting, meeting_id)
         if m is None:
@@ -293,7 +314,12 @@ def close_meeting(ctx: ServiceContext, meeting_id: int) -> CloseSummary:
             f"meeting closed: {len(summary.discussed)} discussed, {len(summary.deferred)} "
             f"deferred, {len(summary.withdrawn)} withdrawn, {len(summary.undiscussed)} undiscussed",
         )
-        return summary
+        if to_meeting is None:
+            return summary
+        relisted = tuple(
+            relist_in(s, ctx, item_id, to_meeting).id for item_id in summary.open_cases
+        )
+        return replace(summary, relisted=relisted, relisted_to=to_meeting)
 
 
 # --- decisions ---------------------------------------------------------------------
@@ -370,21 +396,57 @@ def _fill(s: Session, d: Decision, referral: Referral, data: DecisionInput) -> N
     ]
 
 
+@dataclass(frozen=True)
+class ScoreChange:
+    """One score to save with a case: a new one, or ``assessment_id`` at the
+    ``expected_version`` the form was opened with."""
+
+    tool_id: str
+    answers: Mapping[str, Any]
+    subject: str = ""
+    assessment_id: int | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseSaved:
+    decision: DecisionView
+    #: the stored scores, in the order of the changes given
+    scores: tuple[AssessmentView, ...]
+
+
 def save_draft(
     ctx: ServiceContext,
     agenda_item_id: int,
     data: DecisionInput,
     expected_version: int | None = None,
 ) -> DecisionView:
-    """Create or update the draft decision of an agenda item (autosave calls this).
+    """Create or update the draft decision of an agenda item (no score with it)."""
+    return save_case(ctx, agenda_item_id, data, (), expected_version).decision
+
+
+def save_case(
+    ctx: ServiceContext,
+    agenda_item_id: int,
+    data: DecisionInput,
+    scores: Sequence[ScoreChange],
+    expected_version: int | None = None,
+) -> CaseSaved:
+    """Save a case as meeting mode's Save (and autosave) does: every changed score and
+    the draft decision together, with one audit event — or nothing at all.
+
     ``expected_version`` is the version of the draft the caller opened; None says it
     saw no draft, so a draft made meanwhile (another workstation's autosave) is a
-    conflict, never silently replaced."""
+    conflict, never silently replaced. The NOMS band is computed from the scores as
+    they are stored by this same transaction."""
     ctx.require(Permission.DECISION_WRITE)
+    if scores:
+        ctx.require(Permission.ASSESSMENT_WRITE)
     with ctx.unit_of_work() as s:
         item = s.get(AgendaItem, agenda_item_id)
         if item is None:
             raise NotFound(f"agenda item {agenda_item_id} does not exist")
+        saved, summaries = _scores_in(s, ctx, item.referral, scores)
         d = _current(s, agenda_item_id)
         if d is None:
             d = Decision(agenda_item_id=agenda_item_id, revision=1, status=DecisionStatus.DRAFT)
@@ -410,8 +472,30 @@ def save_draft(
             action = "update"
         _fill(s, d, item.referral, data)
         s.flush()
-        ctx.audit(s, action, "decision", d.id, f"draft saved for agenda item {agenda_item_id}")
-        return to_view(d)
+        ctx.audit(
+            s,
+            action,
+            "decision",
+            d.id,
+            f"draft saved for agenda item {agenda_item_id}"
+            + (f"; scores: {'; '.join(summaries)}" if summaries else ""),
+        )
+        return CaseSaved(to_view(d), tuple(saved))
+
+
+def _scores_in(
+    s: Session, ctx: ServiceContext, referral: Referral, scores: Sequence[ScoreChange]
+) -> tuple[list[AssessmentView], list[str]]:
+    """The scores of a case action, written in its unit of work (audited with it)."""
+    saved: list[AssessmentView] = []
+    summaries: list[str] = []
+    for c in scores:
+        view, action, summary = assessments.record_in(
+            s, ctx, referral, c.tool_id, c.answers, c.subject, c.assessment_id, c.expected_version
+        )
+        saved.append(view)
+        summaries.append(f"{action} {summary}")
+    return saved, summaries
 
 
 def plan_problems(data: DecisionInput, histology_key: str | None = None) -> tuple[Any, ...]:
@@ -485,9 +569,26 @@ def amend(
     expected_version: int,
     data: DecisionInput,
     reason: str,
+    scores: Sequence[ScoreChange] = (),
 ) -> DecisionView:
     """Correct a signed-off decision: a new signed-off revision; the old one is kept."""
+    return amend_case(ctx, agenda_item_id, expected_version, data, reason, scores).decision
+
+
+def amend_case(
+    ctx: ServiceContext,
+    agenda_item_id: int,
+    expected_version: int,
+    data: DecisionInput,
+    reason: str,
+    scores: Sequence[ScoreChange] = (),
+) -> CaseSaved:
+    """Amend as meeting mode does: scores corrected with the decision are saved in the
+    same transaction (a score the old revision rests on stays with it: the correction
+    is a new score), or nothing is."""
     ctx.require(Permission.SIGN_OFF)
+    if scores:
+        ctx.require(Permission.ASSESSMENT_WRITE)
     if not reason.strip():
         raise ValidationError({"amendment_reason": "give the reason for the amendment"})
     if problems := text_problems(Decision, {"amendment_reason": reason}):
@@ -500,6 +601,7 @@ def amend(
             raise Conflict(
                 "this decision changed since you opened it", entity="decision", entity_id=old.id
             )
+        saved, score_summaries = _scores_in(s, ctx, old.agenda_item.referral, scores)
         new = Decision(
             agenda_item_id=agenda_item_id,
             revision=old.revision + 1,
@@ -531,9 +633,10 @@ def amend(
             new.id,
             f"amends decision {old.id} (revision {old.revision} → {new.revision}): "
             + reason.strip()
+            + (f"; scores: {'; '.join(score_summaries)}" if score_summaries else "")
             + f"; seal {digest}; resealed decision {old.id} {old_digest}",
         )
-        return to_view(new)
+        return CaseSaved(to_view(new), tuple(saved))
 
 
 def core_roles() -> Sequence[Role]:

@@ -314,63 +314,79 @@ def list_case(
     """
     ctx.require(Permission.AGENDA_WRITE)
     with ctx.unit_of_work() as s:
-        m = open_meeting(s, meeting_id)
-        r = s.get(Referral, referral_id)
-        if r is None:
-            raise NotFound(f"case {referral_id} does not exist")
-        clash = s.execute(
-            select(AgendaItem.id).where(
-                AgendaItem.meeting_id == meeting_id, AgendaItem.patient_id == r.patient_id
-            )
-        ).first()
-        if clash is not None:
-            raise ValidationError(
-                {
-                    "agenda": "this patient is already on this meeting's agenda (one entry per "
-                    "patient per meeting)"
-                }
-            )
-        items = list(
-            s.execute(
-                select(AgendaItem)
-                .where(AgendaItem.meeting_id == meeting_id)
-                .order_by(AgendaItem.position, AgendaItem.id)
-            ).scalars()
-        )
-        rank = URGENCY_ORDER.get(str(r.urgency), 3)
-        insert_at = len(items)
-        for i, other in enumerate(items):
-            if URGENCY_ORDER.get(str(other.referral.urgency), 3) > rank:
-                insert_at = i
-                break
-        item = AgendaItem(
-            meeting_id=m.id,
-            referral_id=r.id,
-            patient_id=r.patient_id,
-            position=0,
-            status=AgendaStatus.LISTED,
-            reason=reason,
-            relisted_from_id=relisted_from_id,
-        )
-        items.insert(insert_at, item)
-        s.add(item)
-        for pos, it in enumerate(items, start=1):
-            if it.position != pos:
-                it.position = pos
-        if r.status in (ReferralStatus.NEW, ReferralStatus.READY, ReferralStatus.DISCUSSED):
-            r.status = ReferralStatus.LISTED
-        s.flush()
-        what = "relisted" if relisted_from_id else "listed"
-        ctx.audit(
-            s,
-            "create",
-            "agenda_item",
-            item.id,
-            f"case {r.id} {what} on meeting {m.id} at position {item.position}"
-            + (f" (reason: {reason})" if reason else ""),
+        item = list_in(
+            s, ctx, meeting_id, referral_id, relisted_from_id=relisted_from_id, reason=reason
         )
         s.refresh(item)
         return _entry(item)
+
+
+def list_in(
+    s: Session,
+    ctx: ServiceContext,
+    meeting_id: int,
+    referral_id: int,
+    *,
+    relisted_from_id: int | None = None,
+    reason: str = "",
+) -> AgendaItem:
+    """List a case in the caller's unit of work, audited with it."""
+    m = open_meeting(s, meeting_id)
+    r = s.get(Referral, referral_id)
+    if r is None:
+        raise NotFound(f"case {referral_id} does not exist")
+    clash = s.execute(
+        select(AgendaItem.id).where(
+            AgendaItem.meeting_id == meeting_id, AgendaItem.patient_id == r.patient_id
+        )
+    ).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "agenda": "this patient is already on this meeting's agenda (one entry per "
+                "patient per meeting)"
+            }
+        )
+    items = list(
+        s.execute(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        ).scalars()
+    )
+    rank = URGENCY_ORDER.get(str(r.urgency), 3)
+    insert_at = len(items)
+    for i, other in enumerate(items):
+        if URGENCY_ORDER.get(str(other.referral.urgency), 3) > rank:
+            insert_at = i
+            break
+    item = AgendaItem(
+        meeting_id=m.id,
+        referral_id=r.id,
+        patient_id=r.patient_id,
+        position=0,
+        status=AgendaStatus.LISTED,
+        reason=reason,
+        relisted_from_id=relisted_from_id,
+    )
+    items.insert(insert_at, item)
+    s.add(item)
+    for pos, it in enumerate(items, start=1):
+        if it.position != pos:
+            it.position = pos
+    if r.status in (ReferralStatus.NEW, ReferralStatus.READY, ReferralStatus.DISCUSSED):
+        r.status = ReferralStatus.LISTED
+    s.flush()
+    what = "relisted" if relisted_from_id else "listed"
+    ctx.audit(
+        s,
+        "create",
+        "agenda_item",
+        item.id,
+        f"case {r.id} {what} on meeting {m.id} at position {item.position}"
+        + (f" (reason: {reason})" if reason else ""),
+    )
+    return item
 
 
 def reorder(
@@ -545,15 +561,49 @@ def relist_candidates(db: Database) -> list[RelistCandidate]:
 
 
 def relist(ctx: ServiceContext, agenda_item_id: int, meeting_id: int) -> AgendaEntry:
-    """List a deferred or undiscussed case on another meeting, keeping the reason."""
+    """List a deferred or undiscussed case on another meeting, keeping the reason
+    (read and written in one unit of work)."""
     ctx.require(Permission.AGENDA_WRITE)
-    with ctx.db.reader() as s:
-        old = s.get(AgendaItem, agenda_item_id)
-        if old is None:
-            raise NotFound(f"agenda item {agenda_item_id} does not exist")
-        reason = old.reason or "not reached at the meeting"
-        referral_id = old.referral_id
-    return list_case(ctx, meeting_id, referral_id, relisted_from_id=agenda_item_id, reason=reason)
+    with ctx.unit_of_work() as s:
+        item = relist_in(s, ctx, agenda_item_id, meeting_id)
+        s.refresh(item)
+        return _entry(item)
+
+
+def relist_in(s: Session, ctx: ServiceContext, agenda_item_id: int, meeting_id: int) -> AgendaItem:
+    old = s.get(AgendaItem, agenda_item_id)
+    if old is None:
+        raise NotFound(f"agenda item {agenda_item_id} does not exist")
+    return list_in(
+        s,
+        ctx,
+        meeting_id,
+        old.referral_id,
+        relisted_from_id=agenda_item_id,
+        reason=old.reason or "not reached at the meeting",
+    )
+
+
+def next_planned_meeting(db: Database, meeting_id: int) -> MeetingSummary | None:
+    """The first planned meeting after this one (where its open cases go next)."""
+    with db.reader() as s:
+        m = s.get(Meeting, meeting_id)
+        if m is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        nxt = s.execute(
+            select(Meeting)
+            .where(
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at > m.starts_at,
+                Meeting.id != m.id,
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if nxt is None:
+            return None
+        n = s.execute(select(func.count()).where(AgendaItem.meeting_id == nxt.id)).scalar_one()
+        return _summary(nxt, int(n))
 
 
 def patient_history(db: Database, patient_id: int) -> list[HistoryEntry]:

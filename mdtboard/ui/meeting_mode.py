@@ -1360,18 +1360,21 @@ class MeetingModeWindow(QMainWindow):
         if self.decision is not None and self.decision.is_final:
             self._dirty = False
             return True
+        changes = self._score_changes()
         try:
-            self._save_scores()
-            self.decision = decisions.save_draft(
+            saved = decisions.save_case(
                 self.ctx,
                 self.entry.id,
                 self.decision_input(),
+                [c for _, c in changes],
                 self.decision.version if self.decision else None,
             )
         except ServiceError as exc:
             self.last_save_error = str(exc)
             self.status_line.setText(f"Not saved: {exc}")
             return False
+        self.decision = saved.decision
+        self._scores_saved([k for k, _ in changes], saved.scores)
         self._dirty = False
         self.last_save_error = ""
         self.status_line.setText(f"Draft saved {datetime.now():%H:%M:%S}")
@@ -1400,46 +1403,57 @@ class MeetingModeWindow(QMainWindow):
         if self.entry is not None:
             self.agenda_view.selectRow(self.agenda_model.row_of(self.entry.id))
 
-    def _save_scores(self) -> None:
-        """Save the changed score forms against the versions this case was opened with:
-        a score changed meanwhile on another workstation is a conflict, never overwritten."""
-        assert self.case is not None
+    def _score_changes(self) -> list[tuple[tuple[str, str], decisions.ScoreChange]]:
+        """The changed score forms, each against the version this case was opened with:
+        a score changed meanwhile on another workstation is a conflict, never
+        overwritten. Keyed by (tool, subject) so the stored versions can be kept."""
+        out: list[tuple[tuple[str, str], decisions.ScoreChange]] = []
         for tool_id in sorted(self._dirty_scores):
             form = self.score_forms.get(tool_id)
             if form is None:
-                self._dirty_scores.discard(tool_id)
                 continue
             answers = form.answers()
             current = self._assessment_ids.get(tool_id)
             if not answers and current is None:
-                self._dirty_scores.discard(tool_id)
                 continue
-            saved = assessments.record_assessment(
-                self.ctx,
-                self.case.referral_id,
-                tool_id,
-                answers,
-                assessment_id=current[0] if current else None,
-                expected_version=current[1] if current else None,
+            out.append(
+                (
+                    (tool_id, ""),
+                    decisions.ScoreChange(
+                        tool_id,
+                        answers,
+                        assessment_id=current[0] if current else None,
+                        expected_version=current[1] if current else None,
+                    ),
+                )
             )
-            self._assessment_ids[tool_id] = (saved.id, saved.version)
-            self._dirty_scores.discard(tool_id)
         records = self.pathway_page.records()
         for lesion in sorted(self._dirty_staging):
             answers = records.get(lesion, {})
             current = self._staging_ids.get(lesion)
             if answers or current is not None:
-                saved = assessments.record_assessment(
-                    self.ctx,
-                    self.case.referral_id,
-                    staging.TOOL_ID,
-                    answers,
-                    subject=lesion,
-                    assessment_id=current[0] if current else None,
-                    expected_version=current[1] if current else None,
+                out.append(
+                    (
+                        (staging.TOOL_ID, lesion),
+                        decisions.ScoreChange(
+                            staging.TOOL_ID,
+                            answers,
+                            subject=lesion,
+                            assessment_id=current[0] if current else None,
+                            expected_version=current[1] if current else None,
+                        ),
+                    )
                 )
-                self._staging_ids[lesion] = (saved.id, saved.version)
-            self._dirty_staging.discard(lesion)
+        return out
+
+    def _scores_saved(self, keys: list[tuple[str, str]], saved: Sequence[Any]) -> None:
+        for (tool_id, subject), view in zip(keys, saved, strict=True):
+            if tool_id == staging.TOOL_ID:
+                self._staging_ids[subject] = (view.id, view.version)
+            else:
+                self._assessment_ids[tool_id] = (view.id, view.version)
+        self._dirty_scores.clear()
+        self._dirty_staging.clear()
 
     def sign_off(self) -> None:
         if self.entry is None or (self.decision is not None and self.decision.is_final):
@@ -1473,16 +1487,23 @@ class MeetingModeWindow(QMainWindow):
         reason, ok = QInputDialog.getText(self, "Amendment", "Reason for the amendment:")
         if not ok:
             return
+        # scores corrected while amending are saved with it (a score the signed-off
+        # decision used stays with it: the correction is a new score)
+        changes = self._score_changes()
         try:
-            # scores corrected while amending are saved too (a score the signed-off
-            # decision used stays with it: the correction is a new score)
-            self._save_scores()
-            self.decision = decisions.amend(
-                self.ctx, self.entry.id, self.decision.version, self.decision_input(), reason
+            saved = decisions.amend_case(
+                self.ctx,
+                self.entry.id,
+                self.decision.version,
+                self.decision_input(),
+                reason,
+                [c for _, c in changes],
             )
         except ServiceError as exc:
             QMessageBox.warning(self, "Amendment not saved", str(exc))
             return
+        self.decision = saved.decision
+        self._scores_saved([k for k, _ in changes], saved.scores)
         self.amending = False
         self._after_final_change()
 
@@ -1550,8 +1571,26 @@ class MeetingModeWindow(QMainWindow):
     def close_meeting(self) -> None:
         if not self.save_now() and not self._may_discard("close the meeting"):
             return
+        open_cases = [e for e in self.agenda_model.rows() if e.status in ("deferred", "listed")]
+        upcoming = meetings.next_planned_meeting(self.ctx.db, self.meeting_id)
+        to_meeting: int | None = None
+        if open_cases and upcoming is not None:
+            answer = QMessageBox.question(
+                self,
+                "Close meeting",
+                f"Relist the {len(open_cases)} deferred or undiscussed case(s) on "
+                f"{upcoming.title} when the meeting closes?",
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Yes:
+                to_meeting = upcoming.id
         try:
-            result = decisions.close_meeting(self.ctx, self.meeting_id)
+            result = decisions.close_and_relist(self.ctx, self.meeting_id, to_meeting)
         except ServiceError as exc:
             QMessageBox.warning(self, "Meeting not closed", str(exc))
             return
@@ -1559,27 +1598,9 @@ class MeetingModeWindow(QMainWindow):
             f"Discussed: {len(result.discussed)}\nDeferred: {len(result.deferred)}\n"
             f"Withdrawn: {len(result.withdrawn)}\nUndiscussed: {len(result.undiscussed)}"
         )
-        upcoming = [
-            m
-            for m in meetings.list_meetings(self.ctx.db)
-            if m.status == "planned" and m.starts_at > self.meeting.starts_at
-        ]
-        offer = result.deferred + result.undiscussed
-        if offer and upcoming:
-            answer = QMessageBox.question(
-                self,
-                "Meeting closed",
-                f"{text}\n\nRelist the {len(offer)} deferred or undiscussed case(s) on "
-                f"{upcoming[0].title}?",
-            )
-            if answer == QMessageBox.StandardButton.Yes:
-                for item_id in offer:
-                    try:
-                        meetings.relist(self.ctx, item_id, upcoming[0].id)
-                    except ServiceError as exc:
-                        QMessageBox.warning(self, "Not relisted", str(exc))
-        else:
-            QMessageBox.information(self, "Meeting closed", text)
+        if result.relisted and upcoming is not None:
+            text += f"\n\nRelisted on {upcoming.title}: {len(result.relisted)}"
+        QMessageBox.information(self, "Meeting closed", text)
         self.close()
 
     def toggle_presentation(self) -> None:

@@ -50,6 +50,25 @@ def when_modal(kind: type, act: Callable[[object], None]) -> None:
     QTimer.singleShot(20, poll)
 
 
+def answer_boxes(*buttons: QMessageBox.StandardButton) -> None:
+    """Answer the next message boxes, one button each, in order (each box once)."""
+    seen: list[object] = []
+    todo = list(buttons)
+
+    def poll() -> None:
+        w = QApplication.activeModalWidget()
+        if isinstance(w, QMessageBox) and w not in seen and w.isVisible():
+            button = w.button(todo[0])
+            if button is not None:
+                seen.append(w)
+                todo.pop(0)
+                button.click()
+        if todo:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
 def show_active(qtbot: QtBot, win: MeetingModeWindow) -> None:
     win.show()
     qtbot.waitExposed(win)
@@ -199,7 +218,7 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
         assert win.plan_text.isReadOnly()
         qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
 
-    when_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.No).click())  # type: ignore[attr-defined]
+    answer_boxes(QMessageBox.StandardButton.No, QMessageBox.StandardButton.Ok)
     win.act_close_meeting.trigger()
 
     with ctx.db.reader() as s:
