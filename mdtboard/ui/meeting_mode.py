@@ -58,7 +58,7 @@ from mdtboard.domain.scores import (
     sins_location_for_levels,
 )
 from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus, Intent, Role, Urgency
-from mdtboard.services import assessments, decisions, meetings, summaries
+from mdtboard.services import decisions, meetings, summaries
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.decisions import (
     ActionInput,
