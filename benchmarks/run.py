@@ -340,7 +340,7 @@ class Bench:
         )
         from mdtboard.services.worklist import CaseQuery, fetch_cases
 
-        rows = fetch_cases(db, CaseQuery(statuses=("new",)), 0, n)
+        rows = fetch_cases(db, CaseQuery(statuses=("new", "ready")), 0, n)
         plan = DecisionInput(
             intent="palliative",
             plan_text="cEBRT 20 Gy in 5 fractions with palliative care.",

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import select
 
 from mdtboard.domain import noms, staging
+from mdtboard.domain.lifecycle import CaseEvent
 from mdtboard.domain.scores import TOOLS, evaluate
 from mdtboard.domain.vocab import DecisionStatus
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
-from mdtboard.services.readiness import sync_ready_status
+from mdtboard.services.readiness import move
 from mdtboard.store.db import Database
 from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
 from mdtboard.store.types import utcnow
@@ -170,10 +171,8 @@ def record_in(
     row.entered_at = utcnow()
     row.subject = subject
     s.flush()
-    now_ready = sync_ready_status(s, referral)
-    summary = _summary(tool_id, result, subject) + (
-        f"; case now {referral.status.value}" if now_ready else ""
-    )
+    move(referral, CaseEvent.SCORED)
+    summary = _summary(tool_id, result, subject)
     return assessment_view(row), action, summary
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mdtboard.domain import treatments
+from mdtboard.domain.lifecycle import CaseEvent
 from mdtboard.domain.vocab import (
     CORE_ROLES,
     AgendaStatus,
@@ -23,7 +24,6 @@ from mdtboard.domain.vocab import (
     DecisionStatus,
     Intent,
     MeetingStatus,
-    ReferralStatus,
     Role,
     quorum_missing,
 )
@@ -33,6 +33,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting, relist_in
 from mdtboard.services.permissions import Permission
+from mdtboard.services.readiness import move
 from mdtboard.services.storable import input_problems, text_problems
 from mdtboard.store import audit
 from mdtboard.store.db import Database
@@ -546,7 +547,7 @@ def sign_off(
         item = d.agenda_item
         item.status = AgendaStatus.DISCUSSED
         referral = item.referral
-        referral.status = ReferralStatus.DISCUSSED
+        move(referral, CaseEvent.SIGNED_OFF)
         if referral.plan_agreed_at is None:
             referral.plan_agreed_at = now
         s.flush()
@@ -621,6 +622,7 @@ def amend_case(
         if errors:
             raise ValidationError({p.field or "plan": p.message for p in errors})
         old.status = DecisionStatus.AMENDED
+        move(old.agenda_item.referral, CaseEvent.AMENDED)
         s.add(new)
         s.flush()
         key = audit.load_key(create=False)

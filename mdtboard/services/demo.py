@@ -17,6 +17,7 @@ from sqlalchemy import insert, update
 
 from mdtboard.domain import histology, levels, noms, staging
 from mdtboard.domain import mscc as mscc_rules
+from mdtboard.domain.lifecycle import CaseEvent, after
 from mdtboard.domain.scores import evaluate, sins_location_for_level
 from mdtboard.domain.vocab import (
     AgendaStatus,
@@ -688,14 +689,14 @@ def generate(
                 s.flush()
                 if past:
                     _received_before(s, ref, meeting.starts_at, days=3 + referral_id % 11)
+                # the demo follows the one lifecycle table like every service
+                ref.status = after(ref.status, CaseEvent.LISTED)
                 if past and not deferred:
                     signed.append(_demo_decision(s, rng, item, ref, meeting))
                     n_decisions += 1
-                    ref.status = ReferralStatus.DISCUSSED
+                    ref.status = after(ref.status, CaseEvent.SIGNED_OFF)
                 elif past:
-                    ref.status = ReferralStatus.NEW
-                else:
-                    ref.status = ReferralStatus.LISTED
+                    ref.status = after(ref.status, CaseEvent.DEFERRED)
                 referral_id += 1
         s.flush()
         # the demo's sign-offs are sealed and audited like any other (services.seals)

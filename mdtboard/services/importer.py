@@ -20,11 +20,11 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 
 from mdtboard.domain import histology, levels, mscc
+from mdtboard.domain.lifecycle import CaseEvent, after
 from mdtboard.domain.vocab import (
     URGENCY_ORDER,
     Compartment,
     DiseaseKind,
-    ReferralStatus,
     Sex,
     Urgency,
 )
@@ -644,7 +644,7 @@ def _write(
                         "dexamethasone_omitted_reason": "",
                         "red_flags": list(d.red_flags) or None,
                         "mscc_suspected_at": d.mscc_suspected_at,
-                        "status": ReferralStatus.NEW,
+                        "status": after(None, CaseEvent.IMPORTED),
                         "version": 1,
                         "created_at": now,
                         "updated_at": now,

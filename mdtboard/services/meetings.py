@@ -11,17 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mdtboard.domain import histology
+from mdtboard.domain.lifecycle import CaseEvent
 from mdtboard.domain.vocab import (
     URGENCY_ORDER,
     AgendaStatus,
     AttendanceStatus,
     DecisionStatus,
     MeetingStatus,
-    ReferralStatus,
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.readiness import move
 from mdtboard.services.storable import text_problems
 from mdtboard.store.db import Database
 from mdtboard.store.models import (
@@ -374,8 +375,7 @@ def list_in(
     for pos, it in enumerate(items, start=1):
         if it.position != pos:
             it.position = pos
-    if r.status in (ReferralStatus.NEW, ReferralStatus.READY, ReferralStatus.DISCUSSED):
-        r.status = ReferralStatus.LISTED
+    move(r, CaseEvent.LISTED)
     s.flush()
     what = "relisted" if relisted_from_id else "listed"
     ctx.audit(
@@ -446,8 +446,8 @@ def remove_from_agenda(ctx: ServiceContext, item_id: int) -> None:
                 AgendaItem.referral_id == referral.id, AgendaItem.status == AgendaStatus.LISTED
             )
         ).first()
-        if still_listed is None and referral.status == ReferralStatus.LISTED:
-            referral.status = ReferralStatus.NEW
+        if still_listed is None:
+            move(referral, CaseEvent.UNLISTED)
         ctx.audit(
             s,
             "delete",
@@ -455,6 +455,14 @@ def remove_from_agenda(ctx: ServiceContext, item_id: int) -> None:
             item_id,
             f"case {referral.id} removed from meeting {meeting_id}",
         )
+
+
+#: what marking an agenda entry does to its referral (domain.lifecycle)
+_AGENDA_EVENTS = {
+    AgendaStatus.DISCUSSED: CaseEvent.DISCUSSED,
+    AgendaStatus.DEFERRED: CaseEvent.DEFERRED,
+    AgendaStatus.WITHDRAWN: CaseEvent.WITHDRAWN,
+}
 
 
 def set_item_status(
@@ -494,12 +502,9 @@ def set_item_status(
         item.status = status
         item.reason = reason.strip()
         referral = item.referral
-        if status == AgendaStatus.DISCUSSED:
-            referral.status = ReferralStatus.DISCUSSED
-        elif status == AgendaStatus.WITHDRAWN:
-            referral.status = ReferralStatus.CLOSED
-        elif status == AgendaStatus.DEFERRED:
-            referral.status = ReferralStatus.NEW
+        event = _AGENDA_EVENTS.get(status)
+        if event is not None:
+            move(referral, event)
         s.flush()
         ctx.audit(
             s,

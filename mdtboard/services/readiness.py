@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mdtboard.domain.lifecycle import CaseEvent, IllegalTransition, after, shown_status
 from mdtboard.domain.readiness import CaseFacts, Readiness, assess
 from mdtboard.domain.vocab import ReferralStatus
-from mdtboard.services.errors import NotFound
+from mdtboard.services.errors import NotFound, ValidationError
 from mdtboard.services.settings import get_settings, settings_in
 from mdtboard.store.db import Database
 from mdtboard.store.models import Assessment, Referral
@@ -65,12 +66,23 @@ def readiness_of(db: Database, referral_id: int, **kwargs: object) -> Readiness:
     return result[referral_id]
 
 
-def sync_ready_status(s: Session, r: Referral) -> bool:
-    """Within the caller's transaction: a new case whose traffic light is green becomes
-    "ready", and a ready one that no longer is goes back to "new" (listed, discussed and
-    closed cases keep their status). Returns whether the status changed."""
-    if r.status not in (ReferralStatus.NEW, ReferralStatus.READY):
+def move(r: Referral, event: CaseEvent) -> bool:
+    """Within the caller's transaction: the referral's status after ``event``, as the
+    one lifecycle table says (``domain.lifecycle``). Returns whether it changed."""
+    try:
+        wanted = after(r.status, event)
+    except IllegalTransition as exc:
+        raise ValidationError({"status": f"case {r.id}: {exc}"}) from exc
+    if r.status == wanted:
         return False
+    r.status = wanted
+    return True
+
+
+def shown_status_in(s: Session, r: Referral) -> str:
+    """The status as people see it: "ready" for a new case whose light is green now."""
+    if r.status not in (ReferralStatus.NEW, ReferralStatus.READY):
+        return str(r.status)
     tools = set(
         s.execute(
             select(Assessment.tool_id).where(
@@ -79,8 +91,4 @@ def sync_ready_status(s: Session, r: Referral) -> bool:
         ).scalars()
     )
     light = assess(_facts(r, tools), datetime.now(UTC).date(), settings_in(s).imaging_max_age_days)
-    wanted = ReferralStatus.READY if light.ready else ReferralStatus.NEW
-    if r.status == wanted:
-        return False
-    r.status = wanted
-    return True
+    return shown_status(r.status, light.ready)

@@ -10,17 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mdtboard.domain import differential, histology, levels, mscc
+from mdtboard.domain.lifecycle import CaseEvent, after
 from mdtboard.domain.vocab import (
     Compartment,
     DiseaseKind,
-    ReferralStatus,
     Sex,
     Urgency,
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
-from mdtboard.services.readiness import sync_ready_status
+from mdtboard.services.readiness import move, shown_status_in
 from mdtboard.services.storable import (
     clean_text,
     holds_nul,
@@ -239,12 +239,12 @@ def _input_of(r: Referral) -> ReferralInput:
 _LISTS = ("levels", "red_flags", "differential")
 
 
-def _detail(r: Referral) -> CaseDetail:
+def _detail(s: Session, r: Referral) -> CaseDetail:
     return CaseDetail(
         id=r.id,
         patient=patient_view(r.patient),
         data=_input_of(r),
-        status=str(r.status),
+        status=shown_status_in(s, r),
         version=r.version,
         created_at=r.created_at,
         updated_at=r.updated_at,
@@ -355,11 +355,9 @@ def register_referral(
                     "date of birth"
                 }
             )
-        row = Referral(patient=p, status=ReferralStatus.NEW)
+        row = Referral(patient=p, status=after(None, CaseEvent.REGISTERED))
         _apply(s, row, data)
         s.add(row)
-        s.flush()
-        sync_ready_status(s, row)
         s.flush()
         ctx.audit(
             s,
@@ -368,7 +366,7 @@ def register_referral(
             row.id,
             f"referral registered for patient {p.id} (status {row.status.value})",
         )
-        return _detail(row)
+        return _detail(s, row)
 
 
 def update_referral(
@@ -392,12 +390,12 @@ def update_referral(
         if data.received_at is not None and born > data.received_at.date():
             raise ValidationError({"received_at": "the referral date is before the birth date"})
         changed = _apply(s, row, data)
-        if sync_ready_status(s, row):
+        if move(row, CaseEvent.EDITED):
             changed.append(f"status → {row.status.value}")
         if changed:
             s.flush()
             ctx.audit(s, "update", "referral", row.id, "changed: " + ", ".join(changed))
-        return _detail(row)
+        return _detail(s, row)
 
 
 def get_case(db: Database, referral_id: int) -> CaseDetail:
@@ -405,7 +403,7 @@ def get_case(db: Database, referral_id: int) -> CaseDetail:
         row = s.get(Referral, referral_id)
         if row is None:
             raise NotFound(f"case {referral_id} does not exist")
-        return _detail(row)
+        return _detail(s, row)
 
 
 def as_dict(data: ReferralInput) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from mdtboard.domain.vocab import (
     Urgency,
 )
 from mdtboard.services.pathway import PathwayStatus, pathways_in
+from mdtboard.services.settings import settings_in
 from mdtboard.services.storable import holds_nul
 from mdtboard.store.db import Database
 from mdtboard.store.dialects import contains_ci, dialect_of
@@ -117,9 +118,31 @@ def _histology_label_expr() -> Any:
 
 
 _URGENCY_RANK = case(URGENCY_ORDER, value=Referral.urgency, else_=3)
-_STATUS_RANK = case(
-    {s.value: i for i, s in enumerate(ReferralStatus)}, value=Referral.status, else_=99
-)
+_STATUS_ORDER = {s.value: i for i, s in enumerate(ReferralStatus)}
+_WAITING = (ReferralStatus.NEW.value, ReferralStatus.READY.value)
+
+
+def shown_status_expr(q: CaseQuery) -> Any:
+    """The status as people see it (domain.lifecycle.shown_status) in SQL: "ready" is a
+    new case whose traffic light is green today, never a stored copy."""
+    return case(
+        (
+            and_(Referral.status.in_(_WAITING), readiness_expr(q) == "green"),
+            ReferralStatus.READY.value,
+        ),
+        (Referral.status.in_(_WAITING), ReferralStatus.NEW.value),
+        else_=Referral.status,
+    )
+
+
+def _status_condition(q: CaseQuery) -> ColumnElement[bool]:
+    wanted = set(q.statuses)
+    waiting = wanted & set(_WAITING)
+    if len(waiting) == 1:  # new but not ready, or ready only: the light decides
+        shown: ColumnElement[str] = shown_status_expr(q)
+        return shown.in_(sorted(wanted))
+    stored = wanted | (set(_WAITING) if waiting else set())
+    return Referral.status.in_(sorted(stored))
 
 
 def _like(term: str) -> str:
@@ -161,7 +184,7 @@ def _filtered(stmt: Select[Any], q: CaseQuery, dialect: str = "sqlite") -> Selec
     for term in q.search.split():
         stmt = stmt.where(_term_condition(term, dialect))
     if q.statuses:
-        stmt = stmt.where(Referral.status.in_(q.statuses))
+        stmt = stmt.where(_status_condition(q))
     if q.urgencies:
         stmt = stmt.where(Referral.urgency.in_(q.urgencies))
     if q.readiness:
@@ -228,7 +251,7 @@ def _order(q: CaseQuery, next_meeting: Any) -> list[Any]:
             .scalar_subquery()
         ],
         "urgency": [_URGENCY_RANK],
-        "status": [_STATUS_RANK],
+        "status": [case(_STATUS_ORDER, value=shown_status_expr(q), else_=99)],
         "next_meeting": [next_meeting],
         "received": [Referral.received_at],
     }
@@ -268,7 +291,7 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
         Referral.histology_key,
         Referral.levels_text,
         Referral.urgency,
-        Referral.status,
+        shown_status_expr(q).label("shown_status"),
         Referral.received_at,
         Referral.referrer_name,
         Referral.red_flags,
@@ -302,7 +325,7 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
             histology_label=histology.label_for(r.histology_key),
             levels_text=r.levels_text,
             urgency=str(r.urgency),
-            status=str(r.status),
+            status=str(r.shown_status),
             received_at=r.received_at,
             referrer=r.referrer_name,
             next_meeting_at=r.next_meeting_at,
@@ -312,10 +335,13 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
     ]
 
 
-def status_counts(db: Database) -> dict[str, int]:
-    """Number of referrals per status, plus open MSCC emergencies."""
+def status_counts(db: Database, today: date | None = None) -> dict[str, int]:
+    """Number of referrals per status as people see it ("ready" is a new case whose
+    light is green today), plus open MSCC emergencies."""
     with db.reader() as session:
-        rows = session.execute(select(Referral.status, func.count()).group_by(Referral.status))
+        q = CaseQuery(imaging_max_age_days=settings_in(session).imaging_max_age_days, today=today)
+        shown = shown_status_expr(q)
+        rows = session.execute(select(shown, func.count()).group_by(shown))
         counts = {str(s): int(n) for s, n in rows}
         counts["mscc_open"] = int(
             session.execute(

@@ -6,6 +6,7 @@ from ``mdtboard.domain.scores.TOOLS``.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -243,5 +244,5 @@ class ScoreForm(QGroupBox):
     def _refresh(self) -> None:
         result = self.result()
         text = result_text(self.tool_id, result)
-        self.result_label.setText(f"<b>{text}</b>")
+        self.result_label.setText(f"<b>{html.escape(text)}</b>")
         self.result_label.setAccessibleName(f"{TOOLS[self.tool_id].label}: {text}")

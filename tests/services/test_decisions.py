@@ -29,7 +29,7 @@ def item(ctx: ServiceContext) -> int:
     m = meetings.create_meeting(
         ctx, title="Decision test", starts_at=datetime.now(UTC) + timedelta(days=1)
     )
-    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0].referral_id
+    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0].referral_id
     return meetings.list_case(ctx, m.id, rid).id
 
 
@@ -185,7 +185,7 @@ def test_close_meeting_summarises(ctx: ServiceContext) -> None:
     m = meetings.create_meeting(
         ctx, title="Close test", starts_at=datetime.now(UTC) + timedelta(days=1)
     )
-    ids = [r.referral_id for r in fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 3)]
+    ids = [r.referral_id for r in fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 3)]
     items = [meetings.list_case(ctx, m.id, rid).id for rid in ids]
     draft = decisions.save_draft(ctx, items[0], PLAN)
     decisions.sign_off(ctx, items[0], draft.version, "Chair")

@@ -19,7 +19,7 @@ def future(days: int = 3) -> datetime:
 
 
 def unlisted_cases(ctx: ServiceContext) -> list[int]:
-    rows = fetch_cases(ctx.db, CaseQuery(statuses=("new",), sort="received"), 0, 100)
+    rows = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready"), sort="received"), 0, 100)
     return [r.referral_id for r in rows]
 
 

@@ -29,7 +29,7 @@ def test_a_first_draft_made_meanwhile_is_a_conflict_not_replaced(ctx: ServiceCon
     m = meetings.create_meeting(
         ctx, title="Two workstations", starts_at=datetime.now(UTC) + timedelta(hours=1)
     )
-    case = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0]
+    case = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0]
     item = meetings.list_case(ctx, m.id, case.referral_id)
     b = ServiceContext(ctx.db, Actor("workstation.b", "chair"))
     decisions.save_draft(ctx, item.id, PLAN)  # A's first autosave

@@ -63,7 +63,7 @@ def _meeting(ctx: ServiceContext, title: str, days: int) -> int:
 @pytest.fixture
 def case(ctx: ServiceContext) -> tuple[int, int]:
     """(agenda item, referral) of a new case listed on a meeting tomorrow."""
-    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0].referral_id
+    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0].referral_id
     return meetings.list_case(ctx, _meeting(ctx, "One transaction", 1), rid).id, rid
 
 
@@ -193,7 +193,7 @@ def test_close_and_relist_moves_every_open_case_at_once(
 ) -> None:
     item, rid = case
     meeting_id = _meeting_of(ctx, item)
-    other = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0].referral_id
+    other = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0].referral_id
     second = meetings.list_case(ctx, meeting_id, other).id
     meetings.set_item_status(ctx, item, AgendaStatus.DEFERRED, "Awaiting biopsy")
     later = _meeting(ctx, "Next week", 8)
@@ -213,7 +213,7 @@ def test_close_whose_second_relisting_fails_closes_nothing(
 ) -> None:
     item, _ = case
     meeting_id = _meeting_of(ctx, item)
-    other = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0].referral_id
+    other = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0].referral_id
     meetings.list_case(ctx, meeting_id, other)
     meetings.set_item_status(ctx, item, AgendaStatus.DEFERRED, "Awaiting biopsy")
     later = _meeting(ctx, "Next week", 8)

@@ -134,8 +134,11 @@ def test_differential_checklist_is_recorded_and_audited(ctx: ServiceContext) -> 
         referrals.record_differential(ctx, 1, {"gout": "possible"})
 
 
-def test_status_follows_readiness_until_the_case_is_listed(ctx: ServiceContext) -> None:
-    from mdtboard.services import assessments
+def test_readiness_is_derived_when_read_never_stored(ctx: ServiceContext) -> None:
+    """Issue 16 part 3: "ready" is the readiness light worked out when the case is
+    read, so a case whose imaging ages out of date stops being shown as ready without
+    anyone touching it (docs/clinical-rules.md: readiness, imaging age)."""
+    from mdtboard.services import assessments, worklist
 
     today = datetime.now(UTC).date()
     primary = replace(
@@ -154,11 +157,68 @@ def test_status_follows_readiness_until_the_case_is_listed(ctx: ServiceContext) 
     assessments.record_assessment(ctx, case.id, "kps", {"kps": 80})
     case = referrals.get_case(ctx.db, case.id)
     assert case.status == "ready"
-    stale = replace(primary, imaging_date=today - timedelta(days=400))
-    case = referrals.update_referral(ctx, case.id, case.version, stale)
-    assert case.status == "new"  # imaging too old again
     with ctx.db.reader() as s:
-        last = s.execute(
-            select(AuditEvent.summary).order_by(AuditEvent.id.desc()).limit(1)
+        assert s.get(Referral, case.id).status == "new"  # the stored status
+    max_age = worklist.CaseQuery().imaging_max_age_days
+
+    def shown(on: date) -> str:
+        """Its status in the worklist on a given day; the counts agree with the filter."""
+        rows = worklist.fetch_cases(ctx.db, worklist.CaseQuery(today=on), 0, 100)
+        ready = worklist.fetch_cases(
+            ctx.db, worklist.CaseQuery(today=on, statuses=("ready",)), 0, 100
+        )
+        assert worklist.status_counts(ctx.db, today=on).get("ready", 0) == len(ready)
+        assert {r.referral_id for r in ready} == {
+            r.referral_id for r in rows if r.status == "ready"
+        }
+        return next(r.status for r in rows if r.referral_id == case.id)
+
+    assert shown(today) == "ready"
+    assert shown(today + timedelta(days=max_age + 1)) == "new"  # the same imaging, too old
+
+
+def test_a_case_imported_from_csv_has_the_status_of_the_same_case_typed_in(
+    ctx: ServiceContext,
+) -> None:
+    """Issue 16 part 3: one lifecycle for the form and the import, before and after the
+    same score is recorded on each."""
+    from mdtboard.services import assessments
+    from mdtboard.services.importer import import_referrals
+
+    today = datetime.now(UTC).date().isoformat()
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    typed = referrals.register_referral(
+        ctx,
+        replace(PATIENT, mrn="TYPED001"),
+        replace(
+            REFERRAL,
+            received_at=datetime.now(UTC),
+            disease_kind="primary",
+            histology_key="schwannoma",
+            compartment="idem",
+            levels=("T7",),
+            question="Plan?",
+            neuro_status="Neurologically intact",
+            imaging_available=True,
+            imaging_date=date.fromisoformat(today),
+            pathology_available=True,
+            pathology_date=date.fromisoformat(today),
+        ),
+    )
+    csv = (
+        "mrn,family_name,given_name,date_of_birth,received_at,referrer_name,urgency,"
+        "disease_kind,histology,compartment,levels,question,neuro_status,imaging_date,"
+        "pathology_date\n"
+        f"CSV00001,Fictional,Test,1950-01-01,{yesterday}T08:00:00Z,Dr Demo,urgent,primary,"
+        f"schwannoma,idem,T7,Plan?,Neurologically intact,{today},{today}\n"
+    )
+    import_referrals(ctx, csv)
+    with ctx.db.reader() as s:
+        imported_id = s.execute(
+            select(Referral.id).join(Patient).where(Patient.mrn == "CSV00001")
         ).scalar_one()
-    assert "status → new" in last
+    ids = (typed.id, imported_id)
+    assert [referrals.get_case(ctx.db, i).status for i in ids] == ["new", "new"]
+    for i in ids:
+        assessments.record_assessment(ctx, i, "kps", {"kps": 80})
+    assert [referrals.get_case(ctx.db, i).status for i in ids] == ["ready", "ready"]

@@ -26,7 +26,7 @@ def test_sign_off_and_amendment_are_sealed_and_later_work_keeps_them_whole(
     m = meetings.create_meeting(
         ctx, title="Seal test", starts_at=datetime.now(UTC) - timedelta(minutes=30)
     )
-    case = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0]
+    case = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0]
     item = meetings.list_case(ctx, m.id, case.referral_id)
     draft = decisions.save_draft(ctx, item.id, PLAN)
     signed = decisions.sign_off(ctx, item.id, draft.version, "Ms Chair (demo)")

@@ -28,7 +28,7 @@ def test_a_changed_account_cannot_sign_off_from_its_open_session(
     m = meetings.create_meeting(
         chair, title="Account test", starts_at=datetime.now(UTC) + timedelta(hours=1)
     )
-    case = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0]
+    case = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0]
     item = meetings.list_case(chair, m.id, case.referral_id)
     draft = decisions.save_draft(
         chair,

@@ -31,7 +31,7 @@ def audit_count(ctx: ServiceContext) -> int:
 
 def listed_item(ctx: ServiceContext) -> int:
     m = meetings.create_meeting(ctx, title="Text test", starts_at=datetime.now(UTC))
-    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0].referral_id
+    rid = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0].referral_id
     return meetings.list_case(ctx, m.id, rid).id
 
 

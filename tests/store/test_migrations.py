@@ -164,3 +164,28 @@ def test_old_database_is_backed_up_then_upgraded(fixture: Path, tmp_path: Path) 
         == old_revision
     )
     assert before != sha256(path)
+
+
+def test_0010_turns_a_stored_ready_into_new(tmp_path: Path) -> None:
+    """Revision 0010 (issue 16 part 3): "ready" is derived when read, never stored."""
+    import shutil
+
+    path = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "fixtures" / "schema-0009.db", path)
+    conn = sqlite3.connect(path)
+    try:
+        stored_ready = conn.execute("SELECT id FROM referrals WHERE status = 'ready'").fetchall()
+        stored_new = conn.execute("SELECT id FROM referrals WHERE status = 'new'").fetchall()
+    finally:
+        conn.close()
+    assert stored_ready, "the fixture keeps cases stored as ready"
+    db = open_database(Target(sqlite_url(path)))
+    try:
+        with db.reader() as s:
+            from sqlalchemy import text
+
+            rows = {i: st for i, st in s.execute(text("SELECT id, status FROM referrals"))}
+    finally:
+        db.dispose()
+    assert "ready" not in rows.values()
+    assert {rows[i] for (i,) in stored_ready + stored_new} == {"new"}

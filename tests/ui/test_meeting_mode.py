@@ -126,7 +126,7 @@ def meeting_id(ctx: ServiceContext) -> int:
         starts_at=datetime.now(UTC) + timedelta(hours=1),
         chair_id=1,
     )
-    cases = fetch_cases(ctx.db, CaseQuery(statuses=("new",), sort="received"), 0, 5)
+    cases = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready"), sort="received"), 0, 5)
     assert len(cases) == 5
     for c in cases:
         meetings.list_case(ctx, m.id, c.referral_id)

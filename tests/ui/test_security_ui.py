@@ -133,7 +133,7 @@ def _meeting_with_a_case(ctx: ServiceContext) -> int:
     m = meetings.create_meeting(
         ctx, title="Lock test", starts_at=datetime.now(UTC) + timedelta(hours=1)
     )
-    case = fetch_cases(ctx.db, CaseQuery(statuses=("new",)), 0, 1)[0]
+    case = fetch_cases(ctx.db, CaseQuery(statuses=("new", "ready")), 0, 1)[0]
     meetings.list_case(ctx, m.id, case.referral_id)
     return m.id
 
