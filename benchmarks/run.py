@@ -294,7 +294,7 @@ class Bench:
     def open_case_meeting_40(self) -> Result:
         from PySide6.QtWidgets import QApplication
 
-        from mdtboard.ui.meeting_mode import MeetingModeWindow
+        from mdtboard.ui.meeting import MeetingModeWindow
 
         app = QApplication.instance() or QApplication([])
         ctx, meeting_id = self._meeting_with_cases(40, signed=False)

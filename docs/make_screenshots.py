@@ -34,7 +34,7 @@ def main() -> int:
     from mdtboard.services.setup import create_demo_database
     from mdtboard.store.db import Target, open_database, sqlite_url
     from mdtboard.ui.main_window import MainWindow
-    from mdtboard.ui.meeting_mode import STEPS, MeetingModeWindow
+    from mdtboard.ui.meeting import STEPS, MeetingModeWindow
 
     db_path = work / "demo.db"
     create_demo_database(Target(sqlite_url(db_path)), cases=40, seed=1, actor=Actor("demo"))
@@ -76,8 +76,8 @@ def main() -> int:
     from mdtboard.services.decisions import ActionInput, ModalityInput
 
     mode.open_case(1)
-    mode.fitness.setCurrentIndex(mode.fitness.findData("fit"))
-    mode.modality_editor.set_plan(
+    mode.noms.fitness.setCurrentIndex(mode.noms.fitness.findData("fit"))
+    mode.options.modality_editor.set_plan(
         "palliative",
         [
             ModalityInput("dexamethasone", {"dose_mg": 16}),
@@ -85,19 +85,19 @@ def main() -> int:
             ModalityInput("palliative_care", {}),
         ],
     )
-    mode.fill_plan_from_options()
-    mode.rationale.setPlainText(
+    mode.presenter.fill_plan()
+    mode.consensus.rationale.setPlainText(
         "Radiosensitive histology; junctional lesion, SINS indeterminate: "
         "surgical opinion sought (fictional example)."
     )
-    mode.actions_model.add(
+    mode.actions_page.actions_model.add(
         ActionInput(
             "Book radiotherapy planning CT",
             "Dr Amara Stonebridge (demo)",
             date.today() + timedelta(days=2),
         )
     )
-    mode.actions_model.add(
+    mode.actions_page.actions_model.add(
         ActionInput(
             "Outcome letter to referrer", "Jonah Pettigrew (demo)", date.today() + timedelta(days=1)
         )
@@ -124,7 +124,7 @@ def main() -> int:
         mode.open_case(emergency)
         mode.go_to_step(0)
         grab(mode, "meeting-mscc-banner.png")
-    mode._dirty = False
+    mode.presenter.dirty = False
     mode.close()
     # A primary tumour (chordoma): step 4 is the primary-tumour pathway with the WBB diagram.
     from mdtboard.services.worklist import CaseQuery, fetch_cases
@@ -136,9 +136,9 @@ def main() -> int:
     mode.show()
     mode.open_case(mode.agenda_model.rowCount() - 1)
     mode.go_to_step([k for k, _ in STEPS].index("noms"))
-    mode.pathway_page.diagram.setFocus()
+    mode.noms.pathway_page.diagram.setFocus()
     grab(mode, "meeting-4-primary-pathway.png")
-    mode._dirty = False
+    mode.presenter.dirty = False
     mode.close()
     win.close()
 

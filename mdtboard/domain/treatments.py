@@ -444,3 +444,34 @@ def describe_plan(intent: str | None, modalities: Sequence[Mapping[str, Any]]) -
     }.get(intent or "", "")
     body = "; ".join(parts) + "."
     return f"{intent_text}: {body}" if intent_text else body
+
+
+#: a dexamethasone start recorded on the referral becomes this modality (NG234 §1.8)
+DEXAMETHASONE_SUGGESTED_MG = DEXAMETHASONE_DAILY_MAX_MG
+
+
+def suggested_modalities(
+    band: str | None, flags: Sequence[str] = (), dexamethasone_started: bool = False
+) -> list[dict[str, Any]]:
+    """The modalities the "Apply suggestion" action proposes (reference/scores.md §9.1,
+    §9.2): the NOMS band's radiotherapy, separation surgery before SBRT, stabilisation
+    when the spine is unstable, and dexamethasone already started. Doses and fractions
+    are left for the MDT to choose (the plan validator asks for them). Decision support:
+    the chair edits or removes any of them."""
+    out: list[dict[str, Any]] = []
+    if band == "separation_surgery_then_sbrt":
+        notes = "with stabilisation (unstable spine)" if "stabilisation" in flags else ""
+        out.append(
+            {"kind": "surgery", "details": {"procedure": "separation_surgery", "notes": notes}}
+        )
+        out.append({"kind": "sbrt", "details": {"sequence_note": "after separation surgery"}})
+    else:
+        if "stabilisation" in flags:
+            out.append({"kind": "surgery", "details": {"procedure": "stabilisation"}})
+        if band in ("cebrt", "sbrt"):
+            out.append({"kind": band, "details": {}})
+    if dexamethasone_started:
+        out.insert(0, {"kind": "dexamethasone", "details": {"dose_mg": DEXAMETHASONE_SUGGESTED_MG}})
+    for m in out:
+        m["details"] = {k: v for k, v in m["details"].items() if v != ""}
+    return out

@@ -235,6 +235,28 @@ def set_attendance(
         return _quorum(s, meeting_id)
 
 
+def mark_everyone_present(ctx: ServiceContext, meeting_id: int) -> Quorum:
+    """Every team member on this meeting's list present (guests stay guests), in one
+    transaction with one audit event: the usual start of a meeting in one press."""
+    ctx.require(Permission.MEETING_WRITE)
+    with ctx.unit_of_work() as s:
+        open_meeting(s, meeting_id, "this meeting is closed")
+        rows = s.execute(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id,
+                Attendance.status.not_in([AttendanceStatus.PRESENT, AttendanceStatus.GUEST]),
+            )
+        ).scalars()
+        changed = sorted(rows, key=lambda a: a.member_id)
+        for row in changed:
+            row.status = AttendanceStatus.PRESENT
+        if changed:
+            s.flush()
+            members = ", ".join(str(a.member_id) for a in changed)
+            ctx.audit(s, "update", "attendance", meeting_id, f"members {members}: present")
+        return _quorum(s, meeting_id)
+
+
 def add_guest(ctx: ServiceContext, meeting_id: int, name: str, role: str) -> AttendanceView:
     """Someone who is not on the team list attends this one meeting (a visiting
     clinician, a trainee): recorded as a guest, kept off the list of members expected

@@ -65,6 +65,8 @@ class AgendaEntry:
     levels_text: str
     version: int
     relisted_from_id: int | None = None
+    #: the status of the item's newest decision ("" without one); set by ``agenda``
+    decision_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def create_weekly_series(
 # --- agenda ------------------------------------------------------------------
 
 
-def _entry(item: AgendaItem) -> AgendaEntry:
+def _entry(item: AgendaItem, decision_status: str = "") -> AgendaEntry:
     r = item.referral
     p = r.patient
     return AgendaEntry(
@@ -273,6 +275,7 @@ def _entry(item: AgendaItem) -> AgendaEntry:
         levels_text=r.levels_text,
         version=item.version,
         relisted_from_id=item.relisted_from_id,
+        decision_status=decision_status,
     )
 
 
@@ -280,12 +283,22 @@ def agenda(db: Database, meeting_id: int) -> list[AgendaEntry]:
     with db.reader() as s:
         if s.get(Meeting, meeting_id) is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
-        items = s.execute(
-            select(AgendaItem)
+        items = list(
+            s.execute(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == meeting_id)
+                .order_by(AgendaItem.position, AgendaItem.id)
+            ).scalars()
+        )
+        newest: dict[int, tuple[int, str]] = {}
+        for item_id, revision, status in s.execute(
+            select(Decision.agenda_item_id, Decision.revision, Decision.status)
+            .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
             .where(AgendaItem.meeting_id == meeting_id)
-            .order_by(AgendaItem.position, AgendaItem.id)
-        ).scalars()
-        return [_entry(i) for i in items]
+        ):
+            if item_id not in newest or revision > newest[item_id][0]:
+                newest[item_id] = (revision, str(status))
+        return [_entry(i, newest.get(i.id, (0, ""))[1]) for i in items]
 
 
 def open_meeting(

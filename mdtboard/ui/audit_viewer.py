@@ -39,12 +39,14 @@ class AuditTableModel(RowsTableModel[AuditRow]):
         self._fetching = False
 
     def set_filter(self, f: AuditFilter) -> None:
-        self.filter = f
-        self._fetching = True
+        self._fetching = True  # no fetchMore from views while the reset is in flight
+        # read first, then reset: a failed read leaves the list (and its filter) as it
+        # was, not a reset begun and never ended
         try:
+            total = audit_log.count_events(self.ctx, f)
+            rows = audit_log.fetch_events(self.ctx, f, 0, PAGE)
             self.beginResetModel()
-            self.total = audit_log.count_events(self.ctx, f)
-            self._rows = audit_log.fetch_events(self.ctx, f, 0, PAGE)
+            self.filter, self.total, self._rows = f, total, rows
             self.endResetModel()
         finally:
             self._fetching = False
@@ -53,7 +55,8 @@ class AuditTableModel(RowsTableModel[AuditRow]):
         return not parent.isValid() and len(self._rows) < self.total
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._fetching:
+        # nothing more to fetch (or no filter applied yet): a call anyway loads nothing
+        if self._fetching or not self.canFetchMore(parent):
             return
         self._fetching = True
         try:

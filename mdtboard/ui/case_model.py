@@ -117,8 +117,10 @@ class CaseTableModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._fetching:
-            return  # views may ask again while rows are being inserted
+        if self._fetching or not self.canFetchMore(parent):
+            # views may ask again while rows are being inserted; and a call with nothing
+            # more to fetch (or before the first load, which sets the query) loads nothing
+            return
         self._fetching = True
         try:
             more = worklist.fetch_cases(self._db, self._query, len(self._rows), self._page)

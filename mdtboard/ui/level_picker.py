@@ -13,58 +13,36 @@ name ("t12") jumps to it.
 Signals: ``sig_selection_changed(levels)`` on every change, programmatic or not;
 ``sig_user_changed(old, new)`` only for mouse/keyboard edits (one per gesture), for
 the form's undo stack.
+
+Where things are drawn is :mod:`mdtboard.ui.spine_layout`; the drawing itself is
+:mod:`mdtboard.ui.spine_painter`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QFocusEvent,
-    QFont,
-    QFontMetricsF,
     QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
-    QPalette,
-    QPen,
-    QPolygonF,
     QResizeEvent,
-    QTextLayout,
-    QTextOption,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from mdtboard.domain.levels import LEVELS, format_levels, index, region
+from mdtboard.ui import spine_layout
+from mdtboard.ui.spine_layout import REGION_NAMES, SpineLayout
+from mdtboard.ui.spine_painter import SpinePainter, SpineState
 
-REGION_NAMES: dict[str, str] = {
-    "cervical": "Cervical",
-    "thoracic": "Thoracic",
-    "lumbar": "Lumbar",
-    "sacral": "Sacral",
-    "coccygeal": "Coccyx",
-}
-# Hues only; every drawn colour is a blend of one of these with the palette.
-REGION_HUES: dict[str, QColor] = {
-    "cervical": QColor(45, 115, 235),
-    "thoracic": QColor(0, 150, 136),
-    "lumbar": QColor(230, 140, 0),
-    "sacral": QColor(150, 60, 190),
-    "coccygeal": QColor(150, 100, 80),
-}
 NO_SELECTION = "No level selected"
 TYPEAHEAD_RESET_S = 1.0
 
-_REGION_GAP = 0.45  # extra space between regions, in rows
-_SUMMARY_LINES = 2
-_MIN_POINT_SIZE = 5.0
 _PLAIN_KEYS = {
     Qt.Key.Key_Up,
     Qt.Key.Key_Down,
@@ -92,60 +70,6 @@ def _now() -> float:
     return time.monotonic()
 
 
-def _mix(a: QColor, b: QColor, t: float) -> QColor:
-    """``a`` blended towards ``b`` by ``t`` (0..1), opaque."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * t,
-        a.greenF() + (b.greenF() - a.greenF()) * t,
-        a.blueF() + (b.blueF() - a.blueF()) * t,
-        1.0,
-    )
-
-
-def _scaled_font(font: QFont, factor: float) -> QFont:
-    out = QFont(font)
-    if factor >= 0.999:
-        return out
-    if font.pointSizeF() > 0:
-        out.setPointSizeF(max(_MIN_POINT_SIZE, font.pointSizeF() * factor))
-    elif font.pixelSize() > 0:
-        out.setPixelSize(max(6, int(font.pixelSize() * factor)))
-    return out
-
-
-def _width_fraction(level: str) -> float:
-    """Relative body width: cervical narrow, lumbar widest, sacrum tapering."""
-    reg = region(level)
-    members = [lv for lv in LEVELS if region(lv) == reg]
-    i = members.index(level)
-    span = max(1, len(members) - 1)
-    if reg == "cervical":
-        return 0.50 + 0.10 * i / span
-    if reg == "thoracic":
-        return 0.62 + 0.18 * i / span
-    if reg == "lumbar":
-        return 0.84 + 0.16 * i / span
-    if reg == "sacral":
-        return 0.96 - 0.46 * i / span
-    return 0.34
-
-
-@dataclass(frozen=True)
-class _Geometry:
-    label_font: QFont
-    bold_font: QFont
-    summary_font: QFont
-    row_h: float
-    bodies: dict[str, QRectF]
-    shapes: dict[str, QPainterPath]
-    ticks: dict[str, QRectF]
-    regions: tuple[tuple[str, QRectF, QRectF, QRectF], ...]  # name, band, bar, label
-    summary: QRectF
-    separator_y: float
-    spine_top: float
-    spine_bottom: float
-
-
 class LevelPicker(QWidget):
     """Pick spinal levels on a drawn spine. See the module docstring for the controls."""
 
@@ -166,7 +90,7 @@ class LevelPicker(QWidget):
         self._press_toggled: frozenset[str] = frozenset()
         self._typed = ""
         self._typed_at = 0.0
-        self._geometry: _Geometry | None = None
+        self._spine: SpineLayout | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
@@ -213,7 +137,7 @@ class LevelPicker(QWidget):
 
     def level_rect(self, level: str) -> QRect:
         """Where the vertebra of ``level`` is drawn, in widget coordinates."""
-        return self._geo().bodies[level].toAlignedRect()
+        return self._current_layout().bodies[level].toAlignedRect()
 
     def level_at(self, pos: QPoint | QPointF) -> str | None:
         """The level drawn at ``pos`` (nearest row), or None outside the spine."""
@@ -221,16 +145,10 @@ class LevelPicker(QWidget):
         return None if i is None else LEVELS[i]
 
     def sizeHint(self) -> QSize:
-        fm = QFontMetricsF(self.font())
-        rows = len(LEVELS) + _REGION_GAP * (len(REGION_NAMES) - 1)
-        height = rows * fm.height() * 1.3 + (_SUMMARY_LINES + 2) * fm.lineSpacing()
-        return QSize(max(180, round(self._natural_width(fm))), max(640, round(height)))
+        return spine_layout.size_hint(self.font())
 
     def minimumSizeHint(self) -> QSize:
-        fm = QFontMetricsF(self.font())
-        rows = len(LEVELS) + _REGION_GAP * (len(REGION_NAMES) - 1)
-        height = rows * max(9.0, fm.height() * 0.75) + (_SUMMARY_LINES + 1) * fm.lineSpacing()
-        return QSize(round(self._natural_width(fm) * 0.8), round(height))
+        return spine_layout.minimum_size_hint(self.font())
 
     # ------------------------------------------------------------------ selection core
 
@@ -278,282 +196,31 @@ class LevelPicker(QWidget):
             # Qt sends QAccessible::DescriptionChanged from this setter.
             self.setAccessibleDescription(text)
 
-    # ------------------------------------------------------------------ geometry
+    # ------------------------------------------------------------------ layout and painting
 
-    def _natural_width(self, fm: QFontMetricsF) -> float:
-        name_w = max(fm.horizontalAdvance(n) for n in REGION_NAMES.values())
-        body_w = fm.horizontalAdvance("T12") * 1.15 + fm.averageCharWidth() * 3
-        return 2 * 6 + name_w + 14 + body_w / 0.62 + fm.height() * 1.2
-
-    def _geo(self) -> _Geometry:
-        if self._geometry is None:
-            self._geometry = self._compute_geometry()
-        return self._geometry
-
-    def _compute_geometry(self) -> _Geometry:
-        width, height = float(max(1, self.width())), float(max(1, self.height()))
-        base = QFont(self.font())
-        natural = self._natural_width(QFontMetricsF(base))
-        w_scale = min(1.0, width / natural) if natural > 0 else 1.0
-        summary_font = _scaled_font(base, w_scale)
-        sfm = QFontMetricsF(summary_font)
-        margin = max(4.0, round(sfm.height() / 3))
-        summary_h = _SUMMARY_LINES * sfm.lineSpacing()
-        summary = QRectF(margin, height - margin - summary_h, width - 2 * margin, summary_h)
-        separator_y = summary.top() - margin / 2
-        spine_top = margin * 1.5
-        spine_bottom = max(spine_top + 1, separator_y - margin / 2)
-        units = len(LEVELS) + _REGION_GAP * (len(REGION_NAMES) - 1)
-        row_h = (spine_bottom - spine_top) / units
-
-        base_h = QFontMetricsF(base).height()
-        label_font = _scaled_font(base, min(w_scale, row_h * 0.78 / base_h))
-        bold_font = QFont(label_font)
-        bold_font.setBold(True)
-        lfm, bfm = QFontMetricsF(label_font), QFontMetricsF(bold_font)
-        pad = max(2.0, lfm.averageCharWidth() * 0.7)
-
-        name_w = max(lfm.horizontalAdvance(n) for n in REGION_NAMES.values())
-        bar_w = max(2.0, min(4.0, row_h * 0.2))
-        bar_x = margin + name_w + pad
-        tick_w = max(8.0, lfm.height())
-        col_left = bar_x + bar_w + pad * 1.5
-        col_right = max(col_left + 1, width - margin - tick_w - pad)
-        # In a wide widget keep the spine's proportions: no vertebra wider than ~5 rows.
-        widest_text = max(bfm.horizontalAdvance(lv) for lv in LEVELS) + 2 * pad
-        col_w = min(col_right - col_left, max(row_h * 5.0, widest_text / 0.6))
-        cx = (col_left + col_right) / 2
-        col_right = cx + col_w / 2
-
-        def body_width(level: str) -> float:
-            text_w = bfm.horizontalAdvance(level) + 2 * pad
-            return min(col_w, max(col_w * _width_fraction(level), text_w))
-
-        bodies: dict[str, QRectF] = {}
-        shapes: dict[str, QPainterPath] = {}
-        ticks: dict[str, QRectF] = {}
-        regions: list[tuple[str, QRectF, QRectF, QRectF]] = []
-        y = spine_top
-        prev_region: str | None = None
-        region_start = y
-        for n, level in enumerate(LEVELS):
-            reg = region(level)
-            if prev_region is not None and reg != prev_region:
-                regions.append(
-                    self._region_rects(
-                        prev_region, region_start, y, margin, width, bar_x, bar_w, name_w
-                    )
-                )
-                y += _REGION_GAP * row_h
-                region_start = y
-            prev_region = reg
-            fill = 0.94 if reg == "sacral" else 0.74 if reg == "coccygeal" else 0.80
-            h = row_h * fill
-            bw = body_width(level)
-            body = QRectF(cx - bw / 2, y + (row_h - h) / 2, bw, h)
-            bodies[level] = body
-            path = QPainterPath()
-            radius = min(h * 0.32, 6.0)
-            if reg == "sacral":
-                nxt = LEVELS[n + 1] if n + 1 < len(LEVELS) else level
-                bottom_w = body_width(nxt) if region(nxt) == "sacral" else bw * 0.82
-                bottom_w = max(bottom_w, bfm.horizontalAdvance(level) + 2 * pad)
-                poly = QPolygonF(
-                    [
-                        QPointF(body.left(), body.top()),
-                        QPointF(body.right(), body.top()),
-                        QPointF(cx + bottom_w / 2, body.bottom()),
-                        QPointF(cx - bottom_w / 2, body.bottom()),
-                    ]
-                )
-                path.addPolygon(poly)
-                path.closeSubpath()
-            elif reg == "coccygeal" or level == "C0":  # the occiput: a rounded skull base
-                path.addRoundedRect(body, h * 0.45, h * 0.45)
-            else:
-                path.addRoundedRect(body, radius, radius)
-            shapes[level] = path
-            ticks[level] = QRectF(
-                col_right + pad * 0.6, y + (row_h - tick_w * 0.8) / 2, tick_w * 0.8, tick_w * 0.8
-            )
-            y += row_h
-        if prev_region is not None:
-            regions.append(
-                self._region_rects(
-                    prev_region, region_start, y, margin, width, bar_x, bar_w, name_w
-                )
-            )
-        return _Geometry(
-            label_font=label_font,
-            bold_font=bold_font,
-            summary_font=summary_font,
-            row_h=row_h,
-            bodies=bodies,
-            shapes=shapes,
-            ticks=ticks,
-            regions=tuple(regions),
-            summary=summary,
-            separator_y=separator_y,
-            spine_top=spine_top,
-            spine_bottom=y,
-        )
-
-    @staticmethod
-    def _region_rects(
-        reg: str,
-        top: float,
-        bottom: float,
-        margin: float,
-        width: float,
-        bar_x: float,
-        bar_w: float,
-        name_w: float,
-    ) -> tuple[str, QRectF, QRectF, QRectF]:
-        band = QRectF(margin / 2, top, width - margin, bottom - top)
-        bar = QRectF(bar_x, top + 1, bar_w, max(1.0, bottom - top - 2))
-        label = QRectF(margin, top, name_w, bottom - top)
-        return reg, band, bar, label
+    def _current_layout(self) -> SpineLayout:
+        if self._spine is None:
+            self._spine = spine_layout.layout_spine(self.font(), self.width(), self.height())
+        return self._spine
 
     def _index_at(self, pos: QPointF, *, clamp: bool) -> int | None:
-        geo = self._geo()
-        y = pos.y()
-        if not clamp:
-            slack = geo.row_h * 0.25
-            if not (0 <= pos.x() < self.width()):
-                return None
-            if y < geo.spine_top - slack or y > geo.spine_bottom + slack:
-                return None
-        return min(range(len(LEVELS)), key=lambda i: abs(geo.bodies[LEVELS[i]].center().y() - y))
-
-    # ------------------------------------------------------------------ painting
+        return self._current_layout().index_at(pos, clamp=clamp)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        geo = self._geo()
-        pal = self.palette()
-        base = pal.color(QPalette.ColorRole.Base)
-        text = pal.color(QPalette.ColorRole.Text)
-        highlight = pal.color(QPalette.ColorRole.Highlight)
-        highlighted_text = pal.color(QPalette.ColorRole.HighlightedText)
-        outline = _mix(text, base, 0.45)
-
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))
-        frame = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        p.setPen(QPen(_mix(text, base, 0.7), 1.0))
-        p.setBrush(base)
-        p.drawRoundedRect(frame, 3, 3)
-
-        # Regions: a faint band behind, a coloured bar and the name at the side.
-        p.setFont(geo.label_font)
-        for reg, band, bar, label in geo.regions:
-            hue = REGION_HUES[reg]
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(_mix(base, hue, 0.08))
-            p.drawRoundedRect(band, 3, 3)
-            p.setBrush(_mix(base, hue, 0.75))
-            p.drawRoundedRect(bar, bar.width() / 2, bar.width() / 2)
-            p.setPen(_mix(text, hue, 0.25))
-            p.drawText(
-                label,
-                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                REGION_NAMES[reg],
-            )
-
-        focused = self.hasFocus()
-        for i, level in enumerate(LEVELS):
-            body = geo.bodies[level]
-            shape = geo.shapes[level]
-            hue = REGION_HUES[region(level)]
-            chosen = level in self._selected
-            hovered = i == self._hover and self.isEnabled()
-            if chosen:
-                fill = _mix(highlight, base, 0.12) if hovered else highlight
-                pen = QPen(text, 2.0)
-                colour = highlighted_text
-            else:
-                fill = _mix(base, hue, 0.22)
-                pen = QPen(outline, 1.0)
-                colour = text
-                if hovered:
-                    fill = _mix(base, highlight, 0.3)
-                    pen = QPen(highlight, 2.0)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            p.setPen(pen)
-            p.setBrush(fill)
-            p.drawPath(shape)
-            p.setFont(geo.bold_font if chosen else geo.label_font)
-            p.setPen(colour)
-            p.drawText(body, int(Qt.AlignmentFlag.AlignCenter), level)
-            if chosen:
-                self._draw_tick(p, geo.ticks[level], text)
-            if focused and i == self._cursor:
-                cursor_pen = QPen(text, 1.0, Qt.PenStyle.DashLine)
-                p.setPen(cursor_pen)
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                # Into the gap between vertebrae, but clear of the neighbours.
-                grow = max(1.0, (geo.row_h - body.height()) / 2 - 1.0)
-                ring = body.adjusted(-4, -grow, 4, grow)
-                p.drawRoundedRect(ring, 4, 4)
-
-        # Summary under a thin rule.
-        p.setPen(QPen(_mix(text, base, 0.75), 1.0))
-        p.drawLine(
-            QPointF(geo.summary.left(), geo.separator_y),
-            QPointF(geo.summary.right(), geo.separator_y),
+        state = SpineState(
+            selected=self._selected,
+            hover=self._hover if self.isEnabled() else None,
+            cursor=self._cursor if self.hasFocus() else None,
+            summary=self.summary_text(),
         )
-        p.setPen(text)
-        self._draw_summary(p, geo.summary, geo.summary_font)
+        p = QPainter(self)
+        SpinePainter(p, self.palette()).paint(self.rect(), self._current_layout(), state)
         p.end()
-
-    @staticmethod
-    def _draw_tick(p: QPainter, r: QRectF, colour: QColor) -> None:
-        path = QPainterPath(QPointF(r.left() + r.width() * 0.12, r.top() + r.height() * 0.55))
-        path.lineTo(r.left() + r.width() * 0.40, r.top() + r.height() * 0.82)
-        path.lineTo(r.left() + r.width() * 0.90, r.top() + r.height() * 0.18)
-        pen = QPen(colour, max(1.5, r.height() * 0.16))
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        p.setPen(pen)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawPath(path)
-
-    def _draw_summary(self, p: QPainter, rect: QRectF, font: QFont) -> None:
-        """Word-wrapped into the summary lines; the last line is elided if needed."""
-        text = self.summary_text()
-        fm = QFontMetricsF(font)
-        p.setFont(font)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        layout = QTextLayout(text, font)
-        layout.setTextOption(option)
-        layout.beginLayout()
-        lines: list[str] = []
-        while len(lines) < _SUMMARY_LINES:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(rect.width())
-            start = line.textStart()
-            if len(lines) == _SUMMARY_LINES - 1:
-                rest = text[start:]
-                lines.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, rect.width()))
-            else:
-                lines.append(text[start : start + line.textLength()].rstrip())
-        layout.endLayout()
-        y = rect.top()
-        for line_text in lines:
-            p.drawText(
-                QRectF(rect.left(), y, rect.width(), fm.lineSpacing()),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                line_text,
-            )
-            y += fm.lineSpacing()
 
     # ------------------------------------------------------------------ events
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._geometry = None
+        self._spine = None
         super().resizeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -562,7 +229,7 @@ class LevelPicker(QWidget):
             QEvent.Type.StyleChange,
             QEvent.Type.PaletteChange,
         ):
-            self._geometry = None
+            self._spine = None
             if event.type() == QEvent.Type.FontChange:
                 self.updateGeometry()
             self.update()

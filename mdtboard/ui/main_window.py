@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStandardItemModel
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFileDialog,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QTableView,
-    QTabWidget,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from mdtboard import __version__
-from mdtboard.domain.vocab import ReferralStatus, Urgency
-from mdtboard.ui.case_columns import CASE_ID_ROLE, COLUMN_WIDTHS, COLUMNS
+from mdtboard.ui import main_prompts as prompts
+from mdtboard.ui.main_actions import MainActions
+from mdtboard.ui.worklist_filters import WorklistFilterBar
+from mdtboard.ui.worklist_view import CaseTable, WorklistCounts
 
 if TYPE_CHECKING:
     from mdtboard.services.context import ServiceContext
@@ -37,7 +24,6 @@ if TYPE_CHECKING:
     from mdtboard.ui.referral_dialog import ReferralDialog
     from mdtboard.ui.workers import BackgroundJob
 
-SEARCH_DELAY_MS = 150
 CHANGE_POLL_MS = 500
 
 
@@ -47,7 +33,8 @@ class MainWindow(QMainWindow):
     Built in two steps so the window can paint before the database layer is loaded:
     the constructor makes the frame (menus, filters, an empty list with its columns);
     :meth:`attach` connects it to a database and fills the list. ``MainWindow(ctx)``
-    does both at once.
+    does both at once. The parts are :class:`CaseTable`, :class:`WorklistFilterBar`,
+    :class:`MainActions` and :class:`WorklistCounts`.
     """
 
     sig_case_activated = Signal(int)
@@ -73,19 +60,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
 
         self._totals: dict[str, int] | None = None
-        self.table = QTableView(self)
-        self.table.setObjectName("caseTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        self.table.setAccessibleName("Case list")
-        self._placeholder = QStandardItemModel(0, len(COLUMNS), self)
-        self._placeholder.setHorizontalHeaderLabels([label for _k, label in COLUMNS])
-        self.table.setModel(self._placeholder)
-        self._configure_columns()
-        self.table.activated.connect(self._on_activated)
+        self.table = CaseTable(self)
+        self.table.sig_case_activated.connect(self.sig_case_activated)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.table, "&Worklist")
@@ -95,15 +71,21 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(QWidget(self), "M&eetings and agendas")
         self.sig_case_activated.connect(self.edit_case)
 
-        self._build_toolbar()
-        self._build_menus()
-        self._status = QLabel("Opening the database…", self)
+        bar = self.filter_toolbar = WorklistFilterBar(self)
+        bar.sig_changed.connect(self.apply_filters)
+        self.addToolBar(bar)
+        # The filters, as attributes of the window for its callers and tests.
+        self.search = bar.search
+        self.status_filter = bar.status_filter
+        self.urgency_filter = bar.urgency_filter
+        self.readiness_filter = bar.readiness_filter
+        self.meeting_filter = bar.meeting_filter
+        self._actions = self._build_actions()
+        bar.addSeparator()
+        bar.addAction(self.act_refresh)
+        self._status = WorklistCounts("Opening the database…", self)
         self.statusBar().addPermanentWidget(self._status)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
         self._change_timer = QTimer(self)
         self._change_timer.setInterval(CHANGE_POLL_MS)
         self._change_timer.timeout.connect(self._poll_changes)
@@ -124,12 +106,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
         self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self.model = CaseTableModel(ctx.db, self)
-        self.table.setSortingEnabled(False)  # set the indicator first, then enable (no double load)
-        self.table.setModel(self.model)
-        self._placeholder.deleteLater()
-        self._configure_columns()
-        self._restore_header()
-        self.table.setSortingEnabled(True)
+        self.table.attach_model(self.model)
         self.model.sig_counts_changed.connect(self._update_counts)
         self._fill_meeting_filter()
         self.model.reload()
@@ -143,148 +120,43 @@ class MainWindow(QMainWindow):
         """What the empty frame is waiting for (the database, a sign-in)."""
         self._status.setText(text)
 
-    def _configure_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        header.setSortIndicator(
-            [k for k, _ in COLUMNS].index("received"), Qt.SortOrder.DescendingOrder
-        )
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(col, width)
-
     def _set_usable(self, usable: bool) -> None:
         """Until the database is open, nothing that needs it can be triggered."""
         self.filter_toolbar.setEnabled(usable)
-        for menu in self._menus:
-            for action in menu.actions():
-                if action not in (self.act_quit, self.act_about):
-                    action.setEnabled(usable)
+        for action in self._actions.needing_a_database():
+            action.setEnabled(usable)
         self.tabs.setTabEnabled(1, usable)
 
-    # --- construction ------------------------------------------------------
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Search and filters", self)
-        bar.setObjectName("filterToolbar")
-        bar.setMovable(False)
-        self.search = QLineEdit(bar)
-        self.search.setObjectName("searchField")
-        self.search.setPlaceholderText("Search name, MRN, histology, level, referrer  (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search cases")
-        self.search.setMinimumWidth(220)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        bar.addWidget(QLabel(" Find: ", bar))
-        bar.addWidget(self.search)
-
-        self.status_filter = QComboBox(bar)
-        self.status_filter.setObjectName("statusFilter")
-        self.status_filter.setAccessibleName("Status filter")
-        self.status_filter.addItem("All statuses", ())
-        self.status_filter.addItem(
-            "Open (not closed)",
-            tuple(s.value for s in ReferralStatus if s != ReferralStatus.CLOSED),
-        )
-        for s in ReferralStatus:
-            self.status_filter.addItem(s.label, (s.value,))
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        bar.addWidget(QLabel("  Status: ", bar))
-        bar.addWidget(self.status_filter)
-
-        self.urgency_filter = QComboBox(bar)
-        self.urgency_filter.setObjectName("urgencyFilter")
-        self.urgency_filter.setAccessibleName("Urgency filter")
-        self.urgency_filter.addItem("All urgencies", ())
-        for u in Urgency:
-            self.urgency_filter.addItem(u.label, (u.value,))
-        self.urgency_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        bar.addWidget(QLabel("  Urgency: ", bar))
-        bar.addWidget(self.urgency_filter)
-
-        self.readiness_filter = QComboBox(bar)
-        self.readiness_filter.setObjectName("readinessFilter")
-        self.readiness_filter.setAccessibleName("Readiness filter")
-        self.readiness_filter.addItem("Any readiness", ())
-        self.readiness_filter.addItem("Ready", ("green",))
-        self.readiness_filter.addItem("Nearly ready", ("amber",))
-        self.readiness_filter.addItem("Not ready", ("red",))
-        self.readiness_filter.addItem("Not ready or nearly", ("amber", "red"))
-        self.readiness_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        bar.addWidget(QLabel("  Readiness: ", bar))
-        bar.addWidget(self.readiness_filter)
-
-        self.meeting_filter = QComboBox(bar)
-        self.meeting_filter.setObjectName("meetingFilter")
-        self.meeting_filter.setAccessibleName("Meeting filter")
-        self.meeting_filter.setMaximumWidth(240)
-        self.meeting_filter.addItem("Any meeting", None)
-        self.meeting_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        bar.addWidget(QLabel("  Meeting: ", bar))
-        bar.addWidget(self.meeting_filter)
-        self.addToolBar(bar)
-        self.filter_toolbar = bar
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.act_new_referral = QAction("&New referral…", self)
-        self.act_new_referral.setShortcut(QKeySequence.StandardKey.New)
-        self.act_new_referral.triggered.connect(self.new_referral)
-        file_menu.addAction(self.act_new_referral)
-        self.act_edit_referral = QAction("&Edit selected referral…", self)
-        self.act_edit_referral.setShortcut(QKeySequence("Ctrl+E"))
-        self.act_edit_referral.triggered.connect(self._edit_selected)
-        file_menu.addAction(self.act_edit_referral)
-        file_menu.addSeparator()
-        self.act_import = QAction("&Import referrals (CSV)…", self)
-        self.act_import.setShortcut(QKeySequence("Ctrl+I"))
-        self.act_import.triggered.connect(self.import_referrals)
-        file_menu.addAction(self.act_import)
-        self.act_letter = QAction("Outcome &letter for selected case (PDF)…", self)
-        self.act_letter.triggered.connect(self.export_letter)
-        file_menu.addAction(self.act_letter)
-        self.act_export_csv = QAction("Export worklist as &CSV…", self)
-        self.act_export_csv.triggered.connect(self.export_worklist)
-        file_menu.addAction(self.act_export_csv)
-        file_menu.addSeparator()
-        self.act_sign_out = QAction("Sign &out", self)
-        self.act_sign_out.triggered.connect(self.sign_out)
-        file_menu.addAction(self.act_sign_out)
-        self.act_quit = QAction("&Quit", self)
-        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
-        self.act_quit.triggered.connect(self.close)
-        file_menu.addAction(self.act_quit)
-
-        view_menu = self.menuBar().addMenu("&View")
-        self.act_refresh = QAction("&Refresh", self)
-        self.act_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.act_refresh.triggered.connect(self.reload)
-        view_menu.addAction(self.act_refresh)
-        self.act_find = QAction("&Find…", self)
-        self.act_find.setShortcut(QKeySequence.StandardKey.Find)
-        self.act_find.triggered.connect(self._focus_search)
-        view_menu.addAction(self.act_find)
-        self.act_list = QAction("Go to case &list", self)
-        self.act_list.setShortcut(QKeySequence("Ctrl+L"))
-        self.act_list.triggered.connect(lambda: self.table.setFocus())
-        view_menu.addAction(self.act_list)
-
-        self.act_audit = QAction("&Audit trail…", self)
-        self.act_audit.triggered.connect(self.show_audit)
-        view_menu.addAction(self.act_audit)
-        self.act_members = QAction("MDT &members…", self)
-        self.act_members.triggered.connect(self.manage_members)
-        view_menu.addAction(self.act_members)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        self.act_about = QAction("&About mdtboard", self)
-        self.act_about.triggered.connect(self.show_about)
-        help_menu.addAction(self.act_about)
-        self._menus = (file_menu, view_menu, help_menu)
-
-        toolbar = self.filter_toolbar
-        toolbar.addSeparator()
-        toolbar.addAction(self.act_refresh)
+    def _build_actions(self) -> MainActions:
+        """The menus, each action connected to its slot and kept as ``act_*``."""
+        a = MainActions(self)
+        a.new_referral.triggered.connect(self.new_referral)
+        a.edit_referral.triggered.connect(self._edit_selected)
+        a.import_referrals.triggered.connect(self.import_referrals)
+        a.letter.triggered.connect(self.export_letter)
+        a.export_csv.triggered.connect(self.export_worklist)
+        a.sign_out.triggered.connect(self.sign_out)
+        a.quit.triggered.connect(self.close)
+        a.refresh.triggered.connect(self.reload)
+        a.find.triggered.connect(self.filter_toolbar.focus_search)
+        a.go_to_list.triggered.connect(lambda: self.table.setFocus())
+        a.audit.triggered.connect(self.show_audit)
+        a.members.triggered.connect(self.manage_members)
+        a.about.triggered.connect(self.show_about)
+        self.act_new_referral = a.new_referral
+        self.act_edit_referral = a.edit_referral
+        self.act_import = a.import_referrals
+        self.act_letter = a.letter
+        self.act_export_csv = a.export_csv
+        self.act_sign_out = a.sign_out
+        self.act_quit = a.quit
+        self.act_refresh = a.refresh
+        self.act_find = a.find
+        self.act_list = a.go_to_list
+        self.act_audit = a.audit
+        self.act_members = a.members
+        self.act_about = a.about
+        return a
 
     # --- behaviour -----------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:
@@ -304,10 +176,10 @@ class MainWindow(QMainWindow):
 
     def open_meeting_mode(self, meeting_id: int) -> QMainWindow | None:
         from mdtboard.services.errors import ServiceError
-        from mdtboard.ui.meeting_mode import MeetingModeWindow
+        from mdtboard.ui.meeting import MeetingModeWindow
 
         try:
-            window = MeetingModeWindow(self.ctx, meeting_id, self)
+            window = MeetingModeWindow(self.ctx, meeting_id, self).start()
         except ServiceError as exc:
             QMessageBox.warning(self, "Meeting mode", str(exc))
             return None
@@ -344,7 +216,7 @@ class MainWindow(QMainWindow):
             case = dialog.result_case
             if case is not None:
                 self.reload()
-                self._select_case(case.id)
+                self.table.select_case(case.id)
                 self.statusBar().showMessage(f"Referral {case.id} saved", 5000)
 
         dialog.accepted.connect(saved)
@@ -357,89 +229,56 @@ class MainWindow(QMainWindow):
         self, path: str | None = None, *, allow_same_file: bool = False
     ) -> BackgroundJob | None:
         """Validate a CSV off the GUI thread; nothing is written if any row is invalid."""
+        path = path if path is not None else prompts.ask_csv_to_import(self)
+        if not path:
+            return None
+        source = Path(path)
+        bg = self._start_import(source, "Importing referrals…", allow_same_file=allow_same_file)
+        bg.sig_failed.connect(lambda exc: self._import_failed(exc, source))
+        return bg
+
+    def _start_import(
+        self, source: Path, title: str, *, allow_same_file: bool = False, valid_only: bool = False
+    ) -> BackgroundJob:
         from mdtboard.services.importer import import_referrals
         from mdtboard.ui.workers import run_in_background
-
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Import referrals", "", "CSV files (*.csv);;All files (*)"
-            )
-            if not path:
-                return None
-        source = Path(path)
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
             return import_referrals(
                 self.ctx,
                 source,
+                valid_rows_only=valid_only,
                 allow_same_file=allow_same_file,
                 progress=progress,
                 cancelled=cancelled,
             )
 
-        bg = run_in_background(self, job, "Importing referrals…")
+        bg = run_in_background(self, job, title)
         bg.sig_finished.connect(self._import_done)
-        bg.sig_failed.connect(lambda exc: self._import_failed(exc, source))
         self.import_job = bg
         return bg
 
     def _import_done(self, report: ImportReport) -> None:
         self.reload()
         self.last_import = report
-        QMessageBox.information(
-            self,
-            "Import finished",
-            f"Imported {report.imported} referrals ({report.new_patients} new patients).",
-        )
+        prompts.show_import_finished(self, report.imported, report.new_patients)
 
     def _import_failed(self, exc: object, source: Path) -> None:
         from mdtboard.services.importer import AlreadyImported, ImportInvalid
 
         self.last_import_error = exc
         if isinstance(exc, AlreadyImported):
-            again = QMessageBox.question(
-                self,
-                "File imported before",
-                f"{exc}\n\nImport it again anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if again == QMessageBox.StandardButton.Yes:
+            if prompts.ask_import_again(self, str(exc)):
                 self.import_referrals(str(source), allow_same_file=True)
-            return
-        if isinstance(exc, ImportInvalid):
-            errors = exc.report.errors
-            shown = "\n".join(str(e) for e in errors[:30])
-            more = f"\n… and {len(errors) - 30} more" if len(errors) > 30 else ""
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Nothing imported",
-                f"{len(errors)} problem(s) in {source.name}; nothing was written.",
-                QMessageBox.StandardButton.Close,
-                self,
-            )
-            box.setDetailedText(shown + more)
-            valid = box.addButton("Import the valid rows only", QMessageBox.ButtonRole.AcceptRole)
+        elif isinstance(exc, ImportInvalid):
+            box = prompts.ImportProblemsBox(exc.report.errors, source.name, self)
             self.import_error_box = box
             box.exec()
-            if box.clickedButton() is valid:
-                self._import_valid_only(source)
-            return
-        QMessageBox.warning(self, "Import failed", str(exc))
-
-    def _import_valid_only(self, source: Path) -> None:
-        from mdtboard.services.importer import import_referrals
-        from mdtboard.ui.workers import run_in_background
-
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return import_referrals(
-                self.ctx, source, valid_rows_only=True, progress=progress, cancelled=cancelled
-            )
-
-        bg = run_in_background(self, job, "Importing valid rows…")
-        bg.sig_finished.connect(self._import_done)
-        bg.sig_failed.connect(lambda exc: QMessageBox.warning(self, "Import failed", str(exc)))
-        self.import_job = bg
+            if box.valid_rows_chosen():
+                bg = self._start_import(source, "Importing valid rows…", valid_only=True)
+                bg.sig_failed.connect(lambda e: QMessageBox.warning(self, "Import failed", str(e)))
+        else:
+            QMessageBox.warning(self, "Import failed", str(exc))
 
     def export_worklist(self, path: str | None = None) -> object:
         """The current view as CSV, in the background with progress (permission
@@ -448,12 +287,9 @@ class MainWindow(QMainWindow):
         from mdtboard.services.errors import ServiceError
         from mdtboard.ui.workers import run_in_background
 
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export worklist", "worklist.csv", "CSV files (*.csv)"
-            )
-            if not path:
-                return None
+        path = path if path is not None else prompts.ask_worklist_csv(self)
+        if not path:
+            return None
         out, query = Path(path), self.model.query
         try:  # refused before any work: no permission, or a path that is an input
             exports.check_export_allowed(self.ctx)
@@ -493,18 +329,7 @@ class MainWindow(QMainWindow):
         """The meetings to filter by, keeping the one chosen (new meetings appear)."""
         from mdtboard.services import meetings
 
-        chosen = self.meeting_filter.currentData()
-        was = self.meeting_filter.blockSignals(True)
-        try:
-            self.meeting_filter.clear()
-            self.meeting_filter.addItem("Any meeting", None)
-            for m in meetings.list_meetings(self.ctx.db):
-                day = f"{m.starts_at.astimezone():%d %b %Y}"
-                label = m.title if day in m.title else f"{day} — {m.title}"
-                self.meeting_filter.addItem(label, m.id)
-            self.meeting_filter.setCurrentIndex(max(0, self.meeting_filter.findData(chosen)))
-        finally:
-            self.meeting_filter.blockSignals(was)
+        self.filter_toolbar.set_meetings(meetings.list_meetings(self.ctx.db))
 
     def reload(self) -> None:
         """Data changed (or F5): recount and reload the current view, keeping the
@@ -514,7 +339,7 @@ class MainWindow(QMainWindow):
         self._fill_meeting_filter()
         self.model.reload()
         if current is not None:
-            self._select_case(current)
+            self.table.select_case(current)
 
     def _watch_for_changes(self) -> None:
         """Other workstations' changes appear within a second (PostgreSQL LISTEN/NOTIFY;
@@ -599,29 +424,12 @@ class MainWindow(QMainWindow):
 
         MembersDialog(self.ctx, self).exec()
 
-    def _select_case(self, case_id: int) -> None:
-        row = self.model.row_of_case(case_id)
-        if row >= 0:
-            self.table.selectRow(row)
-
-    def _focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
-
     def apply_filters(self) -> None:
-        self._search_timer.stop()
+        self.filter_toolbar.cancel_pending_search()
         if not self.attached:
             return
-        query = replace(
-            self.model.query,
-            search=self.search.text().strip(),
-            statuses=tuple(self.status_filter.currentData() or ()),
-            urgencies=tuple(self.urgency_filter.currentData() or ()),
-            readiness=tuple(self.readiness_filter.currentData() or ()),
-            meeting_id=self.meeting_filter.currentData(),
-            imaging_max_age_days=self._imaging_max_age_days,
-        )
-        self.model.set_query(query)
+        filters = self.filter_toolbar.filters()
+        self.model.set_query(filters.applied_to(self.model.query, self._imaging_max_age_days))
 
     def refresh_totals(self) -> None:
         """Whole-database counts for the status bar (not per keystroke: they do not
@@ -633,37 +441,13 @@ class MainWindow(QMainWindow):
     def _update_counts(self, shown: int, total: int) -> None:
         if self._totals is None:
             self.refresh_totals()
-        counts = self._totals or {}
-        all_cases = sum(v for k, v in counts.items() if k != "mscc_open")
-        mscc = counts.get("mscc_open", 0)
-        text = f"{total} of {all_cases} cases match"
-        if shown < total:
-            text += f" ({shown} loaded)"
-        text += f"   ·   MSCC open: {mscc}"
-        self._status.setText(text)
+        self._status.show_counts(shown, total, self._totals or {})
 
     def selected_case_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid():
-            return None
-        value = self.model.data(index, CASE_ID_ROLE)
-        return int(value) if value is not None else None
-
-    def _on_activated(self, index: object) -> None:
-        case_id = self.selected_case_id()
-        if case_id is not None:
-            self.sig_case_activated.emit(case_id)
+        return self.table.selected_case_id()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About mdtboard",
-            f"<h3>mdtboard {__version__}</h3>"
-            "<p>Case manager for spine-oncology multidisciplinary tumour boards.</p>"
-            "<p><b>Decision support only.</b> mdtboard records what the MDT decided and why; "
-            "it never orders treatment.</p>"
-            f"<p>Database: {self.ctx.db.target.display if self.attached else '(opening)'}</p>",
-        )
+        prompts.show_about(self, self.ctx.db.target.display if self.attached else "(opening)")
 
     # --- persistence of UI state ---------------------------------------------
     def _restore_geometry(self) -> None:
@@ -674,11 +458,6 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 760)
 
-    def _restore_header(self) -> None:
-        state = QSettings().value("main/header")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.table.horizontalHeader().restoreState(state)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.close_other_windows():
             event.ignore()
@@ -688,5 +467,5 @@ class MainWindow(QMainWindow):
         settings.setValue("main/geometry", self.saveGeometry())
         if self.attached:
             self.change_watcher.close()
-            settings.setValue("main/header", self.table.horizontalHeader().saveState())
+            self.table.save_header()
         super().closeEvent(event)

@@ -35,6 +35,7 @@ from mdtboard.domain import treatments
 from mdtboard.domain.vocab import Intent
 from mdtboard.services.decisions import ModalityInput
 from mdtboard.ui.table_base import RowsTableModel, row_table
+from mdtboard.ui.texts import describe
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -49,13 +50,6 @@ def _options(field: Any) -> list[tuple[str, str]]:
         else:
             out.append((str(opt), str(opt).replace("_", " ")))
     return out
-
-
-def describe(m: ModalityInput) -> str:
-    try:
-        return str(treatments.describe_modality(m.kind, dict(m.details)))
-    except (ValueError, KeyError):
-        return m.kind
 
 
 class ModalityListModel(RowsTableModel[ModalityInput]):

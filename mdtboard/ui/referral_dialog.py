@@ -1,56 +1,48 @@
 """New / edit referral form with inline validation, undo/redo and readiness.
 
 ``ReferralDialog.ask(parent, ctx, referral_id=None) -> CaseDetail | None``.
+
+The form's sections are in :mod:`mdtboard.ui.referral_sections`, the readiness lamp
+and MDT history in :mod:`mdtboard.ui.readiness_panel`, and the fields' bookkeeping
+(values, error lines, Tab order) in :class:`~mdtboard.ui.form_fields.FormFields`. The
+dialog keeps the undo stack and every call to the services.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QCompleter,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from mdtboard.domain import histology, mscc
-from mdtboard.domain.mscc import DEXAMETHASONE_OMISSION_REASONS
-from mdtboard.domain.readiness import CaseFacts, Light, assess
-from mdtboard.domain.vocab import Compartment, DiseaseKind, Sex, Urgency
+from mdtboard.domain import mscc
+from mdtboard.domain.readiness import CaseFacts, assess
 from mdtboard.services import assessments, referrals
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.services.settings import get_settings
-from mdtboard.ui.level_picker import LevelPicker
-from mdtboard.ui.triage import (
-    DifferentialDialog,
-    RedFlagsDialog,
-    differential_summary,
-    red_flags_summary,
-    suggestion_text,
+from mdtboard.ui.form_fields import FormFields
+from mdtboard.ui.readiness_panel import ReadinessPanel
+from mdtboard.ui.referral_sections import (
+    AvailabilitySection,
+    DiseaseSection,
+    LevelsSection,
+    PathwaySection,
+    PatientSection,
+    ReferralSection,
 )
-from mdtboard.ui.undo import SetFieldCommand, StealUndoKeys, merge_id_for
-from mdtboard.ui.widgets import DateField, DateTimeField, qdatetime_to_utc
+from mdtboard.ui.triage import suggestion_text
+from mdtboard.ui.undo import SetFieldCommand, add_undo_actions, merge_id_for
 
 #: the fields the dexamethasone prompt depends on
 _DEXAMETHASONE_INPUTS = frozenset(
@@ -62,31 +54,13 @@ _DEXAMETHASONE_INPUTS = frozenset(
         "dexamethasone_omitted_reason",
     }
 )
-LIGHT_COLOURS = {Light.GREEN: "#1b7f3b", Light.AMBER: "#b36b00", Light.RED: "#b3261e"}
-
-
-class TrafficLight(QLabel):
-    """Readiness shown as a coloured lamp with its reasons (text, not colour alone)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setAccessibleName("Readiness")
-        self.light = Light.RED
-
-    def show_readiness(self, light: Light, reasons: list[str]) -> None:
-        self.light = light
-        colour = LIGHT_COLOURS[light]
-        items = "".join(f"<li>{r}</li>" for r in reasons) or "<li>Ready for discussion</li>"
-        self.setText(
-            f"<p><span style='color:{colour}; font-size:18pt'>●</span> "
-            f"<b>{light.label}</b></p><ul style='margin-left:-20px'>{items}</ul>"
-        )
-        self.setAccessibleDescription(f"{light.label}. " + "; ".join(reasons))
+#: what a known patient's MRN fills in (named alike on the form and in PatientView)
+_PATIENT_DETAILS = ("family_name", "given_name", "date_of_birth", "sex", "national_number")
 
 
 class ReferralDialog(QDialog):
+    """The referral form; ``result_case`` is the saved case once it is accepted."""
+
     def __init__(
         self, ctx: ServiceContext, referral_id: int | None = None, parent: QWidget | None = None
     ) -> None:
@@ -96,18 +70,14 @@ class ReferralDialog(QDialog):
         self.result_case: CaseDetail | None = None
         self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self._version = 0
-        self._received_loaded: tuple[QDateTime, datetime] | None = None
-        self._checklists: dict[str, tuple[Any, ...]] = {}
         self._existing_patient = False
         self._score_tools: frozenset[str] = frozenset()
         self.undo_stack = QUndoStack(self)
         self._values: dict[str, Any] = {}
-        self._setters: dict[str, Callable[[Any], None]] = {}
-        self._getters: dict[str, Callable[[], Any]] = {}
-        self._errors: dict[str, QLabel] = {}
-        self._field_widgets: dict[str, QWidget] = {}
         self._loading = False
-        self._steal = StealUndoKeys(self)
+        self.fields = FormFields(self)
+        self.fields.sig_edited.connect(self._user_edit)
+        self._errors = self.fields.errors  # each field's error line, by name
         self.setWindowTitle("New referral" if referral_id is None else "Edit referral")
         self.setObjectName("ReferralDialog")
         self._build()
@@ -124,145 +94,32 @@ class ReferralDialog(QDialog):
         outer = QVBoxLayout(self)
         columns = QHBoxLayout()
         outer.addLayout(columns, 1)
-
-        left = QVBoxLayout()
-        columns.addLayout(left, 3)
-        patient_box = QGroupBox("Patient", self)
-        pf = QFormLayout(patient_box)
-        self.mrn = self._line("mrn", pf, "Hospital number (MRN) *")
-        self.mrn.editingFinished.connect(self._lookup_patient)
-        self.family_name = self._line("family_name", pf, "Family name *")
-        self.given_name = self._line("given_name", pf, "Given name *")
-        self.date_of_birth = self._date("date_of_birth", pf, "Date of birth *")
-        self.sex = self._combo("sex", pf, "Sex", [(s.label, s.value) for s in Sex])
-        self.national_number = self._line("national_number", pf, "National number")
-        self.patient_note = QLabel(self)
-        self.patient_note.setWordWrap(True)
-        self.patient_note.setObjectName("patientNote")
-        pf.addRow(self.patient_note)
-        left.addWidget(patient_box)
-
-        ref_box = QGroupBox("Referral", self)
-        rf = QFormLayout(ref_box)
-        self.received_at = QDateTimeEdit(QDateTime.currentDateTime(), self)
-        self.received_at.setCalendarPopup(True)
-        self.received_at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self._register(
-            "received_at",
-            self.received_at,
-            rf,
-            "Received *",
-            get=self._received_value,
-            set_=self._set_received,
-            signal=self.received_at.dateTimeChanged,
-        )
-        self.referrer_name = self._line("referrer_name", rf, "Referrer *")
-        self.referrer_organisation = self._line("referrer_organisation", rf, "Organisation")
-        self.urgency = self._combo(
-            "urgency", rf, "Urgency *", [(u.label, u.value) for u in Urgency]
-        )
-        self.question = self._text("question", rf, "Question for the MDT *", 60)
-        self.presenting_problem = self._text("presenting_problem", rf, "Presenting problem", 60)
-        self.red_flags_btn = self._checklist(
-            "red_flags", rf, "Red flags", (), self._edit_red_flags, red_flags_summary
-        )
-        self.urgency_hint = QLabel(self)
-        self.urgency_hint.setObjectName("urgencyHint")
-        self.urgency_hint.setWordWrap(True)
-        self.use_suggestion_btn = QPushButton("Use the suggested urgency", self)
-        self.use_suggestion_btn.clicked.connect(self._use_suggested_urgency)
-        rf.addRow(self.urgency_hint)
-        rf.addRow("", self.use_suggestion_btn)
-        self.differential_btn = self._checklist(
-            "differential",
-            rf,
-            "Differential diagnosis",
-            (),
-            self._edit_differential,
-            lambda v: differential_summary(dict(v)),
-        )
-        left.addWidget(ref_box)
-        left.addStretch(1)
-
-        middle = QVBoxLayout()
-        columns.addLayout(middle, 3)
-        clin = QGroupBox("Disease", self)
-        cf = QFormLayout(clin)
-        self.disease_kind = self._combo(
-            "disease_kind", cf, "Primary or metastatic *", [(k.label, k.value) for k in DiseaseKind]
-        )
-        self.histology = self._histology_combo(cf)
-        self.primary_site = self._line("primary_site", cf, "Known primary site")
-        self.compartment = self._combo(
-            "compartment", cf, "Compartment *", [(c.label, c.value) for c in Compartment]
-        )
-        self.neuro_status = self._text("neuro_status", cf, "Neurological status", 50)
-        self.neuro_deficit = self._check("neuro_deficit", cf, "Neurological deficit present")
-        middle.addWidget(clin)
-
-        avail = QGroupBox("Imaging and pathology", self)
-        af = QFormLayout(avail)
-        self.imaging_available = self._check("imaging_available", af, "Imaging available")
-        self.imaging_date = self._date("imaging_date", af, "Imaging date")
-        self.pathology_available = self._check("pathology_available", af, "Pathology available")
-        self.pathology_date = self._date("pathology_date", af, "Pathology date")
-        self.biopsy_deferral_rationale = self._text(
-            "biopsy_deferral_rationale", af, "Biopsy deferred: MDT rationale", 40
-        )
-        middle.addWidget(avail)
-
-        pathway = QGroupBox("Pathway times (local)", self)
-        mf = QFormLayout(pathway)
-        self.mscc_suspected_at = self._datetime("mscc_suspected_at", mf, "MSCC suspected at")
-        self.mri_at = self._datetime("mri_at", mf, "Whole-spine MRI at")
-        self.dexamethasone_started_at = self._datetime(
-            "dexamethasone_started_at", mf, "Dexamethasone started at"
-        )
-        self.dexamethasone_omitted_reason = self._line(
-            "dexamethasone_omitted_reason", mf, "Dexamethasone not given: why"
-        )
-        reasons = QCompleter(list(DEXAMETHASONE_OMISSION_REASONS), self)
-        reasons.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        reasons.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.dexamethasone_omitted_reason.setCompleter(reasons)
-        self.dexamethasone_omitted_reason.setPlaceholderText(
-            "e.g. " + "; ".join(DEXAMETHASONE_OMISSION_REASONS)
-        )
-        self.dexamethasone_prompt = QLabel(self)
-        self.dexamethasone_prompt.setObjectName("dexamethasonePrompt")
-        self.dexamethasone_prompt.setWordWrap(True)
-        self.dexamethasone_prompt.setStyleSheet("color: #b3261e;")
-        self.dexamethasone_prompt.hide()
-        mf.addRow(self.dexamethasone_prompt)
-        self.treatment_started_at = self._datetime(
-            "treatment_started_at", mf, "Treatment started at"
-        )
-        middle.addWidget(pathway)
-        middle.addStretch(1)
+        self.patient = PatientSection(self.fields, self)
+        self.referral = ReferralSection(self.fields, self)
+        self.disease = DiseaseSection(self.fields, self)
+        self.availability = AvailabilitySection(self.fields, self)
+        self.pathway = PathwaySection(self.fields, self)
+        left = (self.patient, self.referral)
+        for sections in (left, (self.disease, self.availability, self.pathway)):
+            column = QVBoxLayout()
+            columns.addLayout(column, 3)
+            for section in sections:
+                column.addWidget(section)
+            column.addStretch(1)
+        self.patient.mrn.editingFinished.connect(self._lookup_patient)
+        self.referral.sig_checklist_chosen.connect(self._set_by_user)
+        self.referral.use_suggestion_btn.clicked.connect(self._use_suggested_urgency)
 
         right = QVBoxLayout()
         columns.addLayout(right, 2)
-        right.addWidget(QLabel("Spinal levels * (click, Shift+click, or arrows and Space)", self))
-        self.levels = LevelPicker(self)
-        self.levels.setObjectName("levelPicker")
-        self._getters["levels"] = self.levels.selected
-        self._setters["levels"] = self.levels.set_selected
-        self._field_widgets["levels"] = self.levels
+        self.levels_section = LevelsSection(self.fields, self)
+        self.levels = self.levels_section.picker
         self.levels.sig_user_changed.connect(
             lambda old, new: self._push("levels", tuple(old), tuple(new))
         )
-        right.addWidget(self.levels, 1)
-        self._errors["levels"] = self._error_label()
-        right.addWidget(self._errors["levels"])
-        self.readiness = TrafficLight(self)
-        self.readiness.setObjectName("readiness")
-        right.addWidget(self.readiness)
-        self.history = QLabel(self)
-        self.history.setObjectName("history")
-        self.history.setWordWrap(True)
-        self.history.setTextFormat(Qt.TextFormat.RichText)
-        self.history.setAccessibleName("Earlier MDT discussions of this patient")
-        right.addWidget(self.history)
+        right.addWidget(self.levels_section, 1)
+        self.side_panel = ReadinessPanel(self)
+        right.addWidget(self.side_panel)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -272,155 +129,60 @@ class ReferralDialog(QDialog):
         self.buttons = buttons
         outer.addWidget(buttons)
 
-        act_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        act_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        act_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        act_redo.setShortcuts(
-            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")]
-        )
+        self.act_undo, self.act_redo = add_undo_actions(self, self.undo_stack)
         act_save = QAction("Save", self)
         act_save.setShortcut(QKeySequence.StandardKey.Save)
+        act_save.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         act_save.triggered.connect(self.save)
-        for act in (act_undo, act_redo, act_save):
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(act)
-        self.act_undo, self.act_redo = act_undo, act_redo
+        self.addAction(act_save)
+        self._alias_widgets()
         self.resize(1180, 780)
 
-    def _set_received(self, value: datetime) -> None:
-        shown = QDateTime(value.astimezone())  # type: ignore[call-overload]
-        self._received_loaded = (shown, value)
-        self.received_at.setDateTime(shown)
+    def _alias_widgets(self) -> None:
+        """The sections' widgets as attributes of the dialog too (callers and tests)."""
+        p, r, d = self.patient, self.referral, self.disease
+        self.mrn = p.mrn
+        self.family_name = p.family_name
+        self.given_name = p.given_name
+        self.date_of_birth = p.date_of_birth
+        self.sex = p.sex
+        self.national_number = p.national_number
+        self.patient_note = p.note
+        self.received_at = r.received_at
+        self.referrer_name = r.referrer_name
+        self.referrer_organisation = r.referrer_organisation
+        self.urgency = r.urgency
+        self.question = r.question
+        self.presenting_problem = r.presenting_problem
+        self.red_flags_btn = r.red_flags_btn
+        self.urgency_hint = r.urgency_hint
+        self.use_suggestion_btn = r.use_suggestion_btn
+        self.differential_btn = r.differential_btn
+        self.disease_kind = d.disease_kind
+        self.histology = d.histology
+        self.primary_site = d.primary_site
+        self.compartment = d.compartment
+        self.neuro_status = d.neuro_status
+        self.neuro_deficit = d.neuro_deficit
+        a, w = self.availability, self.pathway
+        self.imaging_available = a.imaging_available
+        self.imaging_date = a.imaging_date
+        self.pathology_available = a.pathology_available
+        self.pathology_date = a.pathology_date
+        self.biopsy_deferral_rationale = a.biopsy_deferral_rationale
+        self.mscc_suspected_at = w.mscc_suspected_at
+        self.mri_at = w.mri_at
+        self.dexamethasone_started_at = w.dexamethasone_started_at
+        self.dexamethasone_omitted_reason = w.dexamethasone_omitted_reason
+        self.dexamethasone_prompt = w.dexamethasone_prompt
+        self.treatment_started_at = w.treatment_started_at
+        self.readiness = self.side_panel.readiness
+        self.history = self.side_panel.history
 
-    def _received_value(self) -> datetime:
-        shown = self.received_at.dateTime()
-        if self._received_loaded is not None and shown == self._received_loaded[0]:
-            return self._received_loaded[1]  # unchanged: keep the stored time exactly
-        return qdatetime_to_utc(shown)
-
-    def _error_label(self) -> QLabel:
-        label = QLabel(self)
-        label.setStyleSheet("color: #b3261e;")
-        label.setWordWrap(True)
-        label.hide()
-        return label
-
-    def _add_row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
-        box = QWidget(self)
-        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        lay = QVBoxLayout(box)
-        lay.setAlignment(Qt.AlignmentFlag.AlignTop)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(1)
-        lay.addWidget(widget)
-        err = self._error_label()
-        lay.addWidget(err)
-        self._errors[name] = err
-        self._field_widgets[name] = widget
-        widget.setObjectName(name)
-        widget.setAccessibleName(label.rstrip(" *"))
-        form.addRow(label, box)
-
-    def _register(
-        self,
-        name: str,
-        widget: QWidget,
-        form: QFormLayout,
-        label: str,
-        *,
-        get: Callable[[], Any],
-        set_: Callable[[Any], None],
-        signal: Any,
-    ) -> None:
-        self._getters[name] = get
-        self._setters[name] = set_
-        self._add_row(form, name, label, widget)
-        signal.connect(lambda *_: self._user_edit(name))
-
-    def _typed(
-        self,
-        name: str,
-        form: QFormLayout,
-        label: str,
-        edit: QLineEdit,
-        get: Callable[[], Any],
-        set_: Callable[[Any], None],
-    ) -> None:
-        """A line edit the user types into (undo is the form's, not the widget's)."""
-        edit.installEventFilter(self._steal)
-        self._getters[name] = get
-        self._setters[name] = set_
-        self._add_row(form, name, label, edit)
-        edit.textEdited.connect(lambda _t: self._user_edit(name))
-
-    def _line(self, name: str, form: QFormLayout, label: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        self._typed(name, form, label, edit, edit.text, edit.setText)
-        return edit
-
-    def _text(self, name: str, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:
-        edit = QPlainTextEdit(self)
-        edit.setUndoRedoEnabled(False)
-        edit.setTabChangesFocus(True)
-        edit.setFixedHeight(height)
-        self._register(
-            name,
-            edit,
-            form,
-            label,
-            get=edit.toPlainText,
-            set_=edit.setPlainText,
-            signal=edit.textChanged,
-        )
-        return edit
-
-    def _date(self, name: str, form: QFormLayout, label: str) -> DateField:
-        edit = DateField(self)
-        self._typed(name, form, label, edit, edit.date_value, edit.set_date_value)
-        return edit
-
-    def _datetime(self, name: str, form: QFormLayout, label: str) -> DateTimeField:
-        edit = DateTimeField(self)
-        self._typed(name, form, label, edit, edit.datetime_value, edit.set_datetime_value)
-        return edit
-
-    def _checklist(
-        self,
-        name: str,
-        form: QFormLayout,
-        label: str,
-        initial: tuple[Any, ...],
-        edit: Callable[[], None],
-        summary: Callable[[Any], str],
-    ) -> QPushButton:
-        """A checklist kept as one field: a button shows its summary and opens it."""
-        button = QPushButton(summary(initial), self)
-        self._checklists[name] = initial
-        self._getters[name] = lambda: self._checklists[name]
-
-        def set_(value: Any) -> None:
-            self._checklists[name] = tuple(value)
-            button.setText(summary(self._checklists[name]))
-
-        self._setters[name] = set_
-        self._add_row(form, name, label, button)
-        button.clicked.connect(edit)
-        return button
-
-    def _edit_red_flags(self) -> None:
-        """Opens the checklist (window-modal, no nested event loop); OK applies it."""
-        dialog = RedFlagsDialog(self.value("red_flags"), self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._set_by_user("red_flags", dialog.selected()))
-        self.checklist_dialog: QDialog = dialog
-        dialog.open()
-
-    def _edit_differential(self) -> None:
-        dialog = DifferentialDialog(dict(self.value("differential")), self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._set_by_user("differential", dialog.answers()))
-        self.checklist_dialog = dialog
-        dialog.open()
+    @property
+    def checklist_dialog(self) -> QDialog | None:
+        """The red flags or differential checklist opened last."""
+        return self.referral.checklist_dialog
 
     def _set_by_user(self, name: str, value: Any) -> None:
         old = self.value(name)
@@ -431,10 +193,7 @@ class ReferralDialog(QDialog):
 
     def _show_urgency_hint(self) -> None:
         text, higher = suggestion_text(self.value("red_flags"), str(self.value("urgency")))
-        self.urgency_hint.setText(text)
-        self.urgency_hint.setStyleSheet("color: #b36b00;" if higher else "")
-        self.urgency_hint.setVisible(bool(text))
-        self.use_suggestion_btn.setVisible(higher)
+        self.referral.show_urgency_hint(text, higher)
 
     def _show_dexamethasone_prompt(self) -> None:
         """NG234 §1.8: a suspected MSCC with neurological symptoms or signs needs
@@ -446,115 +205,24 @@ class ReferralDialog(QDialog):
             self.value("dexamethasone_started_at"),
             str(self.value("dexamethasone_omitted_reason") or ""),
         )
-        self.dexamethasone_prompt.setText(
-            f"{problems[0]}: 16 mg (oral or the parenteral equivalent) as soon as possible, "
-            "unless contraindicated (NICE NG234 §1.8)."
-            if problems
-            else ""
-        )
-        self.dexamethasone_prompt.setVisible(bool(problems))
+        self.pathway.show_dexamethasone_prompt(problems)
 
     def _use_suggested_urgency(self) -> None:
         suggested = mscc.suggest_urgency(self.value("red_flags")).urgency.value
         self._set_by_user("urgency", suggested)
 
-    def _combo(
-        self, name: str, form: QFormLayout, label: str, items: list[tuple[str, str]]
-    ) -> QComboBox:
-        combo = QComboBox(self)
-        for text, value in items:
-            combo.addItem(text, value)
-
-        def set_(value: Any) -> None:
-            combo.setCurrentIndex(max(0, combo.findData(value)))
-
-        self._getters[name] = combo.currentData
-        self._setters[name] = set_
-        self._add_row(form, name, label, combo)
-        combo.activated.connect(lambda _i: self._user_edit(name))
-        return combo
-
-    def _check(self, name: str, form: QFormLayout, label: str) -> QCheckBox:
-        box = QCheckBox(label, self)
-        self._getters[name] = box.isChecked
-        self._setters[name] = box.setChecked
-        self._add_row(form, name, "", box)
-        box.setAccessibleName(label)
-        box.clicked.connect(lambda _c: self._user_edit(name))
-        return box
-
-    def _histology_combo(self, form: QFormLayout) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setEditable(True)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        combo.addItem(histology.label_for(histology.AWAITING_BIOPSY), histology.AWAITING_BIOPSY)
-        entries = sorted(histology.CATALOGUE.values(), key=lambda h: (h.kind, h.label))
-        for h in entries:
-            combo.addItem(h.label, h.key)
-            combo.setItemData(combo.count() - 1, ", ".join(h.synonyms), Qt.ItemDataRole.ToolTipRole)
-        # Search by label or synonym: the completer offers "Label — synonyms".
-        completer = QCompleter(
-            [self._histology_search_text(combo, i) for i in range(combo.count())], combo
-        )
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.activated.connect(lambda text: self._pick_histology(text))
-        combo.setCompleter(completer)
-
-        def get() -> str:
-            idx = combo.findText(combo.currentText().split(" — ")[0])
-            return str(combo.itemData(idx)) if idx >= 0 else ""
-
-        def set_(value: Any) -> None:
-            combo.setCurrentIndex(max(0, combo.findData(value)))
-
-        self._getters["histology_key"] = get
-        self._setters["histology_key"] = set_
-        self._add_row(form, "histology_key", "Histology *", combo)
-        combo.activated.connect(lambda _i: self._user_edit("histology_key"))
-        line = combo.lineEdit()
-        assert line is not None
-        line.installEventFilter(self._steal)
-        line.editingFinished.connect(self._resolve_histology_text)
-        return combo
-
-    @staticmethod
-    def _histology_search_text(combo: QComboBox, i: int) -> str:
-        syn = combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
-        return f"{combo.itemText(i)} — {syn}" if syn else combo.itemText(i)
-
-    def _resolve_histology_text(self) -> None:
-        """Typed text that names exactly one catalogue entry (label or synonym) selects it."""
-        text = self.histology.currentText().split(" — ")[0].strip()
-        if self.histology.findText(text) < 0 and text:
-            matches = histology.search(text)
-            if len(matches) == 1:
-                self.histology.setCurrentIndex(self.histology.findData(matches[0].key))
-        self._user_edit("histology_key")
-
-    def _pick_histology(self, text: str) -> None:
-        idx = self.histology.findText(text.split(" — ")[0])
-        if idx >= 0:
-            self.histology.setCurrentIndex(idx)
-            self._user_edit("histology_key")
-
     # --- values and undo -----------------------------------------------------
     def value(self, name: str) -> Any:
-        return self._getters[name]()
+        return self.fields.value(name)
 
     def set_value(self, name: str, value: Any) -> None:
         """Set a field without recording an undo step (used by undo/redo and loading)."""
-        widget = self._field_widgets[name]
-        was = widget.blockSignals(True)
-        try:
-            self._setters[name](value)
-        finally:
-            widget.blockSignals(was)
+        self.fields.set_quietly(name, value)
         self._values[name] = value
         self._after_change(name)
 
     def _snapshot_all(self) -> None:
-        for name in self._getters:
+        for name in self.fields.names():
             self._values[name] = self.value(name)
         self._sync_enabled()
 
@@ -570,7 +238,7 @@ class ReferralDialog(QDialog):
     def _push(self, name: str, old: Any, new: Any) -> None:
         self._values[name] = new
         textual = isinstance(new, str)
-        index = list(self._getters).index(name)
+        index = self.fields.names().index(name)
         self.undo_stack.push(
             SetFieldCommand(
                 name,
@@ -591,15 +259,12 @@ class ReferralDialog(QDialog):
             self._show_dexamethasone_prompt()
         if name in ("family_name", "given_name", "date_of_birth"):
             QTimer.singleShot(0, self._check_duplicates)
-        self._errors.get(name, QLabel()).hide()
+        self.fields.hide_error(name)
         self._update_readiness()
 
     def _sync_enabled(self) -> None:
-        self.imaging_date.setEnabled(self.imaging_available.isChecked())
-        self.pathology_date.setEnabled(self.pathology_available.isChecked())
-        for w in (self.family_name, self.given_name, self.national_number):
-            w.setReadOnly(self._existing_patient)
-        self.date_of_birth.setReadOnly(self._existing_patient)
+        self.availability.sync_enabled()
+        self.patient.set_existing_patient(self._existing_patient)
 
     # --- patient lookup --------------------------------------------------------
     def _lookup_patient(self) -> None:
@@ -609,43 +274,30 @@ class ReferralDialog(QDialog):
         found = referrals.find_patient_by_mrn(self.ctx.db, mrn) if mrn else None
         self._existing_patient = found is not None
         if found is not None:
-            for name, value in (
-                ("family_name", found.family_name),
-                ("given_name", found.given_name),
-                ("date_of_birth", found.date_of_birth),
-                ("sex", found.sex),
-                ("national_number", found.national_number),
-            ):
-                old = self._values.get(name)
-                if old != value:
+            for name in _PATIENT_DETAILS:
+                value = getattr(found, name)
+                if self._values.get(name) != value:
                     self.set_value(name, value)
-            self.patient_note.setText(
+            self.patient.show_note(
                 f"Existing patient {found.display_name}: this adds a new referral to their record."
             )
         else:
-            self.patient_note.setText("New patient." if mrn else "")
+            self.patient.show_note("New patient." if mrn else "")
         self._sync_enabled()
         self._check_duplicates()
 
     def _check_duplicates(self) -> None:
         if self._existing_patient or self.referral_id is not None:
             return
-        dob = self.date_of_birth.date_value()
-        family, given = self.family_name.text().strip(), self.given_name.text().strip()
-        if not (family and given and dob):
+        p = self.patient.patient_input()
+        family, given = p.family_name.strip(), p.given_name.strip()
+        if not (family and given and p.date_of_birth):
             return
-        dups = referrals.likely_duplicates(
-            self.ctx.db, family, given, dob, exclude_mrn=self.mrn.text()
-        )
-        if dups:
-            who = "; ".join(f"{d.display_name}, MRN {d.mrn}" for d in dups)
-            self.patient_note.setText(
-                f"⚠ Possible duplicate — same name and date of birth: {who}. "
-                "Check the hospital number before saving."
+        self.patient.show_duplicates(
+            referrals.likely_duplicates(
+                self.ctx.db, family, given, p.date_of_birth, exclude_mrn=p.mrn
             )
-            self.patient_note.setStyleSheet("color: #b36b00; font-weight: bold;")
-        else:
-            self.patient_note.setStyleSheet("")
+        )
 
     # --- readiness -------------------------------------------------------------
     def _update_readiness(self) -> None:
@@ -662,61 +314,33 @@ class ReferralDialog(QDialog):
             score_tools=self._score_tools,
         )
         result = assess(facts, datetime.now(UTC).date(), self._imaging_max_age_days)
-        self.readiness.show_readiness(result.light, [r.message for r in result.reasons])
+        self.side_panel.show_readiness(result.light, [r.message for r in result.reasons])
 
     # --- load and save -----------------------------------------------------------
     def _load(self, referral_id: int) -> None:
+        from mdtboard.services import meetings
+
         case = referrals.get_case(self.ctx.db, referral_id)
         self._version = case.version
         self._existing_patient = True
         self._loading = True
         try:
-            p = case.patient
-            for name, value in (
-                ("mrn", p.mrn),
-                ("family_name", p.family_name),
-                ("given_name", p.given_name),
-                ("date_of_birth", p.date_of_birth),
-                ("sex", p.sex),
-                ("national_number", p.national_number),
-            ):
-                self.set_value(name, value)
-            for name in self._getters:
+            for name in ("mrn", *_PATIENT_DETAILS):
+                self.set_value(name, getattr(case.patient, name))
+            for name in self.fields.names():
                 if hasattr(case.data, name):
                     self.set_value(name, getattr(case.data, name))
         finally:
             self._loading = False
         self.mrn.setReadOnly(True)
-        self.patient_note.setText(f"Case {referral_id} — status {case.status}.")
+        self.patient.show_note(f"Case {referral_id} — status {case.status}.")
         self._score_tools = frozenset(
             a.tool_id for a in assessments.list_assessments(self.ctx.db, referral_id) if a.complete
         )
-        self._show_history(case.patient.id)
-
-    def _show_history(self, patient_id: int) -> None:
-        from mdtboard.services import meetings
-
-        items = meetings.patient_history(self.ctx.db, patient_id)
-        if not items:
-            self.history.setText("<i>No earlier MDT discussion of this patient.</i>")
-            return
-        lines = "".join(
-            f"<li>{h.meeting_at.astimezone():%d %b %Y}: {html.escape(h.agenda_status)}"
-            f"{' — ' + html.escape(h.plan_text) if h.plan_text else ''}"
-            f"{' (' + html.escape(h.reason) + ')' if h.reason else ''}</li>"
-            for h in items[:6]
-        )
-        self.history.setText(f"<b>MDT history</b><ul style='margin-left:-20px'>{lines}</ul>")
+        self.side_panel.show_history(meetings.patient_history(self.ctx.db, case.patient.id))
 
     def patient_input(self) -> PatientInput:
-        return PatientInput(
-            mrn=self.value("mrn"),
-            family_name=self.value("family_name"),
-            given_name=self.value("given_name"),
-            date_of_birth=self.value("date_of_birth"),
-            sex=self.value("sex"),
-            national_number=self.value("national_number"),
-        )
+        return self.patient.patient_input()
 
     def referral_input(self) -> ReferralInput:
         imaging = self.value("imaging_available")
@@ -750,17 +374,7 @@ class ReferralDialog(QDialog):
         )
 
     def show_errors(self, problems: dict[str, str]) -> None:
-        for name, label in self._errors.items():
-            message = problems.get(name, "")
-            label.setText(message)
-            label.setVisible(bool(message))
-            widget = self._field_widgets.get(name)
-            if widget is not None:
-                widget.setAccessibleDescription(message)
-        order = list(self._getters)
-        first = min((order.index(n) for n in problems if n in order), default=None)
-        if first is not None:
-            self._field_widgets[order[first]].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.fields.show_errors(problems)
 
     def save(self) -> None:
         data = self.referral_input()
@@ -769,21 +383,7 @@ class ReferralDialog(QDialog):
             if self.referral_id is None
             else referrals.validate_referral(data)
         )
-        for name, field in (
-            ("date_of_birth", self.date_of_birth),
-            ("imaging_date", self.imaging_date),
-            ("pathology_date", self.pathology_date),
-        ):
-            if field.is_invalid():
-                problems[name] = f"{field.text()!r} is not a date (use dd/mm/yyyy)"
-        for name, when in (
-            ("mscc_suspected_at", self.mscc_suspected_at),
-            ("mri_at", self.mri_at),
-            ("dexamethasone_started_at", self.dexamethasone_started_at),
-            ("treatment_started_at", self.treatment_started_at),
-        ):
-            if when.is_invalid():
-                problems[name] = f"{when.text()!r} is not a date and time (use dd/mm/yyyy hh:mm)"
+        problems.update(self.fields.unparsed())  # typed text that is not a date
         if problems:
             self.show_errors(problems)
             return

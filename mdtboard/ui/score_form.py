@@ -10,8 +10,9 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -23,31 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mdtboard.domain.scores import (
-    TOOLS,
-    Item,
-    ScoreResult,
-    conversion_note,
-    describe_band,
-    evaluate,
-)
+from mdtboard.domain.scores import TOOLS, Item, ScoreResult, evaluate
+from mdtboard.ui.texts import result_text
 
 NOT_ANSWERED = "— not answered —"
-
-
-def result_text(tool_id: str, result: ScoreResult | None) -> str:
-    if result is None:
-        return "Not scored"
-    if not result.complete:
-        labels = {i.key: i.label for i in TOOLS[tool_id].items}
-        return "Incomplete — missing: " + ", ".join(labels.get(m, m) for m in result.missing)
-    total = f"Total {result.total} — " if result.total is not None else ""
-    text = f"{total}{describe_band(tool_id, result.band)}"
-    if note := conversion_note(tool_id, result.total):
-        text += f"  ·  {note}"
-    if result.flags:
-        text += "  ·  flags: " + ", ".join(f.replace("_", " ") for f in result.flags)
-    return text
 
 
 class ScoreForm(QGroupBox):
@@ -63,7 +43,15 @@ class ScoreForm(QGroupBox):
         self.setToolTip(f"{tool.description}\n\n{tool.citation}")
         self._inputs: dict[str, QComboBox | QSpinBox | QDoubleSpinBox] = {}
         self._units: dict[str, tuple[QComboBox, QLabel]] = {}
+        self._labels: dict[str, QLabel] = {}
+        self._derived: dict[str, str] = {}
         outer = QVBoxLayout(self)
+        #: who entered the stored score and when (empty for a score not yet stored)
+        self.entered_label = QLabel(self)
+        self.entered_label.setObjectName(f"{tool_id}.entered")
+        self.entered_label.setStyleSheet("color:#555;")
+        self.entered_label.hide()
+        outer.addWidget(self.entered_label)
         form = QFormLayout()
         # long item labels put their answer on the next line rather than widen the form
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -110,6 +98,8 @@ class ScoreForm(QGroupBox):
                 if item.unit:
                     spin.setSuffix(f" {item.unit}")
                 spin.valueChanged.connect(lambda _v: self._changed())
+                # typed digits replace the value as soon as the box has focus
+                spin.installEventFilter(self)
                 widget = spin
             widget.setObjectName(f"{tool_id}.{item.key}")
             widget.setAccessibleName(item.label)
@@ -118,6 +108,7 @@ class ScoreForm(QGroupBox):
             label = QLabel(item.label, self)
             label.setToolTip(item.help)
             label.setBuddy(widget)
+            self._labels[item.key] = label
             if item.alt_unit is not None and isinstance(widget, QDoubleSpinBox):
                 form.addRow(label, self._with_unit_choice(item, widget))
             else:
@@ -223,6 +214,37 @@ class ScoreForm(QGroupBox):
         merged = {**self.answers(), key: value}
         self.set_answers(merged)
         self.sig_answers_changed.emit(self.tool_id)
+
+    def set_derived(self, sources: Mapping[str, str]) -> None:
+        """Mark the items whose answer was derived from another fact ("from KPS 70");
+        the user can still change them."""
+        if dict(sources) == self._derived:
+            return
+        self._derived = dict(sources)
+        for item in TOOLS[self.tool_id].items:
+            label = self._labels[item.key]
+            label.setTextFormat(Qt.TextFormat.RichText)
+            source = sources.get(item.key)
+            if source:
+                label.setText(
+                    f"{html.escape(item.label)}<br><i style='color:#1f5fa8'>"
+                    f"{html.escape(source)}</i>"
+                )
+            else:
+                label.setText(html.escape(item.label))
+            self._inputs[item.key].setAccessibleDescription(source or "")
+
+    def derived(self) -> dict[str, str]:
+        return dict(self._derived)
+
+    def set_entered(self, text: str) -> None:
+        self.entered_label.setText(text)
+        self.entered_label.setVisible(bool(text))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QAbstractSpinBox):
+            QTimer.singleShot(0, watched.selectAll)
+        return super().eventFilter(watched, event)
 
     def input_for(self, key: str) -> QComboBox | QSpinBox | QDoubleSpinBox:
         return self._inputs[key]

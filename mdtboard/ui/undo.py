@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 _MERGE_BASE = 1000
 
@@ -67,3 +68,16 @@ class StealUndoKeys(QObject):
                     event.ignore()
                     return True
         return False
+
+
+def add_undo_actions(window: QWidget, stack: QUndoStack) -> tuple[QAction, QAction]:
+    """Undo (Ctrl+Z) and Redo (Ctrl+Y, Ctrl+Shift+Z) of ``stack``, added to ``window``
+    and active anywhere in it."""
+    undo = stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo = stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")])
+    for act in (undo, redo):
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        window.addAction(act)
+    return undo, redo

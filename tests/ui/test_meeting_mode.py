@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -34,7 +35,7 @@ from mdtboard.store.models import (
     Decision,
     Modality,
 )
-from mdtboard.ui.meeting_mode import AttendanceDialog, MeetingModeWindow
+from mdtboard.ui.meeting import AttendanceDialog, MeetingModeWindow
 
 
 def when_modal(kind: type, act: Callable[[object], None]) -> None:
@@ -48,6 +49,11 @@ def when_modal(kind: type, act: Callable[[object], None]) -> None:
             QTimer.singleShot(20, poll)
 
     QTimer.singleShot(20, poll)
+
+
+def confirm(box: object) -> None:
+    assert isinstance(box, QMessageBox)
+    box.button(QMessageBox.StandardButton.Yes).click()
 
 
 def answer_boxes(*buttons: QMessageBox.StandardButton) -> None:
@@ -77,7 +83,7 @@ def show_active(qtbot: QtBot, win: MeetingModeWindow) -> None:
 
 
 def open_meeting_mode(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> MeetingModeWindow:
-    win = MeetingModeWindow(ctx, meeting_id)
+    win = MeetingModeWindow(ctx, meeting_id).start()
     qtbot.addWidget(win)
     show_active(qtbot, win)
     return win
@@ -98,7 +104,7 @@ def type_number(qtbot: QtBot, spin: QSpinBox | QDoubleSpinBox, text: str) -> Non
 
 def fill_scores(qtbot: QtBot, win: MeetingModeWindow) -> None:
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    for form in win.score_forms.values():
+    for form in win.scores.score_forms.values():
         for key, widget in form._inputs.items():
             if isinstance(widget, QComboBox):
                 pick_first_option(qtbot, widget)
@@ -159,7 +165,7 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
 
     entries = meetings.agenda(ctx.db, meeting_id)
     for n, entry in enumerate(entries):
-        assert win.entry is not None and win.entry.id == entry.id
+        assert win.presenter.entry is not None and win.presenter.entry.id == entry.id
         if n == 3:  # one deferral
             when_modal(
                 QInputDialog, lambda d: (d.setTextValue("Awaiting PET-CT staging"), d.accept())
@@ -170,13 +176,13 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
             continue
         fill_scores(qtbot, win)
         qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-        shown = win.step4.currentWidget()
+        shown = win.noms.step4.currentWidget()
         assert shown.isVisible()
-        assert "Decision support for the MDT — not a treatment order." in win.noms_html
-        pick_first_option(qtbot, win.fitness)
+        assert "Decision support for the MDT — not a treatment order." in win.noms.html
+        pick_first_option(qtbot, win.noms.fitness)
 
         qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
-        editor = win.modality_editor
+        editor = win.options.modality_editor
         editor.intent.setFocus()
         while editor.intent.currentData() != "palliative":
             qtbot.keyClick(editor.intent, Qt.Key.Key_Down)
@@ -194,28 +200,34 @@ def test_whole_meeting_through_the_gui(qtbot: QtBot, ctx: ServiceContext, meetin
             QApplication.focusWidget(),
             QApplication.activeWindow(),
         )
-        assert "20" in win.plan_text.toPlainText(), editor.modalities()  # pre-filled
-        win.rationale.setFocus()
-        qtbot.keyClicks(win.rationale, f"Fictional rationale for case {n + 1}.")
+        assert "20" in win.consensus.plan_text.toPlainText(), editor.modalities()  # pre-filled
+        win.consensus.rationale.setFocus()
+        qtbot.keyClicks(win.consensus.rationale, f"Fictional rationale for case {n + 1}.")
         if n == 1:  # one dissent
-            win.dissent.setFocus()
-            qtbot.keyClicks(win.dissent, "Would prefer SBRT.")
-            win.dissent_by.setFocus()
-            qtbot.keyClicks(win.dissent_by, "Dr Felix Ormsby (demo)")
+            win.consensus.dissent.setFocus()
+            qtbot.keyClicks(win.consensus.dissent, "Would prefer SBRT.")
+            win.consensus.dissent_by.setFocus()
+            qtbot.keyClicks(win.consensus.dissent_by, "Dr Felix Ormsby (demo)")
 
         qtbot.keyClick(win, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
-        win.action_text.setFocus()
-        qtbot.keyClicks(win.action_text, "Send outcome letter")
-        win.action_due.setFocus()
-        qtbot.keyClicks(win.action_due, (datetime.now(UTC) + timedelta(days=1)).date().isoformat())
-        qtbot.mouseClick(win.add_action_btn, Qt.MouseButton.LeftButton)
-        assert win.actions_model.rowCount() == 1
+        win.actions_page.action_text.setFocus()
+        qtbot.keyClicks(win.actions_page.action_text, "Send outcome letter")
+        qtbot.mouseClick(win.actions_page.add_action_btn, Qt.MouseButton.LeftButton)
+        assert win.actions_page.actions_model.rowCount() == 1
+        # due a week ahead unless the chair picks another day in the calendar
+        (added,) = win.actions_page.actions_model.actions()
+        assert added.due_date == date.today() + timedelta(days=7)
 
+        # Ctrl+Return asks first, naming the case
+        asked: list[str] = []
+        when_modal(QMessageBox, lambda box, asked=asked: (asked.append(box.text()), confirm(box)))
         qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        assert win.decision is not None and win.decision.status == "signed_off", (
-            win.status_line.text()
-        )
-        assert win.plan_text.isReadOnly()
+        assert win.presenter.case is not None and win.presenter.case.patient.mrn in asked[0]
+        show_active(qtbot, win)
+        assert (
+            win.presenter.decision is not None and win.presenter.decision.status == "signed_off"
+        ), win.status_line.text()
+        assert win.consensus.plan_text.isReadOnly()
         qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
 
     answer_boxes(QMessageBox.StandardButton.No, QMessageBox.StandardButton.Ok)
@@ -272,30 +284,35 @@ def test_autosaved_draft_survives_a_reopen(
 ) -> None:
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-    win.plan_text.setFocus()
-    qtbot.keyClicks(win.plan_text, "Draft plan typed live")
+    win.consensus.plan_text.setFocus()
+    qtbot.keyClicks(win.consensus.plan_text, "Draft plan typed live")
     qtbot.waitUntil(lambda: "Draft saved" in win.status_line.text(), timeout=5000)
-    entry_id = win.entry.id  # type: ignore[union-attr]
+    entry_id = win.presenter.entry.id  # type: ignore[union-attr]
     win.deleteLater()  # no orderly close: the autosave must already have happened
 
     again = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(again)
-    assert again.entry is not None and again.entry.id == entry_id
-    assert again.plan_text.toPlainText() == "Draft plan typed live"
+    assert again.presenter.entry is not None and again.presenter.entry.id == entry_id
+    assert again.consensus.plan_text.toPlainText() == "Draft plan typed live"
 
 
 def test_undo_within_a_case(qtbot: QtBot, ctx: ServiceContext, meeting_id: int) -> None:
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-    win.rationale.setFocus()
-    qtbot.keyClicks(win.rationale, "First thought")
-    qtbot.waitUntil(lambda: win.undo_stack.count() >= 1, timeout=3000)
+    box = win.consensus.rationale
+    written = box.toPlainText()  # pre-written from the NOMS explanation on arrival
+    qtbot.waitUntil(lambda: not win._snapshot_timer.isActive(), timeout=3000)
+    steps = win.presenter.undo_steps
+    box.setFocus()
+    box.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(box, " First thought")
+    qtbot.waitUntil(lambda: win.presenter.undo_steps > steps, timeout=3000)
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert win.rationale.toPlainText() == ""
+    assert box.toPlainText() == written
     qtbot.keyClick(
         win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
-    assert win.rationale.toPlainText() == "First thought"
+    assert box.toPlainText() == written + " First thought"
 
 
 def test_presentation_mode_follows_the_chair(
@@ -306,9 +323,9 @@ def test_presentation_mode_follows_the_chair(
     pres = win.presentation
     assert pres is not None and pres.isVisible()
     first = pres.view.toPlainText()
-    assert win.case is not None and win.case.patient.mrn in first
+    assert win.presenter.case is not None and win.presenter.case.patient.mrn in first
     qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
-    assert win.case.patient.mrn in pres.view.toPlainText()
+    assert win.presenter.case.patient.mrn in pres.view.toPlainText()
     assert pres.view.toPlainText() != first
     pres.close()
 
@@ -320,15 +337,15 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 from mdtboard.services.context import Actor, ServiceContext
 from mdtboard.store.db import Target, open_database, sqlite_url
-from mdtboard.ui.meeting_mode import MeetingModeWindow
+from mdtboard.ui.meeting import MeetingModeWindow
 
 app = QApplication([])
 db = open_database(Target(sqlite_url(sys.argv[1])))
 win = MeetingModeWindow(ServiceContext(db, Actor("chair", "chair")), int(sys.argv[2]))
 win.show()
 win.go_to_step(5)
-win.plan_text.setFocus()
-QTest.keyClicks(win.plan_text, "Typed just before the crash")
+win.consensus.plan_text.setFocus()
+QTest.keyClicks(win.consensus.plan_text, "Typed just before the crash")
 deadline = time.time() + 20
 while "Draft saved" not in win.status_line.text() and time.time() < deadline:
     app.processEvents()
@@ -360,7 +377,7 @@ def test_killed_app_reopens_with_the_last_autosaved_draft(
     assert line == "saved"
     again = MeetingModeWindow(ctx, meeting_id)
     qtbot.addWidget(again)
-    assert again.plan_text.toPlainText() == "Typed just before the crash"
+    assert again.consensus.plan_text.toPlainText() == "Typed just before the crash"
 
 
 def test_a_score_changed_on_another_workstation_is_not_overwritten(
@@ -372,7 +389,7 @@ def test_a_score_changed_on_another_workstation_is_not_overwritten(
     mine = assessments.record_assessment(ctx, first.referral_id, "kps", {"kps": 70})
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert win.score_forms["kps"].answers() == {"kps": 70}
+    assert win.scores.score_forms["kps"].answers() == {"kps": 70}
 
     # meanwhile, on the coordinator's workstation
     assessments.record_assessment(
@@ -383,7 +400,7 @@ def test_a_score_changed_on_another_workstation_is_not_overwritten(
         assessment_id=mine.id,
         expected_version=mine.version,
     )
-    type_number(qtbot, win.score_forms["kps"]._inputs["kps"], "90")
+    type_number(qtbot, win.scores.score_forms["kps"]._inputs["kps"], "90")
     qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert "Not saved" in win.status_line.text()
     assert "changed by someone else" in win.status_line.text()
@@ -469,24 +486,30 @@ def test_any_tool_can_be_added_to_a_case_and_is_saved(
 
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    offered = [win.add_tool_combo.itemData(i) for i in range(win.add_tool_combo.count())]
-    assert "noms" not in offered and not set(offered) & set(win.score_forms)
+    offered = [
+        win.scores.add_tool_combo.itemData(i) for i in range(win.scores.add_tool_combo.count())
+    ]
+    assert "noms" not in offered and not set(offered) & set(win.scores.score_forms)
     extra = offered[0]
-    win.add_tool_combo.setFocus()
-    while win.add_tool_combo.currentData() != extra:
-        qtbot.keyClick(win.add_tool_combo, Qt.Key.Key_Down)
-    qtbot.mouseClick(win.add_tool_btn, Qt.MouseButton.LeftButton)
-    assert extra in win.score_forms and win.score_forms[extra].isVisible()
-    assert extra not in [win.add_tool_combo.itemData(i) for i in range(win.add_tool_combo.count())]
-    form = win.score_forms[extra]
+    win.scores.add_tool_combo.setFocus()
+    while win.scores.add_tool_combo.currentData() != extra:
+        qtbot.keyClick(win.scores.add_tool_combo, Qt.Key.Key_Down)
+    qtbot.mouseClick(win.scores.add_tool_btn, Qt.MouseButton.LeftButton)
+    assert extra in win.scores.score_forms and win.scores.score_forms[extra].isVisible()
+    assert extra not in [
+        win.scores.add_tool_combo.itemData(i) for i in range(win.scores.add_tool_combo.count())
+    ]
+    form = win.scores.score_forms[extra]
     first = form.input_for(next(iter(form._inputs)))
     if isinstance(first, QComboBox):
         pick_first_option(qtbot, first)
     else:
         type_number(qtbot, first, str(int(first.maximum())))
     qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert win.case is not None
-    saved = {a.tool_id for a in assessments.list_assessments(ctx.db, win.case.referral_id)}
+    assert win.presenter.case is not None
+    saved = {
+        a.tool_id for a in assessments.list_assessments(ctx.db, win.presenter.case.referral_id)
+    }
     assert extra in saved
 
 
@@ -517,16 +540,20 @@ def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
     win = open_meeting_mode(qtbot, ctx, meeting_id)
 
     # amend the signed-off first case, with a reason
-    assert win.entry is not None and win.entry.id == first.id and win.plan_text.isReadOnly()
-    qtbot.mouseClick(win.amend_btn, Qt.MouseButton.LeftButton)
-    assert not win.plan_text.isReadOnly()
-    win.plan_text.setFocus()
-    qtbot.keyClick(win.plan_text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(win.plan_text, " - corrected to 20 Gy in 5")  # keyClicks: ASCII only
+    assert (
+        win.presenter.entry is not None
+        and win.presenter.entry.id == first.id
+        and win.consensus.plan_text.isReadOnly()
+    )
+    qtbot.mouseClick(win.signoff.amend_btn, Qt.MouseButton.LeftButton)
+    assert not win.consensus.plan_text.isReadOnly()
+    win.consensus.plan_text.setFocus()
+    qtbot.keyClick(win.consensus.plan_text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(win.consensus.plan_text, " - corrected to 20 Gy in 5")  # keyClicks: ASCII only
     when_modal(
         QInputDialog, lambda d: (d.setTextValue("Dose agreed after the meeting"), d.accept())
     )  # type: ignore[attr-defined]
-    qtbot.mouseClick(win.save_amend_btn, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(win.signoff.save_amend_btn, Qt.MouseButton.LeftButton)
     revisions = decisions.versions(ctx.db, first.id)
     assert [r.revision for r in revisions] == [1, 2]
     assert revisions[0].status == "amended" and revisions[0].data.plan_text.endswith("fraction")
@@ -536,7 +563,7 @@ def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
     # withdraw the second case, with a reason
     show_active(qtbot, win)
     qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
-    assert win.entry is not None and win.entry.id == second.id
+    assert win.presenter.entry is not None and win.presenter.entry.id == second.id
     when_modal(QInputDialog, lambda d: (d.setTextValue("Treated elsewhere"), d.accept()))  # type: ignore[attr-defined]
     win.act_withdraw.trigger()
     withdrawn = next(e for e in meetings.agenda(ctx.db, meeting_id) if e.id == second.id)
@@ -544,22 +571,26 @@ def test_amend_withdraw_and_biopsy_deferral_through_the_gui(
 
     # deferring the biopsy needs the MDT's rationale before sign-off
     show_active(qtbot, win)
-    while win.entry is None or win.entry.id != third.id:
+    while win.presenter.entry is None or win.presenter.entry.id != third.id:
         qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    win.biopsy_route.setFocus()
-    while win.biopsy_route.currentData() != "deferred_after_mdt":
-        qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Down)
+    win.histology.biopsy_route.setFocus()
+    while win.histology.biopsy_route.currentData() != "deferred_after_mdt":
+        qtbot.keyClick(win.histology.biopsy_route, Qt.Key.Key_Down)
     qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
-    assert "rationale" in win.modality_editor.problems.text().lower()
+    assert "rationale" in win.options.modality_editor.problems.text().lower()
     qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    win.biopsy_rationale.setFocus()
-    qtbot.keyClicks(win.biopsy_rationale, "Known breast primary; imaging typical of metastasis.")
-    win.biopsy_route.setFocus()
-    qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Up)
-    qtbot.keyClick(win.biopsy_route, Qt.Key.Key_Down)  # re-chosen: the rationale goes with it
+    win.histology.biopsy_rationale.setFocus()
+    qtbot.keyClicks(
+        win.histology.biopsy_rationale, "Known breast primary; imaging typical of metastasis."
+    )
+    win.histology.biopsy_route.setFocus()
+    qtbot.keyClick(win.histology.biopsy_route, Qt.Key.Key_Up)
+    qtbot.keyClick(
+        win.histology.biopsy_route, Qt.Key.Key_Down
+    )  # re-chosen: the rationale goes with it
     qtbot.keyClick(win, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
-    assert "rationale" not in win.modality_editor.problems.text().lower()
+    assert "rationale" not in win.options.modality_editor.problems.text().lower()
 
 
 def test_help_sins_prefill_and_a_decision_taken_without_quorum(
@@ -589,18 +620,21 @@ def test_help_sins_prefill_and_a_decision_taken_without_quorum(
     assert shown and "Ctrl+Return" in shown[0] and "Ctrl+PgDown" in shown[0]
 
     qtbot.keyClick(win, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
-    assert "NOT quorate" in win.signoff_status.toPlainText()
+    assert "NOT quorate" in win.signoff.signoff_status.toPlainText()
 
     show_active(qtbot, win)
     prefilled = 0
     for _ in range(win.agenda_model.rowCount() - 1):
         qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
-        assert win.case is not None
-        sins, expected = win.score_forms.get("sins"), sins_location_for_levels(win.case.levels)
+        assert win.presenter.case is not None
+        sins, expected = (
+            win.scores.score_forms.get("sins"),
+            sins_location_for_levels(win.presenter.case.levels),
+        )
         if (
             sins is not None
             and expected is not None
-            and not any(s.tool_id == "sins" for s in win.case.scores)
+            and not any(s.tool_id == "sins" for s in win.presenter.case.scores)
         ):
             assert sins.answers().get("location") == expected  # pre-filled from the levels
             prefilled += 1
@@ -613,16 +647,16 @@ def test_changes_that_cannot_be_saved_are_not_lost_by_moving_on(
     """A save that fails (here: "who dissented" longer than it can hold) keeps the user on
     the case with what they typed; only an explicit Discard moves on without it."""
     win = open_meeting_mode(qtbot, ctx, meeting_id)
-    first = win.entry.id  # type: ignore[union-attr]
+    first = win.presenter.entry.id  # type: ignore[union-attr]
     qtbot.keyClick(win, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-    win.plan_text.setFocus()
-    qtbot.keyClicks(win.plan_text, "Plan typed before the failed save")
-    win.dissent_by.setFocus()
-    qtbot.keyClicks(win.dissent_by, "Dr A (demo), " * 40)  # 520 characters: too long
+    win.consensus.plan_text.setFocus()
+    qtbot.keyClicks(win.consensus.plan_text, "Plan typed before the failed save")
+    win.consensus.dissent_by.setFocus()
+    qtbot.keyClicks(win.consensus.dissent_by, "Dr A (demo), " * 40)  # 520 characters: too long
     when_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Cancel).click())
     win.step_case(+1)  # Next case: the save fails, the user chooses to stay
-    assert win.entry.id == first  # type: ignore[union-attr]
-    assert win.plan_text.toPlainText() == "Plan typed before the failed save"
+    assert win.presenter.entry.id == first  # type: ignore[union-attr]
+    assert win.consensus.plan_text.toPlainText() == "Plan typed before the failed save"
     assert "too long" in win.last_save_error
     assert win.agenda_model.row_at(win.agenda_view.currentIndex().row()).id == first  # type: ignore[union-attr]
 
@@ -630,10 +664,10 @@ def test_changes_that_cannot_be_saved_are_not_lost_by_moving_on(
     win.close()  # closing asks too, and stays
     assert win.isVisible()
 
-    win.dissent_by.clear()
-    qtbot.keyClicks(win.dissent_by, "Dr A (demo)")
+    win.consensus.dissent_by.clear()
+    qtbot.keyClicks(win.consensus.dissent_by, "Dr A (demo)")
     win.step_case(+1)  # now it saves, and moves on
-    assert win.entry.id != first  # type: ignore[union-attr]
+    assert win.presenter.entry.id != first  # type: ignore[union-attr]
     with ctx.db.reader() as s:
         plan = s.execute(
             select(Decision.plan_text).where(Decision.agenda_item_id == first)
@@ -650,11 +684,11 @@ def test_a_score_corrected_while_amending_is_saved_with_the_amendment(
     signed = assessments.record_assessment(ctx, first.referral_id, "kps", {"kps": 70})
     sign_off_8_gy(ctx, first.id)
     win = open_meeting_mode(qtbot, ctx, meeting_id)
-    qtbot.mouseClick(win.amend_btn, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(win.signoff.amend_btn, Qt.MouseButton.LeftButton)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    type_number(qtbot, win.score_forms["kps"]._inputs["kps"], "50")  # corrected
+    type_number(qtbot, win.scores.score_forms["kps"]._inputs["kps"], "50")  # corrected
     when_modal(QInputDialog, lambda d: (d.setTextValue("KPS was misread"), d.accept()))  # type: ignore[attr-defined]
-    qtbot.mouseClick(win.save_amend_btn, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(win.signoff.save_amend_btn, Qt.MouseButton.LeftButton)
     assert [r.revision for r in decisions.versions(ctx.db, first.id)] == [1, 2]
     kps = [a for a in assessments.list_assessments(ctx.db, first.referral_id) if a.tool_id == "kps"]
     by_id = {a.id: a.answers["kps"] for a in kps}

@@ -14,7 +14,7 @@ from mdtboard.services import meetings
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.worklist import CaseQuery, fetch_cases
 from mdtboard.store.models import Assessment, Decision
-from mdtboard.ui.meeting_mode import MeetingModeWindow
+from mdtboard.ui.meeting import MeetingModeWindow
 from mdtboard.ui.wbb_diagram import WbbDiagram
 from tests.ui.test_meeting_mode import open_meeting_mode
 
@@ -75,10 +75,10 @@ def test_s9_4_chordoma_gets_the_primary_tumour_pathway_and_its_staging_is_saved(
     win: MeetingModeWindow = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert win.step_buttons.button(3).text() == "4 Primary-tumour pathway"
-    page = win.pathway_page
-    assert win.step4.currentIndex() == 1 and page.isVisible()
-    assert "NOMS does not apply" in win.noms_html
-    assert "separation" not in win.noms_html.lower()  # never a NOMS suggestion
+    page = win.noms.pathway_page
+    assert win.noms.step4.currentIndex() == 1 and page.isVisible()
+    assert "NOMS does not apply" in win.noms.html
+    assert "separation" not in win.noms.html.lower()  # never a NOMS suggestion
     assert page.lesion.currentText() == "S2–S4"
 
     # the stage by keyboard, the zones by mouse, en bloc by keyboard
@@ -121,9 +121,9 @@ def test_s9_4_chordoma_gets_the_primary_tumour_pathway_and_its_staging_is_saved(
 
     # undo takes the last mark back, as for any other edit of the case
     qtbot.waitUntil(lambda: not win._snapshot_timer.isActive())
-    before = win.undo_stack.index()
+    before = win.presenter.undo_steps
     click_cell(qtbot, page.diagram, 7, "d")
-    qtbot.waitUntil(lambda: win.undo_stack.index() > before)  # the edit is one undo step
+    qtbot.waitUntil(lambda: win.presenter.undo_steps > before)  # the edit is one undo step
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert "7d" not in page.diagram.cells()
 
@@ -134,12 +134,12 @@ def test_s10_D13_mdt_chooses_the_class_for_an_unlisted_histology(
     meeting_id, referral_id = _list(ctx, "unknown primary")
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    assert win.step4.currentIndex() == 0  # a metastasis: NOMS
-    assert "oncologic" in win.noms_html.lower() and "Missing inputs" in win.noms_html
-    win.oncologic.setFocus()
-    while win.oncologic.currentData() != "radioresistant":
-        qtbot.keyClick(win.oncologic, Qt.Key.Key_Down)
-    assert "Oncologic (radiosensitivity of the histology): Radioresistant" in win.noms_html
+    assert win.noms.step4.currentIndex() == 0  # a metastasis: NOMS
+    assert "oncologic" in win.noms.html.lower() and "Missing inputs" in win.noms.html
+    win.noms.oncologic.setFocus()
+    while win.noms.oncologic.currentData() != "radioresistant":
+        qtbot.keyClick(win.noms.oncologic, Qt.Key.Key_Down)
+    assert "Oncologic (radiosensitivity of the histology): Radioresistant" in win.noms.html
     qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     with ctx.db.reader() as s:
         d = (
@@ -159,10 +159,12 @@ def test_s3_s4_s5_the_score_forms_derive_the_primary_items_from_the_histology(
     meeting_id, _ = _list(ctx, "breast carcinoma")
     win = open_meeting_mode(qtbot, ctx, meeting_id)
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    forms = win.score_forms
+    forms = win.scores.score_forms
     assert forms["bauer_modified"].answers() == {
         "primary_not_lung": "yes",
         "primary_favourable": "yes",
     }
-    assert forms["tokuhashi_revised"].answers() == {"primary_site": "breast"}
-    assert forms["tomita"].answers() == {"primary_growth": "slow"}
+    tokuhashi = forms["tokuhashi_revised"]
+    assert tokuhashi.answers()["primary_site"] == "breast"
+    assert "histology" in tokuhashi.derived()["primary_site"]  # shown as derived
+    assert forms["tomita"].answers()["primary_growth"] == "slow"

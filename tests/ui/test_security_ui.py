@@ -158,12 +158,12 @@ def test_sign_out_closes_meeting_mode_and_keeps_its_draft(
 
     win, mode = _chair_in_meeting_mode(qtbot, ctx)
     qtbot.keyClick(mode, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-    mode.plan_text.setFocus()
-    qtbot.keyClicks(mode.plan_text, "Typed just before signing out")
+    mode.consensus.plan_text.setFocus()
+    qtbot.keyClicks(mode.consensus.plan_text, "Typed just before signing out")
     qtbot.keyClick(mode, Qt.Key.Key_F11)
     presentation = mode.presentation
     assert presentation is not None and presentation.isVisible()
-    entry_id = mode.entry.id  # type: ignore[attr-defined]
+    entry_id = mode.presenter.entry.id  # type: ignore[attr-defined,union-attr]
 
     win.act_sign_out.trigger()
     assert win.signed_out

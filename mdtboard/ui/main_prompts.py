@@ -1,0 +1,89 @@
+"""The main window's file choosers, questions and messages.
+
+Presentation only: each function asks or tells and returns the answer; the window
+decides what to do with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from mdtboard import __version__
+
+#: problems listed in the details of :class:`ImportProblemsBox`; the rest are counted
+SHOWN_PROBLEMS = 30
+
+
+def ask_csv_to_import(parent: QWidget) -> str:
+    """The CSV file to import, or "" if the user cancelled."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Import referrals", "", "CSV files (*.csv);;All files (*)"
+    )
+    return path
+
+
+def ask_worklist_csv(parent: QWidget) -> str:
+    """Where to export the worklist (the dialog asks before replacing a file), or ""."""
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export worklist", "worklist.csv", "CSV files (*.csv)"
+    )
+    return path
+
+
+def ask_import_again(parent: QWidget, problem: str) -> bool:
+    """The file was imported before: import it again anyway? (No by default.)"""
+    again = QMessageBox.question(
+        parent,
+        "File imported before",
+        f"{problem}\n\nImport it again anyway?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return again == QMessageBox.StandardButton.Yes
+
+
+def show_import_finished(parent: QWidget, imported: int, new_patients: int) -> None:
+    QMessageBox.information(
+        parent,
+        "Import finished",
+        f"Imported {imported} referrals ({new_patients} new patients).",
+    )
+
+
+class ImportProblemsBox(QMessageBox):
+    """Nothing was imported: how many problems (each one in the details), with an offer
+    to import the valid rows only."""
+
+    def __init__(self, problems: Sequence[object], file_name: str, parent: QWidget) -> None:
+        super().__init__(
+            QMessageBox.Icon.Warning,
+            "Nothing imported",
+            f"{len(problems)} problem(s) in {file_name}; nothing was written.",
+            QMessageBox.StandardButton.Close,
+            parent,
+        )
+        shown = "\n".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+        hidden = len(problems) - SHOWN_PROBLEMS
+        more = f"\n… and {hidden} more" if hidden > 0 else ""
+        self.setDetailedText(shown + more)
+        self._valid_only = self.addButton(
+            "Import the valid rows only", QMessageBox.ButtonRole.AcceptRole
+        )
+
+    def valid_rows_chosen(self) -> bool:
+        """After :meth:`exec`: the user asked for the valid rows to be imported."""
+        return self.clickedButton() is self._valid_only
+
+
+def show_about(parent: QWidget, database: str) -> None:
+    QMessageBox.about(
+        parent,
+        "About mdtboard",
+        f"<h3>mdtboard {__version__}</h3>"
+        "<p>Case manager for spine-oncology multidisciplinary tumour boards.</p>"
+        "<p><b>Decision support only.</b> mdtboard records what the MDT decided and why; "
+        "it never orders treatment.</p>"
+        f"<p>Database: {database}</p>",
+    )

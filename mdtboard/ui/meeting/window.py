@@ -1,0 +1,590 @@
+"""Meeting mode: the chair walks the team through each case and signs off the plan.
+
+Steps: Summary → Histology and biopsy → Scores → NOMS → Options → Consensus →
+Actions → Sign-off, with free navigation. The window lays out the agenda, the
+stepper and one page per step (``pages``), all bound to one ``CasePresenter``
+that holds the case; it keeps the shortcuts, the timers and the dialogs. Drafts
+autosave; a signed-off decision is read-only and corrected only by an amendment.
+Nothing is written to the database until ``start`` (the meeting) or an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mdtboard.domain.vocab import AgendaStatus, AttendanceStatus
+from mdtboard.services import decisions, meetings
+from mdtboard.services.context import ServiceContext
+from mdtboard.services.errors import ServiceError, ValidationError
+from mdtboard.services.pathway import pathway_of
+from mdtboard.ui.meeting import render
+from mdtboard.ui.meeting.agenda import MeetingAgendaModel
+from mdtboard.ui.meeting.attendance import AttendanceDialog
+from mdtboard.ui.meeting.pages import (
+    ActionsPage,
+    ConsensusPage,
+    HistologyPage,
+    NomsPage,
+    OptionsPage,
+    ScoresPage,
+    SignoffPage,
+    StepPage,
+    SummaryPage,
+)
+from mdtboard.ui.meeting.presenter import CasePresenter
+from mdtboard.ui.table_base import row_table
+
+STEPS: tuple[tuple[str, str], ...] = (
+    ("summary", "1 Summary"),
+    ("histology", "2 Histology and biopsy"),
+    ("scores", "3 Scores"),
+    ("noms", "4 NOMS"),
+    ("options", "5 Options"),
+    ("consensus", "6 Consensus"),
+    ("actions", "7 Actions"),
+    ("signoff", "8 Sign-off"),
+)
+AUTOSAVE_MS = 1500
+#: typing stops this long before an undo step closes (a word is one step)
+UNDO_PAUSE_MS = 400
+SHORTCUTS = (
+    ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous case"),
+    ("Alt+Right / Alt+Left", "Next / previous step"),
+    ("Alt+1 … Alt+8 (or Ctrl+1 … Ctrl+8)", "Go to step"),
+    ("Ctrl+S", "Save draft now (drafts also autosave)"),
+    ("Ctrl+Return", "Sign off (chair), after a confirmation naming the case"),
+    ("Ctrl+Shift+N", "Apply the NOMS suggestion to the options"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo within the case"),
+    ("Ctrl+D", "Defer case (with reason)"),
+    ("F11", "Presentation mode (second screen)"),
+    ("Ctrl+Shift+A", "Attendance"),
+    ("F1", "This list"),
+)
+_EMERGENCY_STYLE = "background:#fde2e1; color:#8a1111; border:2px solid #b3261e; padding:6px;"
+#: the 1-week pathway (known cancer, spinal pain, no neurology): urgent, not an emergency
+_PATHWAY_STYLE = "background:#fff3d6; color:#6b4400; border:2px solid #b36b00; padding:6px;"
+
+
+class MeetingModeWindow(QMainWindow):
+    sig_case_changed = Signal(int)
+    sig_step_changed = Signal(int)
+    sig_content_changed = Signal()
+    sig_closed = Signal()
+
+    def __init__(self, ctx: ServiceContext, meeting_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.meeting_id = meeting_id
+        self.meeting = meetings.get_meeting(ctx.db, meeting_id)
+        self.setWindowTitle(f"Meeting mode — {self.meeting.title}")
+        self.setObjectName("MeetingModeWindow")
+        self.presenter = CasePresenter(ctx, meeting_id)
+        self.presentation: Any = None
+        self._mscc_tick = self._timer(60_000, lambda: self._show_mscc(fresh=True), repeat=True)
+        self._autosave = self._timer(AUTOSAVE_MS, self.save_now)
+        self._snapshot_timer = self._timer(UNDO_PAUSE_MS, self._record_undo)
+        self._build()
+        self._build_actions()
+        self.presenter.loaded.connect(self._loaded)
+        self.presenter.changed.connect(self._changed)
+        self.presenter.state_changed.connect(self._state_changed)
+        self.reload_agenda()
+        if self.agenda_model.rowCount():
+            self.open_case(0)
+        self.resize(1360, 860)
+
+    def start(self) -> MeetingModeWindow:
+        """Mark the meeting started (in progress): the first write, never the constructor's."""
+        decisions.start_meeting(self.ctx, self.meeting_id)
+        self.meeting = meetings.get_meeting(self.ctx.db, self.meeting_id)
+        return self
+
+    def _timer(self, ms: int, slot: Callable[[], Any], repeat: bool = False) -> QTimer:
+        t = QTimer(self)
+        t.setSingleShot(not repeat)
+        t.setInterval(ms)
+        t.timeout.connect(slot)
+        if repeat:
+            t.start()
+        return t
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        self.quorum_banner = QLabel(central)
+        self.quorum_banner.setObjectName("quorumBanner")
+        self.quorum_banner.setAccessibleName("Quorum")
+        outer.addWidget(self.quorum_banner)
+        self.mscc_banner = QLabel(central)
+        self.mscc_banner.setObjectName("msccBanner")
+        self.mscc_banner.setWordWrap(True)
+        self.mscc_banner.hide()
+        outer.addWidget(self.mscc_banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        outer.addWidget(splitter, 1)
+        self.agenda_model = MeetingAgendaModel(self)
+        self.agenda_view = row_table(
+            splitter, self.agenda_model, "meetingAgenda", "Cases on the agenda"
+        )
+        self.agenda_view.setWordWrap(False)
+        self.agenda_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.agenda_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.agenda_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.agenda_view.clicked.connect(lambda index: self.open_case(index.row()))
+        self.agenda_view.activated.connect(lambda index: self.open_case(index.row()))
+        right = QWidget(splitter)
+        rv = QVBoxLayout(right)
+        self.case_title = QLabel(right)
+        self.case_title.setObjectName("caseTitle")
+        self.case_title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        rv.addWidget(self.case_title)
+        stepper = QHBoxLayout()
+        self.step_buttons = QButtonGroup(self)
+        self.step_buttons.setExclusive(True)
+        for i, (_key, label) in enumerate(STEPS):
+            btn = QToolButton(right)
+            btn.setText(label)
+            btn.setCheckable(True)
+            btn.setAccessibleName(f"Step {label}")
+            btn.setToolTip(f"Alt+{i + 1}")
+            self.step_buttons.addButton(btn, i)
+            stepper.addWidget(btn)
+        stepper.addStretch(1)
+        self.step_buttons.idClicked.connect(self.go_to_step)
+        rv.addLayout(stepper)
+        self.stack = QStackedWidget(right)
+        rv.addWidget(self.stack, 1)
+        self.status_line = QLabel(right)
+        self.status_line.setObjectName("caseStatusLine")
+        rv.addWidget(self.status_line)
+        splitter.setSizes([330, 1030])
+        self.setCentralWidget(central)
+        p = self.presenter
+        self.summary = SummaryPage(p)
+        self.histology = HistologyPage(p)
+        self.scores = ScoresPage(p)
+        self.noms = NomsPage(p)
+        self.options = OptionsPage(p)
+        self.consensus = ConsensusPage(p)
+        self.actions_page = ActionsPage(p)
+        self.signoff = SignoffPage(p, self.meeting.chair)
+        self.pages: tuple[StepPage, ...] = (
+            self.summary,
+            self.histology,
+            self.scores,
+            self.noms,
+            self.options,
+            self.consensus,
+            self.actions_page,
+            self.signoff,
+        )
+        for page in self.pages:
+            self.stack.addWidget(self._scroll(page) if page.scrolls else page)
+        self.signoff.signoff_btn.clicked.connect(self.sign_off)
+        self.signoff.amend_btn.clicked.connect(self.start_amendment)
+        self.signoff.save_amend_btn.clicked.connect(self.save_amendment)
+
+    def _scroll(self, widget: QWidget) -> QScrollArea:
+        area = QScrollArea(self)
+        area.setWidgetResizable(True)
+        area.setWidget(widget)
+        return area
+
+    def _build_actions(self) -> None:
+        bar = QToolBar("Meeting", self)
+        bar.setObjectName("meetingToolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+
+        def act(
+            text: str, keys: list[str], slot: Callable[[], Any], on_bar: bool = True
+        ) -> QAction:
+            a = QAction(text, self)
+            a.setShortcuts([QKeySequence(k) for k in keys])
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(slot)
+            self.addAction(a)
+            if on_bar:
+                bar.addAction(a)
+            return a
+
+        self.act_prev_case = act("◀ Previous case", ["Ctrl+PgUp"], lambda: self.step_case(-1))
+        self.act_next_case = act("Next case ▶", ["Ctrl+PgDown"], lambda: self.step_case(1))
+        bar.addSeparator()
+        step = self.stack.currentIndex
+        act("Previous step", ["Alt+Left"], lambda: self.go_to_step(step() - 1), False)
+        act("Next step", ["Alt+Right"], lambda: self.go_to_step(step() + 1), False)
+        for i in range(len(STEPS)):
+            act(
+                f"Step {i + 1}",
+                [f"Alt+{i + 1}", f"Ctrl+{i + 1}"],
+                partial(self.go_to_step, i),
+                False,
+            )
+        self.act_save = act("Save", ["Ctrl+S"], self.save_now)
+        self.act_apply = act("Apply suggestion", ["Ctrl+Shift+N"], self.apply_suggestion)
+        self.act_sign = act("Sign off…", ["Ctrl+Return", "Ctrl+Enter"], self.sign_off)
+        self.act_defer = act(
+            "Defer…", ["Ctrl+D"], lambda: self.set_case_status(AgendaStatus.DEFERRED)
+        )
+        self.act_withdraw = act(
+            "Withdraw…", [], lambda: self.set_case_status(AgendaStatus.WITHDRAWN)
+        )
+        bar.addSeparator()
+        self.act_attendance = act("Attendance…", ["Ctrl+Shift+A"], self.edit_attendance)
+        self.act_present = act("Presentation mode", ["F11"], self.toggle_presentation)
+        self.act_close_meeting = act("Close meeting…", [], self.close_meeting)
+        self.act_help = act("Shortcuts", ["F1"], self.show_shortcuts)
+        self.act_undo = act(
+            "Undo", [QKeySequence(QKeySequence.StandardKey.Undo).toString()], self.undo, False
+        )
+        redo_keys = [QKeySequence(QKeySequence.StandardKey.Redo).toString(), "Ctrl+Shift+Z"]
+        self.act_redo = act("Redo", redo_keys, self.redo, False)
+
+    # -------------------------------------------------------------- the agenda
+    def reload_agenda(self) -> None:
+        self.agenda_model.set_rows(self.presenter.agenda())
+        self._reselect_current()
+        self._show_quorum()
+        people = self.presenter.attendance()
+        present = [a.name for a in people if a.status == AttendanceStatus.PRESENT.value]
+        self.actions_page.set_owners(present, [a.name for a in people])
+
+    def _refresh_agenda_rows(self) -> None:
+        """The agenda's statuses after a save or sign-off (the selection stays)."""
+        self.agenda_model.set_rows(meetings.agenda(self.ctx.db, self.meeting_id))
+        self._reselect_current()
+
+    def _show_quorum(self) -> None:
+        q = self.presenter.refresh_quorum()
+        colour = "#1b7f3b" if q.quorate else "#b3261e"
+        self.quorum_banner.setText(
+            f"<span style='color:{colour}; font-weight:bold'>{q.text()}</span>"
+        )
+        self.quorum = q
+        self.signoff.refresh_derived()
+
+    def _current_row(self) -> int:
+        entry = self.presenter.entry
+        return self.agenda_model.row_of(entry.id) if entry is not None else -1
+
+    def step_case(self, delta: int) -> None:
+        row = self._current_row()
+        self.open_case(max(0, min(self.agenda_model.rowCount() - 1, row + delta)))
+
+    def open_case(self, row: int) -> None:
+        entry = self.agenda_model.row_at(row)
+        if entry is None:
+            return
+        p = self.presenter
+        if p.entry is not None and entry.id == p.entry.id and p.case is not None:
+            return
+        if not self.save_now() and not self._may_discard("go to another case"):
+            self._reselect_current()
+            return
+        self.agenda_view.selectRow(row)
+        p.open(entry)
+        self.go_to_step(max(0, self.stack.currentIndex()))
+        self.sig_case_changed.emit(entry.id)
+
+    def go_to_step(self, index: int) -> None:
+        if not 0 <= index < len(STEPS):
+            return
+        key = STEPS[index][0]
+        if key == "consensus" and not self.presenter.is_final:
+            # pre-written from the options and the NOMS explanation; the chair edits them
+            if not self.presenter.data.plan_text.strip():
+                self.presenter.fill_plan()
+            self.presenter.fill_rationale()
+        self.stack.setCurrentIndex(index)
+        button = self.step_buttons.button(index)
+        if button is not None:
+            button.setChecked(True)
+        self.sig_step_changed.emit(index)
+
+    def current_step_key(self) -> str:
+        return STEPS[self.stack.currentIndex()][0]
+
+    # --------------------------------------------------- the presenter's events
+    def _loaded(self, reason: str) -> None:
+        case = self.presenter.case
+        assert case is not None
+        self.case_title.setText(render.case_title(case))
+        primary = self.presenter.is_primary
+        label = "4 Primary-tumour pathway" if primary else STEPS[3][1]
+        button = self.step_buttons.button(3)
+        button.setText(label)
+        button.setAccessibleName(f"Step {label}")
+        if reason == "open":
+            self._show_mscc(fresh=False)
+        self._state_changed()
+        self.sig_content_changed.emit()
+
+    def _changed(self, _fields: frozenset[str], _origin: object) -> None:
+        if self.presenter.is_final:
+            return
+        if not self.presenter.amending:
+            self._autosave.start()
+        self._snapshot_timer.start()
+        self.status_line.setText("Unsaved changes…")
+        self.sig_content_changed.emit()
+
+    def _state_changed(self) -> None:
+        p = self.presenter
+        self.act_sign.setEnabled(not p.is_final and not p.amending)
+        if p.is_final:
+            self.status_line.setText("Signed off — read-only. Use Amend… to correct it.")
+        elif p.amending:
+            self.status_line.setText(
+                "Amending a signed-off decision: save the amendment with its reason."
+            )
+        elif not p.dirty:
+            self.status_line.setText("Draft — autosaves.")
+
+    def _record_undo(self) -> None:
+        self.presenter.record()
+
+    def undo(self) -> None:
+        self.presenter.undo()
+
+    def redo(self) -> None:
+        self.presenter.redo()
+
+    def _show_mscc(self, *, fresh: bool) -> None:
+        """The MSCC banner (reference/scores.md §11): the QS56 clocks from the suspected
+        diagnosis, dexamethasone and the prompts; refreshed every minute, so it runs.
+        ``fresh=False`` shows the clocks the case was just read with."""
+        case = self.presenter.case
+        status = None
+        if case is not None:
+            status = pathway_of(self.ctx.db, case.referral_id) if fresh else case.pathway
+        if status is None:
+            self.mscc_banner.hide()
+            return
+        self.mscc_banner.setText(render.mscc_banner_html(status))
+        self.mscc_banner.setStyleSheet(
+            _EMERGENCY_STYLE if status.suspected_mscc else _PATHWAY_STYLE
+        )
+        self.mscc_banner.show()
+
+    # ------------------------------------------------------------------ saving
+    def save_now(self) -> bool:
+        """Persist the draft with its changed scores (autosave and Ctrl+S)."""
+        self._autosave.stop()
+        p = self.presenter
+        was_dirty = p.dirty
+        if not p.save():
+            self.status_line.setText(f"Not saved: {p.last_save_error}")
+            return False
+        if was_dirty and not p.amending and not p.is_final:
+            self.status_line.setText(f"Draft saved {datetime.now():%H:%M:%S}")
+            self._refresh_agenda_rows()
+        return True
+
+    @property
+    def last_save_error(self) -> str:
+        return self.presenter.last_save_error
+
+    def _may_discard(self, action: str) -> bool:
+        """The case's changes could not be saved: ask before they are lost (the default
+        is to stay on the case and keep them)."""
+        reason = self.presenter.last_save_error or "see the status line"
+        answer = QMessageBox.warning(
+            self,
+            "Changes not saved",
+            f"The changes to this case could not be saved:\n{reason}\n\nDiscard them and {action}?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Discard:
+            return False
+        self.presenter.discard()
+        return True
+
+    def _reselect_current(self) -> None:
+        """Keep the agenda's selection on the case still being edited."""
+        if self.presenter.entry is not None:
+            self.agenda_view.selectRow(self.agenda_model.row_of(self.presenter.entry.id))
+
+    def _confirm_sign_off(self) -> bool:
+        """Sign-off is final: a confirmation that names the case, and says so when the
+        meeting is dated in the future or has not been started."""
+        p = self.presenter
+        assert p.case is not None
+        who = p.case.patient
+        lines = [
+            f"Sign off the decision for case {p.case.position}: {who.display_name} (MRN {who.mrn})?"
+        ]
+        today = datetime.now(UTC).astimezone().date()
+        if self.meeting.starts_at.astimezone().date() > today:
+            when = f"{self.meeting.starts_at.astimezone():%d %b %Y}"
+            lines.append(f"This meeting is dated {when}, in the future.")
+        if self.meeting.status == "planned":
+            lines.append("This meeting has not been started.")
+        lines.append("A signed-off decision can be corrected only by an amendment.")
+        answer = QMessageBox.question(
+            self,
+            "Sign off",
+            "\n\n".join(lines),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def sign_off(self) -> None:
+        p = self.presenter
+        if p.entry is None or p.is_final or p.amending or not self._confirm_sign_off():
+            return
+        try:
+            p.sign_off(self.signoff.chair_name.text())
+        except ValidationError as exc:
+            self.go_to_step([k for k, _ in STEPS].index("signoff"))
+            QMessageBox.warning(self, "Cannot sign off", "\n".join(exc.problems.values()))
+            return
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Cannot sign off", str(exc))
+            return
+        self._refresh_agenda_rows()
+
+    def start_amendment(self) -> None:
+        if self.presenter.start_amendment():
+            self.go_to_step([k for k, _ in STEPS].index("consensus"))
+
+    def save_amendment(self) -> None:
+        if not self.presenter.amending:
+            return
+        reason, ok = QInputDialog.getText(self, "Amendment", "Reason for the amendment:")
+        if not ok:
+            return
+        try:
+            self.presenter.amend(reason)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Amendment not saved", str(exc))
+            return
+        self._refresh_agenda_rows()
+
+    # ----------------------------------------------------------------- actions
+    def apply_suggestion(self) -> None:
+        """Turn the NOMS suggestion (and a dexamethasone start on the referral) into
+        modalities on the options step; the chair then completes their details."""
+        if self.presenter.apply_suggestion():
+            self.go_to_step([k for k, _ in STEPS].index("options"))
+
+    def set_case_status(self, status: AgendaStatus) -> None:
+        entry = self.presenter.entry
+        if entry is None:
+            return
+        verb = "deferred" if status == AgendaStatus.DEFERRED else "withdrawn"
+        reason, ok = QInputDialog.getText(self, f"Case {verb}", f"Why is this case {verb}?")
+        if not ok:
+            return
+        try:
+            meetings.set_item_status(self.ctx, entry.id, status, reason)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Not done", str(exc))
+            return
+        self.reload_agenda()
+        self.status_line.setText(f"Case {verb}: {reason}")
+
+    def edit_attendance(self) -> None:
+        AttendanceDialog(self.ctx, self.meeting_id, self).exec()
+        self.reload_agenda()
+
+    def close_meeting(self) -> None:
+        if not self.save_now() and not self._may_discard("close the meeting"):
+            return
+        open_cases = [e for e in self.agenda_model.rows() if e.status in ("deferred", "listed")]
+        upcoming = meetings.next_planned_meeting(self.ctx.db, self.meeting_id)
+        to_meeting: int | None = None
+        if open_cases and upcoming is not None:
+            answer = QMessageBox.question(
+                self,
+                "Close meeting",
+                f"Relist the {len(open_cases)} deferred or undiscussed case(s) on "
+                f"{upcoming.title} when the meeting closes?",
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Yes:
+                to_meeting = upcoming.id
+        try:
+            result = decisions.close_and_relist(self.ctx, self.meeting_id, to_meeting)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Meeting not closed", str(exc))
+            return
+        text = (
+            f"Discussed: {len(result.discussed)}\nDeferred: {len(result.deferred)}\n"
+            f"Withdrawn: {len(result.withdrawn)}\nUndiscussed: {len(result.undiscussed)}"
+        )
+        if result.relisted and upcoming is not None:
+            text += f"\n\nRelisted on {upcoming.title}: {len(result.relisted)}"
+        QMessageBox.information(self, "Meeting closed", text)
+        self.close()
+
+    def toggle_presentation(self) -> None:
+        from mdtboard.ui.meeting.presentation import PresentationWindow
+
+        if self.presentation is not None and self.presentation.isVisible():
+            self.presentation.close()
+            return
+        self.presentation = PresentationWindow(self)
+        self.presentation.show()
+
+    def presentation_html(self) -> str:
+        p = self.presenter
+        if p.case is None:
+            return "<h1>No case selected</h1>"
+        results = {t: p.result(t) for t in p.tools}
+        return render.presentation_html(
+            p.case,
+            self.current_step_key(),
+            p.data,
+            results,
+            self.noms.html,
+            self.status_line.text(),
+        )
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(
+            self, "Meeting mode shortcuts", f"<table cellpadding='3'>{rows}</table>"
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.save_now() and not self._may_discard("close meeting mode"):
+            event.ignore()
+            return
+        if self.presentation is not None:
+            self.presentation.close()
+        super().closeEvent(event)
+        self.sig_closed.emit()
