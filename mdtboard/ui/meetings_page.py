@@ -300,7 +300,10 @@ class MeetingsPage(QWidget):
         self._load_candidates()
 
     def _load_candidates(self) -> None:
-        """Open cases not on an agenda now; "ready only" is the live traffic light."""
+        """Open cases not on an agenda now; "ready only" is the live traffic light. The
+        selection keeps its place, so after a case is listed the next one takes it
+        (Enter lists it in turn)."""
+        row = self.candidate_view.currentIndex().row()
         self.candidates.set_query(
             CaseQuery(
                 statuses=(
@@ -314,6 +317,10 @@ class MeetingsPage(QWidget):
                 descending=False,
             )
         )
+        if row >= 0 and self.candidates.rowCount():
+            self.candidate_view.setCurrentIndex(
+                self.candidates.index(min(row, self.candidates.rowCount() - 1), 1)
+            )
 
     def _load_relist(self) -> None:
         self.relist_list.clear()

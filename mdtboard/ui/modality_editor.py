@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from mdtboard.domain import treatments
 from mdtboard.domain.vocab import Intent
 from mdtboard.services.decisions import ModalityInput
+from mdtboard.ui.focus import select_on_focus
 from mdtboard.ui.table_base import RowsTableModel, row_table
 from mdtboard.ui.texts import describe
 
@@ -238,6 +239,7 @@ class ModalityEditor(QWidget):
                 spin.setRange(-1.0, 1000.0)
                 spin.setValue(float(value) if value is not None else -1.0)
             spin.setSpecialValueText("—")
+            select_on_focus(spin)
             spin.valueChanged.connect(lambda _v: self._detail_edited())
             w = spin
         elif kind == "bool":

@@ -10,9 +10,8 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.domain.scores import TOOLS, Item, ScoreResult, evaluate
+from mdtboard.ui.focus import select_on_focus
 from mdtboard.ui.texts import result_text
 
 NOT_ANSWERED = "— not answered —"
@@ -98,8 +98,7 @@ class ScoreForm(QGroupBox):
                 if item.unit:
                     spin.setSuffix(f" {item.unit}")
                 spin.valueChanged.connect(lambda _v: self._changed())
-                # typed digits replace the value as soon as the box has focus
-                spin.installEventFilter(self)
+                select_on_focus(spin)  # typed digits replace the value at once
                 widget = spin
             widget.setObjectName(f"{tool_id}.{item.key}")
             widget.setAccessibleName(item.label)
@@ -240,11 +239,6 @@ class ScoreForm(QGroupBox):
     def set_entered(self, text: str) -> None:
         self.entered_label.setText(text)
         self.entered_label.setVisible(bool(text))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QAbstractSpinBox):
-            QTimer.singleShot(0, watched.selectAll)
-        return super().eventFilter(watched, event)
 
     def input_for(self, key: str) -> QComboBox | QSpinBox | QDoubleSpinBox:
         return self._inputs[key]

@@ -73,6 +73,10 @@ class Snapshot:
     decision: DecisionInput
     scores: Frozen
     staging: Frozen = ()
+    #: the answers following another fact, and those changed by hand (facts asked once):
+    #: undoing a hand change makes the item follow its fact again
+    following: Frozen = ()
+    overridden: frozenset[tuple[str, str]] = frozenset()
 
 
 class CasePresenter:
@@ -348,7 +352,13 @@ class CasePresenter:
 
     # -------------------------------------------------------------------- undo
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.data, _freeze(self.scores), _freeze(self.staging))
+        return Snapshot(
+            self.data,
+            _freeze(self.scores),
+            _freeze(self.staging),
+            _freeze(self._following),
+            frozenset(self._overridden),
+        )
 
     def record(self) -> bool:
         """Close an undo step if anything changed since the last one (the window calls
@@ -380,6 +390,7 @@ class CasePresenter:
             self._restore(self._history[self._at], "undo")
 
     def redo(self) -> None:
+        self.record()  # an edit made since the undo is a new step: it ends the redo history
         if self.can_redo:
             self._at += 1
             self._restore(self._history[self._at], "redo")
@@ -396,6 +407,8 @@ class CasePresenter:
             if records.get(lesion, {}) != self.staging.get(lesion, {}):
                 self._dirty_staging.add(lesion)
         self.staging = records
+        self._following = {k: dict(v) for k, v in snap.following}
+        self._overridden = set(snap.overridden)
         self.dirty = True
         self.loaded.emit(reason)
 

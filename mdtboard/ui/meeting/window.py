@@ -323,6 +323,9 @@ class MeetingModeWindow(QMainWindow):
                 self.presenter.fill_plan()
             self.presenter.fill_rationale()
         self.stack.setCurrentIndex(index)
+        target = self.pages[index].first_input()
+        if target is not None and target.isEnabled():
+            target.setFocus(Qt.FocusReason.TabFocusReason)
         button = self.step_buttons.button(index)
         if button is not None:
             button.setChecked(True)

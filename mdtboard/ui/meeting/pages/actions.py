@@ -115,6 +115,9 @@ class ActionsPage(StepPage):
         self.action_text.clear()
         self.reset_due()
 
+    def first_input(self) -> QWidget | None:
+        return self.action_text
+
     def set_read_only(self, final: bool) -> None:
         self.actions_model.read_only = final
         for w in (self.action_text, self.add_action_btn, self.remove_btn):

@@ -74,6 +74,10 @@ class StepPage(QWidget):
     def set_read_only(self, final: bool) -> None:
         """A signed-off decision is read-only until an amendment starts."""
 
+    def first_input(self) -> QWidget | None:
+        """Where the keyboard goes when the step is shown (the first thing to answer)."""
+        return None
+
     # --- helpers -----------------------------------------------------------------
     def top_form(self) -> QFormLayout:
         """A form that keeps its rows at their natural height, at the top of the page."""

@@ -80,6 +80,9 @@ class ConsensusPage(StepPage):
         if not self.is_filling:
             self.presenter.update(self, patient_informed=checked)
 
+    def first_input(self) -> QWidget | None:
+        return self.plan_text
+
     def set_read_only(self, final: bool) -> None:
         for box in self._boxes.values():
             box.setReadOnly(final)

@@ -78,6 +78,9 @@ class HistologyPage(StepPage):
             str(self.biopsy_route.currentData() or ""), self.biopsy_rationale.toPlainText(), self
         )
 
+    def first_input(self) -> QWidget | None:
+        return self.biopsy_route
+
     def set_read_only(self, final: bool) -> None:
         self.biopsy_route.setEnabled(not final)
         self.biopsy_rationale.setReadOnly(final)

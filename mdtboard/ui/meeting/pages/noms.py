@@ -145,6 +145,9 @@ class NomsPage(StepPage):
             return
         self.presenter.set_staging(lesion, self.pathway_page.records().get(lesion, {}), self)
 
+    def first_input(self) -> QWidget | None:
+        return self.pathway_page if self.presenter.is_primary else self.fitness
+
     def set_read_only(self, final: bool) -> None:
         for combo in (self.fitness, self.oncologic, self.mechanical_pain):
             combo.setEnabled(not final)

@@ -47,5 +47,9 @@ class OptionsPage(StepPage):
             modalities=self.modality_editor.modalities(),
         )
 
+    def first_input(self) -> QWidget | None:
+        editor = self.modality_editor
+        return editor.intent if editor.intent_value() is None else editor.view
+
     def set_read_only(self, final: bool) -> None:
         self.modality_editor.setEnabled(not final)

@@ -130,6 +130,15 @@ class ScoresPage(StepPage):
                 self.add_tool_combo.addItem(tool.label, tool_id)
         self.add_tool_combo.setEnabled(self.add_tool_combo.count() > 0)
 
+    def first_input(self) -> QWidget | None:
+        """The first item not answered yet (derived answers count as answered)."""
+        for tool_id, form in self.score_forms.items():
+            answers = self.presenter.scores.get(tool_id, {})
+            for item in TOOLS[tool_id].items:
+                if item.key not in answers:
+                    return form.input_for(item.key)
+        return self.add_tool_combo
+
     def set_read_only(self, final: bool) -> None:
         for form in self.score_forms.values():
             form.setEnabled(not final)

@@ -53,6 +53,9 @@ class SignoffPage(StepPage):
             render.signoff_html(p.decision, p.data, p.problems(), p.quorum, p.case.revisions)
         )
 
+    def first_input(self) -> QWidget | None:
+        return self.signoff_btn if self.signoff_btn.isEnabled() else self.signoff_status
+
     def set_read_only(self, final: bool) -> None:
         p = self.presenter
         self.signoff_btn.setEnabled(not final and not p.amending)

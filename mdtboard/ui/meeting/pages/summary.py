@@ -22,6 +22,9 @@ class SummaryPage(StepPage):
         self.summary_view.setAccessibleName("Case summary")
         layout.addWidget(self.summary_view)
 
+    def first_input(self) -> QWidget | None:
+        return self.summary_view
+
     def fill(self, reason: str) -> None:
         case = self.presenter.case
         if reason == "open" and case is not None:
