@@ -136,18 +136,45 @@ class PressCounter(QObject):
         self.presses += 1
 
 
-def when_modal(kind: type, act: Callable[[QWidget], None], tries: int = 250) -> None:
-    """Answer the next modal window of ``kind`` once it appears (within ``tries`` polls,
-    20 ms apart)."""
+class Poller:
+    """Answers the next modal window of ``kind`` once it appears, polling every 20 ms
+    at most ``tries`` times; ``cancel`` stops it (a flow cancels its pollers when it
+    ends, so none is left to answer someone else's dialog)."""
 
-    def poll(left: int = tries) -> None:
+    active: list[Poller] = []
+
+    def __init__(self, kind: type, act: Callable[[QWidget], None], tries: int) -> None:
+        self.kind, self.act, self.left = kind, act, tries
+        self.cancelled = False
+        Poller.active.append(self)
+        QTimer.singleShot(20, self._poll)
+
+    def _poll(self) -> None:
+        if self.cancelled:
+            return
         w = QApplication.activeModalWidget()
-        if isinstance(w, kind):
-            act(w)
-        elif left > 0:
-            QTimer.singleShot(20, lambda: poll(left - 1))
+        if isinstance(w, self.kind):
+            self.cancel()
+            self.act(w)
+        elif self.left > 0:
+            self.left -= 1
+            QTimer.singleShot(20, self._poll)
+        else:
+            self.cancel()
 
-    QTimer.singleShot(20, poll)
+    def cancel(self) -> None:
+        self.cancelled = True
+        if self in Poller.active:
+            Poller.active.remove(self)
+
+    @classmethod
+    def cancel_all(cls) -> None:
+        for p in list(cls.active):
+            p.cancel()
+
+
+def when_modal(kind: type, act: Callable[[QWidget], None], tries: int = 250) -> Poller:
+    return Poller(kind, act, tries)
 
 
 def standard_case(ctx: Any, chair_id: int = 1) -> int:
@@ -311,6 +338,7 @@ def record_standard_case(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) ->
             raise AssertionError(f"sign-off refused: {refused[0]}")
     finally:
         app.removeEventFilter(counter)
+        Poller.cancel_all()
     effort.presses = counter.presses
     return effort, win
 
@@ -419,5 +447,6 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
         effort.steps.append(("list 20 cases", counter.presses - mark))
     finally:
         app.removeEventFilter(counter)
+        Poller.cancel_all()
     effort.presses = counter.presses
     return effort, win

@@ -320,6 +320,51 @@ class Bench:
             "open_case_meeting_40", statistics.median(switch), statistics.median(repaint), 3.0
         )
 
+    def effort(self) -> list[Result]:
+        """Effort as counted presses (benchmarks/effort.py): the standard case recorded
+        in meeting mode, and 20 cases put on an agenda. The "floor" is the issue's
+        target: a ratio of 1 or less meets it."""
+        from PySide6.QtWidgets import QApplication, QWidget
+
+        from benchmarks.effort import (
+            AGENDA_20_TARGET,
+            STANDARD_CASE_TARGET,
+            QtTestBot,
+            record_agenda_20,
+            record_standard_case,
+        )
+        from mdtboard.services.context import Actor, ServiceContext
+        from mdtboard.store.db import Target, open_database, sqlite_url
+
+        app = QApplication.instance() or QApplication([])
+
+        def show(w: QWidget) -> None:
+            w.show()
+            w.activateWindow()
+            deadline = time.perf_counter() + 5
+            while not w.isActiveWindow() and time.perf_counter() < deadline:
+                app.processEvents()
+
+        out: list[Result] = []
+        for name, flow, target in (
+            ("effort_standard_case", record_standard_case, STANDARD_CASE_TARGET),
+            ("effort_agenda_20", record_agenda_20, AGENDA_20_TARGET),
+        ):
+            path = self.work / f"{name}.db"
+            shutil.copyfile(self.demo(100), path)
+            db = open_database(Target(sqlite_url(path)))
+            ctx = ServiceContext(db, Actor("bench", "administrator"))
+            try:
+                effort, win = flow(ctx, QtTestBot(), show)
+                win.close()
+                app.processEvents()
+            finally:
+                db.dispose()
+            r = result(name, effort.presses, target, 1.0, unit="presses")
+            r.detail = effort.text()
+            out.append(r)
+        return out
+
     def _meeting_with_cases(self, n: int, *, signed: bool) -> tuple[Any, int]:
         from datetime import UTC, datetime, timedelta
 
@@ -579,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         ("import_csv_10k", bench.import_csv_10k),
         ("rss_100k_vs_100", bench.rss_100k_vs_100),
         ("gui_stall_export", bench.gui_stall_export),
+        ("effort", bench.effort),
     ]
     results: list[Result] = []
     try:
