@@ -67,7 +67,7 @@ def main() -> int:
 
     for member in members.list_members(db):  # a quorate meeting, as on a good day
         decisions.set_attendance(ctx, upcoming.id, member.id, AttendanceStatus.PRESENT)
-    mode = MeetingModeWindow(ctx, upcoming.id)
+    mode = MeetingModeWindow(ctx, upcoming.id).start()
     mode.resize(1360, 860)
     mode.show()
     # A worked example on the second case (metastatic breast cancer, C7–T1).
@@ -77,13 +77,13 @@ def main() -> int:
 
     mode.open_case(1)
     mode.noms.fitness.setCurrentIndex(mode.noms.fitness.findData("fit"))
-    mode.options.modality_editor.set_plan(
-        "palliative",
-        [
+    mode.presenter.update(
+        intent="palliative",
+        modalities=(
             ModalityInput("dexamethasone", {"dose_mg": 16}),
             ModalityInput("cebrt", {"dose_gy": 20, "fractions": 5}),
             ModalityInput("palliative_care", {}),
-        ],
+        ),
     )
     mode.presenter.fill_plan()
     mode.consensus.rationale.setPlainText(

@@ -173,14 +173,27 @@ def signoff_html(
     return "".join(parts)
 
 
-def key_scores_line(results: dict[str, ScoreResult | None]) -> str:
-    """The key scores recorded so far, one line: "SINS: Total 9 — … · ESCC: …"."""
-    shown = [
-        f"{e(TOOLS[t].label)}: {e(result_text(t, r))}"
-        for t in KEY_SCORES
-        if (r := results.get(t)) is not None
-    ]
-    return " · ".join(shown)
+#: the presentation header's short name of each key score
+_SHORT = {"sins": "SINS", "escc": "ESCC", "tokuhashi_revised": "Tokuhashi", "kps": "KPS"}
+
+
+def key_scores_line(
+    results: dict[str, ScoreResult | None], answers: dict[str, dict[str, Any]]
+) -> str:
+    """The key scores completed so far, short: "SINS 8 (indeterminate) · ESCC 2 · KPS 60"."""
+    shown = []
+    for tool in KEY_SCORES:
+        r = results.get(tool)
+        if r is None or not r.complete:
+            continue
+        if tool in ("escc", "frankel"):
+            grade = str(answers.get(tool, {}).get("grade", ""))
+            shown.append(f"{'ESCC' if tool == 'escc' else 'Frankel'} {grade.upper()}")
+        elif tool == "sins":
+            shown.append(f"SINS {r.total} ({(r.band or '').replace('_', ' ')})")
+        else:
+            shown.append(f"{_SHORT[tool]} {r.total}")
+    return e(" · ".join(shown))
 
 
 def presentation_html(
@@ -190,11 +203,12 @@ def presentation_html(
     results: dict[str, ScoreResult | None],
     step4_html: str,
     status: str,
+    answers: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """The shared screen: who, the question, histology, levels and the key scores
     always; then the step the chair is on, in large type."""
     p = case.patient
-    scores = key_scores_line(results)
+    scores = key_scores_line(results, answers or {})
     head = (
         f"<h1>{case.position}. {e(p.display_name)}</h1>"
         f"<p>MRN {e(p.mrn)} · born {p.date_of_birth:%d %b %Y} · "

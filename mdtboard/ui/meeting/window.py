@@ -11,7 +11,7 @@ Nothing is written to the database until ``start`` (the meeting) or an edit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -40,7 +40,7 @@ from mdtboard.services import decisions, meetings
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
-from mdtboard.ui.meeting import render
+from mdtboard.ui.meeting import prompts, render
 from mdtboard.ui.meeting.agenda import MeetingAgendaModel
 from mdtboard.ui.meeting.attendance import AttendanceDialog
 from mdtboard.ui.meeting.pages import (
@@ -415,17 +415,8 @@ class MeetingModeWindow(QMainWindow):
         return self.presenter.last_save_error
 
     def _may_discard(self, action: str) -> bool:
-        """The case's changes could not be saved: ask before they are lost (the default
-        is to stay on the case and keep them)."""
         reason = self.presenter.last_save_error or "see the status line"
-        answer = QMessageBox.warning(
-            self,
-            "Changes not saved",
-            f"The changes to this case could not be saved:\n{reason}\n\nDiscard them and {action}?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Discard:
+        if not prompts.may_discard(self, reason, action):
             return False
         self.presenter.discard()
         return True
@@ -435,34 +426,11 @@ class MeetingModeWindow(QMainWindow):
         if self.presenter.entry is not None:
             self.agenda_view.selectRow(self.agenda_model.row_of(self.presenter.entry.id))
 
-    def _confirm_sign_off(self) -> bool:
-        """Sign-off is final: a confirmation that names the case, and says so when the
-        meeting is dated in the future or has not been started."""
-        p = self.presenter
-        assert p.case is not None
-        who = p.case.patient
-        lines = [
-            f"Sign off the decision for case {p.case.position}: {who.display_name} (MRN {who.mrn})?"
-        ]
-        today = datetime.now(UTC).astimezone().date()
-        if self.meeting.starts_at.astimezone().date() > today:
-            when = f"{self.meeting.starts_at.astimezone():%d %b %Y}"
-            lines.append(f"This meeting is dated {when}, in the future.")
-        if self.meeting.status == "planned":
-            lines.append("This meeting has not been started.")
-        lines.append("A signed-off decision can be corrected only by an amendment.")
-        answer = QMessageBox.question(
-            self,
-            "Sign off",
-            "\n\n".join(lines),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
     def sign_off(self) -> None:
         p = self.presenter
-        if p.entry is None or p.is_final or p.amending or not self._confirm_sign_off():
+        if p.entry is None or p.case is None or p.is_final or p.amending:
+            return
+        if not prompts.confirm_sign_off(self, p.case, self.meeting):
             return
         try:
             p.sign_off(self.signoff.chair_name.text())
@@ -526,32 +494,16 @@ class MeetingModeWindow(QMainWindow):
         upcoming = meetings.next_planned_meeting(self.ctx.db, self.meeting_id)
         to_meeting: int | None = None
         if open_cases and upcoming is not None:
-            answer = QMessageBox.question(
-                self,
-                "Close meeting",
-                f"Relist the {len(open_cases)} deferred or undiscussed case(s) on "
-                f"{upcoming.title} when the meeting closes?",
-                QMessageBox.StandardButton.Yes
-                | QMessageBox.StandardButton.No
-                | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Yes,
-            )
-            if answer == QMessageBox.StandardButton.Cancel:
+            relist = prompts.ask_relist(self, len(open_cases), upcoming)
+            if relist is None:
                 return
-            if answer == QMessageBox.StandardButton.Yes:
-                to_meeting = upcoming.id
+            to_meeting = upcoming.id if relist else None
         try:
             result = decisions.close_and_relist(self.ctx, self.meeting_id, to_meeting)
         except ServiceError as exc:
             QMessageBox.warning(self, "Meeting not closed", str(exc))
             return
-        text = (
-            f"Discussed: {len(result.discussed)}\nDeferred: {len(result.deferred)}\n"
-            f"Withdrawn: {len(result.withdrawn)}\nUndiscussed: {len(result.undiscussed)}"
-        )
-        if result.relisted and upcoming is not None:
-            text += f"\n\nRelisted on {upcoming.title}: {len(result.relisted)}"
-        QMessageBox.information(self, "Meeting closed", text)
+        prompts.show_closed(self, result, upcoming)
         self.close()
 
     def toggle_presentation(self) -> None:
@@ -575,13 +527,11 @@ class MeetingModeWindow(QMainWindow):
             results,
             self.noms.html,
             self.status_line.text(),
+            p.scores,
         )
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(
-            self, "Meeting mode shortcuts", f"<table cellpadding='3'>{rows}</table>"
-        )
+        prompts.show_shortcuts(self, SHORTCUTS)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.save_now() and not self._may_discard("close meeting mode"):

@@ -11,9 +11,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import ClassVar
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from mdtboard.ui.meeting.presenter import CasePresenter
+
+
+class _WindowKeys(QObject):
+    """A text box lets Ctrl+Return through to the window (sign-off, which asks first)
+    instead of taking it as a line break."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            return True  # not the text box's: the window's shortcut takes it
+        return False
+
+
+_WINDOW_KEYS = _WindowKeys()
 
 
 class StepPage(QWidget):
@@ -94,6 +114,7 @@ class StepPage(QWidget):
         edit.setTabChangesFocus(True)
         edit.setUndoRedoEnabled(False)  # undo is the presenter's, for the whole case
         edit.setFixedHeight(height)
+        edit.installEventFilter(_WINDOW_KEYS)
         return edit
 
 
