@@ -5,6 +5,8 @@ count; this test checks the recording is real and complete."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -13,16 +15,22 @@ from mdtboard.services import decisions, meetings
 from mdtboard.services.context import ServiceContext
 
 
-def test_the_standard_case_is_recorded_in_40_presses_or_fewer(
-    qtbot: QtBot, ctx: ServiceContext
-) -> None:
+def shower(qtbot: QtBot) -> Callable[[QWidget], None]:
+    """Show a window and wait until it is the active one, as a user sees it."""
+
     def show(w: QWidget) -> None:
         w.show()
         qtbot.waitExposed(w)
         w.activateWindow()
         qtbot.waitUntil(w.isActiveWindow)
 
-    effort, win = record_standard_case(ctx, qtbot, show)
+    return show
+
+
+def test_the_standard_case_is_recorded_in_40_presses_or_fewer(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    effort, win = record_standard_case(ctx, qtbot, shower(qtbot))
     qtbot.addWidget(win)
     p = win.presenter
     assert p.decision is not None and p.decision.status == "signed_off", win.status_line.text()
@@ -54,13 +62,7 @@ def test_twenty_cases_onto_an_agenda_are_counted(qtbot: QtBot, ctx: ServiceConte
     case lands on the agenda; the target of 30 belongs to the agenda builder's issue."""
     from benchmarks.effort import record_agenda_20
 
-    def show(w: QWidget) -> None:
-        w.show()
-        qtbot.waitExposed(w)
-        w.activateWindow()
-        qtbot.waitUntil(w.isActiveWindow)
-
-    effort, win = record_agenda_20(ctx, qtbot, show)
+    effort, win = record_agenda_20(ctx, qtbot, shower(qtbot))
     qtbot.addWidget(win)
     page = win.meetings_page
     meeting_id = page.current_meeting_id()
