@@ -34,10 +34,10 @@ Where the rules come from:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from mdtboard.domain import histology
 from mdtboard.domain.scores import (
@@ -266,3 +266,93 @@ def derived_answers(
     }
     order = [item.key for item in TOOLS[tool_id].items]
     return {key: out[key] for key in order if key in out and _valid(tool_id, key, out[key].value)}
+
+
+#: a chain of derivations is at most three long (Tokuhashi → Bauer → NESMS)
+CHAIN = 3
+
+
+@dataclass
+class Follower:
+    """Which answers follow another fact, for a set of score answers being edited (the
+    referral form's and meeting mode's): an item answered by hand — stored, or changed
+    by the user — is never moved; an item filled by derivation follows its source until
+    the user changes it, and is emptied again when its source is gone."""
+
+    #: tool → item → the derived answer it follows
+    following: dict[str, dict[str, Derived]] = field(default_factory=dict)
+    #: (tool, item) the user changed away from a derived answer: never derived again
+    overridden: set[tuple[str, str]] = field(default_factory=set)
+
+    def reset(self) -> None:
+        self.following, self.overridden = {}, set()
+
+    def edited(self, tool_id: str, answers: Mapping[str, object]) -> None:
+        """The user set a tool's answers: items changed from their derived answer are
+        the user's from now on."""
+        following = self.following.get(tool_id, {})
+        for item, d in list(following.items()):
+            if answers.get(item) != d.value:
+                del following[item]
+                self.overridden.add((tool_id, item))
+
+    def derive(
+        self,
+        tools: Sequence[str],
+        scores: dict[str, dict[str, Any]],
+        histology_key: str | None,
+    ) -> set[str]:
+        """Fill, in ``scores``, every item another recorded fact answers; returns the
+        tools whose answers changed."""
+        changed: set[str] = set()
+        for _ in range(CHAIN):
+            moved = False
+            for tool_id in tools:
+                others = {t: a for t, a in scores.items() if t != tool_id and a}
+                try:
+                    derived = derived_answers(tool_id, answers=others, histology_key=histology_key)
+                except ValueError:
+                    continue
+                following = self.following.setdefault(tool_id, {})
+                answers = dict(scores.get(tool_id, {}))
+                for item in [i for i in following if i not in derived]:
+                    del following[item]  # its source is gone
+                    answers.pop(item, None)
+                for item, d in derived.items():
+                    answered = item in answers and item not in following
+                    if answered or (tool_id, item) in self.overridden:
+                        continue
+                    following[item] = d
+                    answers[item] = d.value
+                if answers != scores.get(tool_id, {}):
+                    scores[tool_id] = answers
+                    changed.add(tool_id)
+                    moved = True
+            if not moved:
+                break
+        return changed
+
+    def sources(self, tool_id: str, answers: Mapping[str, object]) -> dict[str, str]:
+        """The items shown as derived: item → where the answer came from."""
+        return {
+            item: d.source
+            for item, d in self.following.get(tool_id, {}).items()
+            if answers.get(item) == d.value
+        }
+
+    def frozen(
+        self,
+    ) -> tuple[tuple[tuple[str, tuple[tuple[str, Derived], ...]], ...], frozenset[tuple[str, str]]]:
+        """For an undo snapshot."""
+        following = tuple(
+            (t, tuple(sorted(f.items()))) for t, f in sorted(self.following.items()) if f
+        )
+        return following, frozenset(self.overridden)
+
+    def thaw(
+        self,
+        following: Iterable[tuple[str, Iterable[tuple[str, Derived]]]],
+        overridden: Iterable[tuple[str, str]],
+    ) -> None:
+        self.following = {t: dict(f) for t, f in following}
+        self.overridden = set(overridden)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -174,6 +174,36 @@ def record_in(
     move(referral, CaseEvent.SCORED)
     summary = _summary(tool_id, result, subject)
     return assessment_view(row), action, summary
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """One score to save with a case: a new one, or ``assessment_id`` at the
+    ``expected_version`` the form was opened with."""
+
+    tool_id: str
+    answers: Mapping[str, Any]
+    subject: str = ""
+    assessment_id: int | None = None
+    expected_version: int | None = None
+
+
+def record_changes_in(
+    s: Any, ctx: ServiceContext, referral: Referral, changes: Sequence[ScoreChange]
+) -> tuple[list[AssessmentView], list[str]]:
+    """Several scores written in the caller's unit of work, in order (the caller
+    audits them with its own event): the stored views, and "create …"/"update …"
+    summaries for that event. A stale ``expected_version`` raises Conflict, so the
+    caller's whole transaction is rolled back."""
+    saved: list[AssessmentView] = []
+    summaries: list[str] = []
+    for c in changes:
+        view, action, summary = record_in(
+            s, ctx, referral, c.tool_id, c.answers, c.subject, c.assessment_id, c.expected_version
+        )
+        saved.append(view)
+        summaries.append(f"{action} {summary}")
+    return saved, summaries
 
 
 def _part_of_signed_decision(s: Any, a: Assessment) -> bool:

@@ -29,6 +29,7 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services import assessments, seals
 from mdtboard.services.assessments import AssessmentView
+from mdtboard.services.assessments import ScoreChange as ScoreChange  # re-exported
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting, relist_in
@@ -420,18 +421,6 @@ def _fill(s: Session, d: Decision, referral: Referral, data: DecisionInput) -> N
 
 
 @dataclass(frozen=True)
-class ScoreChange:
-    """One score to save with a case: a new one, or ``assessment_id`` at the
-    ``expected_version`` the form was opened with."""
-
-    tool_id: str
-    answers: Mapping[str, Any]
-    subject: str = ""
-    assessment_id: int | None = None
-    expected_version: int | None = None
-
-
-@dataclass(frozen=True)
 class CaseSaved:
     decision: DecisionView
     #: the stored scores, in the order of the changes given
@@ -510,15 +499,7 @@ def _scores_in(
     s: Session, ctx: ServiceContext, referral: Referral, scores: Sequence[ScoreChange]
 ) -> tuple[list[AssessmentView], list[str]]:
     """The scores of a case action, written in its unit of work (audited with it)."""
-    saved: list[AssessmentView] = []
-    summaries: list[str] = []
-    for c in scores:
-        view, action, summary = assessments.record_in(
-            s, ctx, referral, c.tool_id, c.answers, c.subject, c.assessment_id, c.expected_version
-        )
-        saved.append(view)
-        summaries.append(f"{action} {summary}")
-    return saved, summaries
+    return assessments.record_changes_in(s, ctx, referral, scores)
 
 
 def plan_problems(data: DecisionInput, histology_key: str | None = None) -> tuple[Any, ...]:

@@ -40,6 +40,8 @@ GRANTS: dict[UserRole, frozenset[Permission]] = {
     UserRole.COORDINATOR: frozenset(
         {
             _P.REFERRAL_WRITE,
+            # scores entered before the meeting so the case can be ready (issue 16)
+            _P.ASSESSMENT_WRITE,
             _P.IMPORT,
             _P.MEETING_WRITE,
             _P.AGENDA_WRITE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +18,8 @@ from mdtboard.domain.vocab import (
     Sex,
     Urgency,
 )
+from mdtboard.services import assessments
+from mdtboard.services.assessments import ScoreChange
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
@@ -319,14 +322,21 @@ def validate_case(patient: PatientInput, data: ReferralInput) -> dict[str, str]:
 
 
 def register_referral(
-    ctx: ServiceContext, patient: PatientInput, data: ReferralInput
+    ctx: ServiceContext,
+    patient: PatientInput,
+    data: ReferralInput,
+    scores: Sequence[ScoreChange] = (),
 ) -> CaseDetail:
-    """Register a referral, creating the patient if the MRN is new.
+    """Register a referral, creating the patient if the MRN is new, and the scores
+    entered on the form with it: one transaction, one audit event for the referral —
+    or nothing at all.
 
     An existing MRN must match the patient's name and date of birth; a
     mismatch is refused rather than silently attached to someone else.
     """
     ctx.require(Permission.REFERRAL_WRITE)
+    if scores:
+        ctx.require(Permission.ASSESSMENT_WRITE)
     problems = validate_case(patient, data)
     if problems:
         raise ValidationError(problems)
@@ -359,20 +369,32 @@ def register_referral(
         _apply(s, row, data)
         s.add(row)
         s.flush()
+        _, summaries = assessments.record_changes_in(s, ctx, row, scores)
         ctx.audit(
             s,
             "create",
             "referral",
             row.id,
-            f"referral registered for patient {p.id} (status {row.status.value})",
+            f"referral registered for patient {p.id} (status {row.status.value})"
+            + (f"; scores: {'; '.join(summaries)}" if summaries else ""),
         )
         return _detail(s, row)
 
 
 def update_referral(
-    ctx: ServiceContext, referral_id: int, expected_version: int, data: ReferralInput
+    ctx: ServiceContext,
+    referral_id: int,
+    expected_version: int,
+    data: ReferralInput,
+    scores: Sequence[ScoreChange] = (),
 ) -> CaseDetail:
+    """Save the edited referral and the scores changed on its form: one transaction,
+    one audit event — or nothing at all. A referral or a score changed by someone else
+    since the form read it (``expected_version``, each change's own version) raises
+    Conflict; nothing is overwritten."""
     ctx.require(Permission.REFERRAL_WRITE)
+    if scores:
+        ctx.require(Permission.ASSESSMENT_WRITE)
     problems = validate_referral(data)
     if problems:
         raise ValidationError(problems)
@@ -394,7 +416,12 @@ def update_referral(
             changed.append(f"status → {row.status.value}")
         if changed:
             s.flush()
-            ctx.audit(s, "update", "referral", row.id, "changed: " + ", ".join(changed))
+        _, summaries = assessments.record_changes_in(s, ctx, row, scores)
+        parts = [f"changed: {', '.join(changed)}"] if changed else []
+        if summaries:
+            parts.append(f"scores: {'; '.join(summaries)}")
+        if parts:
+            ctx.audit(s, "update", "referral", row.id, "; ".join(parts))
         return _detail(s, row)
 
 

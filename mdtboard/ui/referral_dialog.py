@@ -2,10 +2,12 @@
 
 ``ReferralDialog.ask(parent, ctx, referral_id=None) -> CaseDetail | None``.
 
-The form's sections are in :mod:`mdtboard.ui.referral_sections`, the readiness lamp
-and MDT history in :mod:`mdtboard.ui.readiness_panel`, and the fields' bookkeeping
-(values, error lines, Tab order) in :class:`~mdtboard.ui.form_fields.FormFields`. The
-dialog keeps the undo stack and every call to the services.
+The form's sections are in :mod:`mdtboard.ui.referral_sections`, its "Scores" tab in
+:mod:`mdtboard.ui.referral_scores`, the readiness lamp and MDT history in
+:mod:`mdtboard.ui.readiness_panel`, and the fields' bookkeeping (values, error lines,
+Tab order) in :class:`~mdtboard.ui.form_fields.FormFields`. The dialog keeps the undo
+stack and every call to the services: Save stores the referral and the scores changed
+on it in one transaction.
 """
 
 from __future__ import annotations
@@ -20,19 +22,23 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QMessageBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from mdtboard.domain import mscc
 from mdtboard.domain.readiness import CaseFacts, assess
+from mdtboard.domain.scores import TOOLS
 from mdtboard.services import assessments, referrals
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, ServiceError, ValidationError
+from mdtboard.services.permissions import Permission, allowed
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.services.settings import get_settings
 from mdtboard.ui.form_fields import FormFields
 from mdtboard.ui.readiness_panel import ReadinessPanel
+from mdtboard.ui.referral_scores import ReferralScores, entered_text
 from mdtboard.ui.referral_sections import (
     AvailabilitySection,
     DiseaseSection,
@@ -54,6 +60,8 @@ _DEXAMETHASONE_INPUTS = frozenset(
         "dexamethasone_omitted_reason",
     }
 )
+#: the fields the score tools shown, and their derived answers, depend on
+_SCORE_INPUTS = frozenset({"disease_kind", "compartment", "histology_key"})
 #: what a known patient's MRN fills in (named alike on the form and in PatientView)
 _PATIENT_DETAILS = ("family_name", "given_name", "date_of_birth", "sex", "national_number")
 
@@ -71,7 +79,6 @@ class ReferralDialog(QDialog):
         self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self._version = 0
         self._existing_patient = False
-        self._score_tools: frozenset[str] = frozenset()
         self.undo_stack = QUndoStack(self)
         self._values: dict[str, Any] = {}
         self._loading = False
@@ -83,6 +90,9 @@ class ReferralDialog(QDialog):
         self._build()
         if referral_id is not None:
             self._load(referral_id)
+        else:
+            self.scores.load((), may_write=self._may_score, registered=False)
+        self._show_case_type()
         self._snapshot_all()
         self.undo_stack.setClean()
         self._update_readiness()
@@ -94,18 +104,30 @@ class ReferralDialog(QDialog):
         outer = QVBoxLayout(self)
         columns = QHBoxLayout()
         outer.addLayout(columns, 1)
-        self.patient = PatientSection(self.fields, self)
-        self.referral = ReferralSection(self.fields, self)
-        self.disease = DiseaseSection(self.fields, self)
-        self.availability = AvailabilitySection(self.fields, self)
-        self.pathway = PathwaySection(self.fields, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("referralTabs")
+        columns.addWidget(self.tabs, 5)
+        page = QWidget(self.tabs)
+        page_columns = QHBoxLayout(page)
+        self.patient = PatientSection(self.fields, page)
+        self.referral = ReferralSection(self.fields, page)
+        self.disease = DiseaseSection(self.fields, page)
+        self.availability = AvailabilitySection(self.fields, page)
+        self.pathway = PathwaySection(self.fields, page)
         left = (self.patient, self.referral)
         for sections in (left, (self.disease, self.availability, self.pathway)):
             column = QVBoxLayout()
-            columns.addLayout(column, 3)
+            page_columns.addLayout(column, 1)
             for section in sections:
                 column.addWidget(section)
             column.addStretch(1)
+        self.tabs.addTab(page, "&Referral")
+        # the scores entered before the meeting (their own tab: issue 16 part 5)
+        self._may_score = allowed(self.ctx.actor.role, Permission.ASSESSMENT_WRITE)
+        self.scores = ReferralScores(self.tabs)
+        self.scores.tab_anchor = self.tabs.tabBar()
+        self.scores.sig_user_changed.connect(self._push_scores)
+        self.tabs.addTab(self.scores, "Sc&ores")
         self.patient.mrn.editingFinished.connect(self._lookup_patient)
         self.referral.sig_checklist_chosen.connect(self._set_by_user)
         self.referral.use_suggestion_btn.clicked.connect(self._use_suggested_urgency)
@@ -251,8 +273,35 @@ class ReferralDialog(QDialog):
         )
         self._after_change(name)
 
+    def _push_scores(self, old: object, new: object, name: str, label: str) -> None:
+        """A score edit is one undo step (typing in one box merges)."""
+        self.undo_stack.push(
+            SetFieldCommand(
+                name,
+                old,
+                new,
+                lambda _n, state: self._restore_scores(state),
+                merge_id=merge_id_for(len(self.fields.names())),
+                label=label,
+            )
+        )
+        self._update_readiness()
+
+    def _restore_scores(self, state: Any) -> None:
+        self.scores.restore(state)
+        self._update_readiness()
+
+    def _show_case_type(self) -> None:
+        self.scores.set_case(
+            str(self.value("disease_kind")),
+            str(self.value("compartment")),
+            self.value("histology_key") or None,
+        )
+
     def _after_change(self, name: str) -> None:
         self._sync_enabled()
+        if name in _SCORE_INPUTS:
+            self._show_case_type()
         if name in ("red_flags", "urgency"):
             self._show_urgency_hint()
         if name in _DEXAMETHASONE_INPUTS:
@@ -311,10 +360,12 @@ class ReferralDialog(QDialog):
             pathology_available=self.value("pathology_available"),
             histology_key=self.value("histology_key"),
             biopsy_deferral_rationale=self.value("biopsy_deferral_rationale"),
-            score_tools=self._score_tools,
+            score_tools=self.scores.complete_tools(),  # stored, and entered in the tab
         )
         result = assess(facts, datetime.now(UTC).date(), self._imaging_max_age_days)
         self.side_panel.show_readiness(result.light, [r.message for r in result.reasons])
+        missing = next((r.message for r in result.reasons if r.field == "scores"), "")
+        self.scores.show_requirement(missing)
 
     # --- load and save -----------------------------------------------------------
     def _load(self, referral_id: int) -> None:
@@ -334,9 +385,9 @@ class ReferralDialog(QDialog):
             self._loading = False
         self.mrn.setReadOnly(True)
         self.patient.show_note(f"Case {referral_id} — status {case.status}.")
-        self._score_tools = frozenset(
-            a.tool_id for a in assessments.list_assessments(self.ctx.db, referral_id) if a.complete
-        )
+        rows = assessments.list_assessments(self.ctx.db, referral_id)
+        self.scores.load(rows, may_write=self._may_score, registered=True)
+        self._show_case_type()
         self.side_panel.show_history(meetings.patient_history(self.ctx.db, case.patient.id))
 
     def patient_input(self) -> PatientInput:
@@ -387,16 +438,25 @@ class ReferralDialog(QDialog):
         if problems:
             self.show_errors(problems)
             return
+        scores = self.scores.changes()
         try:
             if self.referral_id is None:
-                case = referrals.register_referral(self.ctx, self.patient_input(), data)
+                case = referrals.register_referral(self.ctx, self.patient_input(), data, scores)
             else:
-                case = referrals.update_referral(self.ctx, self.referral_id, self._version, data)
+                case = referrals.update_referral(
+                    self.ctx, self.referral_id, self._version, data, scores
+                )
         except ValidationError as exc:
             self.show_errors(exc.problems)
+            if problems := {k: v for k, v in exc.problems.items() if k in TOOLS}:
+                self.tabs.setCurrentWidget(self.scores)
+                QMessageBox.warning(self, "Cannot save", "\n".join(problems.values()))
             return
-        except Conflict:
-            self._resolve_conflict(data)
+        except Conflict as exc:
+            if exc.entity == "assessment":
+                self._score_conflict(str(exc))
+            else:
+                self._resolve_conflict(data)
             return
         except ServiceError as exc:
             QMessageBox.critical(self, "Cannot save", str(exc))
@@ -420,11 +480,35 @@ class ReferralDialog(QDialog):
             self._version = theirs.version
             self.save()
         elif dialog.choice == Choice.TAKE_THEIRS:
-            self._load(self.referral_id)
+            self._load(self.referral_id)  # their scores too
             self.undo_stack.clear()
             self._snapshot_all()
             self.undo_stack.setClean()
             self._update_readiness()
+
+    def _score_conflict(self, message: str) -> None:
+        """A score was changed by someone else since this form read it: nothing was
+        saved; the scores changed meanwhile now show the stored answers (and who
+        entered them), the user's other edits stay."""
+        assert self.referral_id is not None
+        rows = assessments.list_assessments(self.ctx.db, self.referral_id)
+        taken = self.scores.refresh_stored(rows)
+        self._update_readiness()
+        self.tabs.setCurrentWidget(self.scores)
+        lines = {t: entered_text(self.scores.sheet.stored.get(t)) for t in taken}
+        changed = "; ".join(f"{TOOLS[t].label} ({e[:1].lower()}{e[1:]})" for t, e in lines.items())
+        QMessageBox.warning(
+            self,
+            "Score changed meanwhile",
+            "Nothing was saved: the referral and its scores are saved together.\n\n"
+            + (
+                f"Someone else changed {changed} since you opened this referral. The form "
+                "now shows their answers; your other changes are kept."
+                if taken
+                else message
+            )
+            + "\n\nCheck the scores, change them again if needed, and save.",
+        )
 
     def has_unsaved_changes(self) -> bool:
         return not self.undo_stack.isClean()

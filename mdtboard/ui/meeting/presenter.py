@@ -27,7 +27,7 @@ from mdtboard.domain.scores import (
     relevant_tools,
     sins_location_for_levels,
 )
-from mdtboard.domain.shared_facts import Derived, derived_answers
+from mdtboard.domain.shared_facts import Follower
 from mdtboard.domain.treatments import PlanProblem
 from mdtboard.services import decisions, meetings, summaries
 from mdtboard.services.context import ServiceContext
@@ -101,10 +101,8 @@ class CasePresenter:
         self._staging_ids: dict[str, tuple[int, int]] = {}
         self._dirty_scores: set[str] = set()
         self._dirty_staging: set[str] = set()
-        #: the items whose answer follows another fact, by tool (part 4: asked once)
-        self._following: dict[str, dict[str, Derived]] = {}
-        #: items the user changed away from their derived answer: never re-derived
-        self._overridden: set[tuple[str, str]] = set()
+        #: which answers follow another fact (issue 16 part 4: each fact asked once)
+        self._facts = Follower()
         self._history: list[Snapshot] = []
         self._at = -1
         self._histories: dict[int, list[Any]] = {}
@@ -172,7 +170,7 @@ class CasePresenter:
                 self.scores[line.tool_id] = dict(line.answers)
                 self._assessment_ids[line.tool_id] = (line.id, line.version)
         self.tools = tools
-        self._following, self._overridden = {}, set()
+        self._facts.reset()
         # the SINS location from the levels (§1.1): proposed, the chair can change it
         if "sins" in tools and "location" not in self.scores.get("sins", {}):
             location = sins_location_for_levels(case.levels) if case.levels else None
@@ -185,43 +183,14 @@ class CasePresenter:
         """Fill every item another recorded fact answers (KPS, Frankel, histology, the
         extent of disease, the Bauer total: domain.shared_facts), unless it was answered
         or changed by hand. Returns the tools whose answers changed."""
-        case = self.case
-        changed: set[str] = set()
-        for _ in range(3):  # Tokuhashi → Bauer → NESMS: a chain of at most three
-            moved = False
-            for tool_id in self.tools:
-                others = {t: a for t, a in self.scores.items() if t != tool_id and a}
-                try:
-                    derived = derived_answers(
-                        tool_id, answers=others, histology_key=case.histology_key if case else None
-                    )
-                except ValueError:
-                    continue
-                following = self._following.setdefault(tool_id, {})
-                answers = dict(self.scores.get(tool_id, {}))
-                for item, d in derived.items():
-                    answered = item in answers and item not in following
-                    if answered or (tool_id, item) in self._overridden:
-                        continue
-                    following[item] = d
-                    answers[item] = d.value
-                if answers != self.scores.get(tool_id, {}):
-                    self.scores[tool_id] = answers
-                    self._dirty_scores.add(tool_id)
-                    changed.add(tool_id)
-                    moved = True
-            if not moved:
-                break
+        histology_key = self.case.histology_key if self.case else None
+        changed = self._facts.derive(self.tools, self.scores, histology_key)
+        self._dirty_scores |= changed
         return changed
 
     def derived_sources(self, tool_id: str) -> dict[str, str]:
         """The items of a tool shown as derived: item → where the answer came from."""
-        answers = self.scores.get(tool_id, {})
-        return {
-            item: d.source
-            for item, d in self._following.get(tool_id, {}).items()
-            if answers.get(item) == d.value
-        }
+        return self._facts.sources(tool_id, self.scores.get(tool_id, {}))
 
     def entered(self, tool_id: str) -> Any:
         """The stored score line of a tool (who entered it and when), or None."""
@@ -262,11 +231,7 @@ class CasePresenter:
         """The user's answers for a tool; the answers other tools derive from them follow."""
         if self.case is None or self.is_final or dict(answers) == self.scores.get(tool_id, {}):
             return
-        following = self._following.get(tool_id, {})
-        for item, d in list(following.items()):
-            if answers.get(item) != d.value:  # changed by hand: the user's answer now
-                del following[item]
-                self._overridden.add((tool_id, item))
+        self._facts.edited(tool_id, answers)
         self.scores[tool_id] = dict(answers)
         self._dirty_scores.add(tool_id)
         fields = {"scores", f"score:{tool_id}"}
@@ -356,8 +321,7 @@ class CasePresenter:
             self.data,
             _freeze(self.scores),
             _freeze(self.staging),
-            _freeze(self._following),
-            frozenset(self._overridden),
+            *self._facts.frozen(),
         )
 
     def record(self) -> bool:
@@ -407,8 +371,7 @@ class CasePresenter:
             if records.get(lesion, {}) != self.staging.get(lesion, {}):
                 self._dirty_staging.add(lesion)
         self.staging = records
-        self._following = {k: dict(v) for k, v in snap.following}
-        self._overridden = set(snap.overridden)
+        self._facts.thaw(snap.following, snap.overridden)
         self.dirty = True
         self.loaded.emit(reason)
 

@@ -23,14 +23,13 @@ class _WindowKeys(QObject):
     instead of taking it as a line break."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
+        # True: not the text box's key, so the window's shortcut takes it
+        return bool(
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            return True  # not the text box's: the window's shortcut takes it
-        return False
+        )
 
 
 _WINDOW_KEYS = _WindowKeys()
