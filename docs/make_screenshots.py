@@ -56,6 +56,8 @@ def main() -> int:
     dialog = win.edit_case(win.model.row_at(0).referral_id)  # type: ignore[union-attr]
     dialog.resize(1180, 780)
     grab(dialog, "referral-form.png")
+    dialog.tabs.setCurrentWidget(dialog.scores)
+    grab(dialog, "referral-scores.png")
     dialog.undo_stack.setClean()
     dialog.reject()
     page = win.show_meetings()

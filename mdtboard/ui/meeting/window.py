@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -326,6 +327,8 @@ class MeetingModeWindow(QMainWindow):
         target = self.pages[index].first_input()
         if target is not None and target.isEnabled():
             target.setFocus(Qt.FocusReason.TabFocusReason)
+            if isinstance(target, QPlainTextEdit):  # pre-written text: type on after it
+                target.moveCursor(QTextCursor.MoveOperation.End)
         button = self.step_buttons.button(index)
         if button is not None:
             button.setChecked(True)
