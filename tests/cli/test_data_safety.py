@@ -37,7 +37,8 @@ def mdt(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
         (
             "INSERT INTO audit_events (id, occurred_at, user, action, entity, entity_id, summary,"
             " prev_hash, hash) SELECT max(id) + 1, '2026-01-01 00:00:00', 'x', 'create', 'x', '',"
-            " '', hash, 'f' || substr(hash, 2) FROM audit_events",
+            " '', hash, CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END"
+            " || substr(hash, 2) FROM audit_events",  # a forged hash, never the real one
             "after",
         ),
     ],
