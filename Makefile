@@ -23,8 +23,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/mdtboard demo --if-missing
-	$(BIN)/mdtboard
+	$(BIN)/mdtboard --demo demo --if-missing
+	$(BIN)/mdtboard --demo
 
 test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint typecheck imports alembic-check pytest

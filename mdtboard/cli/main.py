@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mdtboard {__version__}")
     _add_db(parser, top=True)
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the fictional demo database (mdtboard-demo.db in the user data folder, "
+        "never the real one); make run opens it",
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="PNG",
         type=Path,
@@ -337,6 +343,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from mdtboard.store.db import resolve_target
 
     target = resolve_target(args.db)
+    if target.is_default and not args.force:
+        raise CliError(
+            f"{target.display} is the real default database: the demo goes in its own file "
+            "(mdtboard --demo demo), or name one with --db; --force fills the default anyway"
+        )
     if args.if_missing and database_exists(target):
         return EXIT_OK
     summary = create_demo_database(target, cases=args.cases, seed=args.seed, force=args.force)
@@ -670,11 +681,23 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return app.run_app(target)
 
 
+def _choose_demo(args: argparse.Namespace) -> None:
+    """``--demo``: the demo database's own file, for every command."""
+    if not getattr(args, "demo", False):
+        return
+    if getattr(args, "db", None):
+        raise CliError("--demo and --db name two databases: give one")
+    from mdtboard.store.paths import demo_db_path
+
+    args.db = str(demo_db_path())
+
+
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     from mdtboard.services.errors import ServiceError
     from mdtboard.store.errors import StoreError
 
     try:
+        _choose_demo(args)
         return func(args)
     except (StoreError, ServiceError, CliError) as exc:
         log.info("refused: %s", type(exc).__name__)

@@ -32,6 +32,7 @@ from mdtboard.domain.vocab import (
     Sex,
     Urgency,
 )
+from mdtboard.services import settings
 from mdtboard.services.auth import hash_password
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.seals import seal_decision
@@ -49,6 +50,7 @@ from mdtboard.store.models import (
     Patient,
     Referral,
     ReferralLevel,
+    Setting,
     User,
 )
 
@@ -502,6 +504,8 @@ def generate(
     chunk = 5000
 
     with ctx.unit_of_work() as s:
+        # the mark every screen reads to say "DEMO — fictional data"
+        s.add(Setting(key=settings.DEMO_MARK, value=settings.DEMO_VALUE))
         member_rows = [
             {
                 "id": i + 1,

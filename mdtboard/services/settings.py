@@ -43,6 +43,18 @@ _LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
+#: the settings row a demo database carries (demo.generate writes it): screens say DEMO
+DEMO_MARK = "dataset"
+DEMO_VALUE = "fictional demo"
+
+
+def is_demo(db: Database) -> bool:
+    """Whether this database holds the fictional demo data."""
+    with db.reader() as s:
+        row = s.get(Setting, DEMO_MARK)
+        return row is not None and row.value == DEMO_VALUE
+
+
 def get_settings(db: Database) -> Settings:
     with db.reader() as s:
         return settings_in(s)

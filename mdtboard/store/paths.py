@@ -34,6 +34,12 @@ def default_db_path() -> Path:
     return data_dir() / "mdtboard.db"
 
 
+def demo_db_path() -> Path:
+    """The fictional demo database's own file (``make run``, ``mdtboard --demo``): never
+    the real default database."""
+    return data_dir() / "mdtboard-demo.db"
+
+
 def _package_data(installed_name: str, checkout_name: str) -> Path:
     package_dir = Path(mdtboard.__file__).resolve().parent
     installed = package_dir / installed_name

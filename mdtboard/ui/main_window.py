@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from mdtboard.ui import main_prompts as prompts
 from mdtboard.ui.main_actions import MainActions
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from mdtboard.ui.workers import BackgroundJob
 
 CHANGE_POLL_MS = 500
+
+
+#: how every screen of a demo database says so
+DEMO_TITLE = "DEMO — fictional data"
 
 
 class MainWindow(QMainWindow):
@@ -98,12 +102,20 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: ServiceContext) -> None:
         """Connect the frame to a database: load the first page of the list, the
         meetings to filter by and the counts, and start watching for changes."""
-        from mdtboard.services.settings import get_settings
+        from mdtboard.services.settings import get_settings, is_demo
         from mdtboard.ui.case_model import CaseTableModel
 
         assert not self.attached, "a window is attached to one database"
         self.ctx = ctx
-        self.setWindowTitle(f"mdtboard — {ctx.db.target.display}")
+        self.demo = is_demo(ctx.db)
+        self.setWindowTitle(
+            f"mdtboard — {DEMO_TITLE + ' — ' if self.demo else ''}{ctx.db.target.display}"
+        )
+        if self.demo:
+            badge = QLabel(DEMO_TITLE, self)
+            badge.setObjectName("demoBadge")
+            badge.setStyleSheet("color:#ffffff; background:#b3261e; padding:2px 8px;")
+            self.statusBar().insertPermanentWidget(0, badge)
         self._imaging_max_age_days = get_settings(ctx.db).imaging_max_age_days
         self.model = CaseTableModel(ctx.db, self)
         self.table.attach_model(self.model)
