@@ -32,7 +32,9 @@ class Bot(Protocol):
 
     def keyClick(self, widget: QWidget, key: Any, modifier: Any = ...) -> None: ...
     def keyClicks(self, widget: QWidget, text: str) -> None: ...
-    def mouseClick(self, widget: QWidget, button: Any, pos: Any = ...) -> None: ...
+    def mouseClick(
+        self, widget: QWidget, button: Any, modifier: Any = ..., pos: Any = ...
+    ) -> None: ...
 
 
 class QtTestBot:
@@ -48,11 +50,15 @@ class QtTestBot:
 
         QTest.keyClicks(widget, text)
 
-    def mouseClick(self, widget: QWidget, button: Any, pos: Any = None) -> None:
+    def mouseClick(
+        self, widget: QWidget, button: Any, modifier: Any = None, pos: Any = None
+    ) -> None:
         from PySide6.QtCore import QPoint
         from PySide6.QtTest import QTest
 
-        QTest.mouseClick(widget, button, Qt.KeyboardModifier.NoModifier, pos or QPoint())
+        QTest.mouseClick(
+            widget, button, modifier or Qt.KeyboardModifier.NoModifier, pos or QPoint()
+        )
 
 
 @dataclass
@@ -428,8 +434,15 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
         bot.mouseClick(page.ready_only, left)  # only the cases ready for discussion
         QApplication.processEvents()
         view = page.candidate_view
+        view.scrollToTop()
         rect = view.visualRect(page.candidates.index(0, 1))
-        bot.mouseClick(view.viewport(), left, pos=rect.center())
+        bot.mouseClick(view.viewport(), left, pos=rect.center())  # the first ready case
+        view.scrollTo(page.candidates.index(19, 1))
+        QApplication.processEvents()
+        rect = view.visualRect(page.candidates.index(19, 1))
+        bot.mouseClick(  # Shift+click the 20th: all twenty selected
+            view.viewport(), left, Qt.KeyboardModifier.ShiftModifier, rect.center()
+        )
         QApplication.processEvents()
         refused: list[str] = []
 
@@ -438,12 +451,11 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
             refused.append(box.text())
             box.reject()
 
-        for _ in range(20):
-            when_modal(QMessageBox, not_ready, tries=10)
-            bot.keyClick(view, Qt.Key.Key_Return)  # list the current case
-            QApplication.processEvents()
-            if refused:
-                raise AssertionError(f"a case was not ready: {refused[0]}")
+        when_modal(QMessageBox, not_ready, tries=10)
+        bot.keyClick(view, Qt.Key.Key_Return)  # list the selection in one step
+        QApplication.processEvents()
+        if refused:
+            raise AssertionError(f"a case was not ready: {refused[0]}")
         effort.steps.append(("list 20 cases", counter.presses - mark))
     finally:
         app.removeEventFilter(counter)

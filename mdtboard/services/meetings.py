@@ -335,6 +335,25 @@ def list_case(
         return _entry(item)
 
 
+def list_cases(
+    ctx: ServiceContext, meeting_id: int, referral_ids: Sequence[int]
+) -> list[AgendaEntry]:
+    """Put several cases on a meeting's agenda in one unit of work: all of them, each
+    audited, or none (a case that cannot be listed names itself in the error)."""
+    ctx.require(Permission.AGENDA_WRITE)
+    with ctx.unit_of_work() as s:
+        items = []
+        for referral_id in referral_ids:
+            try:
+                items.append(list_in(s, ctx, meeting_id, referral_id))
+            except ValidationError as exc:
+                problems = {k: f"case {referral_id}: {v}" for k, v in exc.problems.items()}
+                raise ValidationError(problems) from exc
+        for item in items:
+            s.refresh(item)
+        return [_entry(i) for i in items]
+
+
 def list_in(
     s: Session,
     ctx: ServiceContext,

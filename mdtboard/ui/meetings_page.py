@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,16 +29,19 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, ReferralStatus
-from mdtboard.services import meetings, members, readiness
+from mdtboard.services import meetings, members, readiness, worklist
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
 from mdtboard.services.meetings import AgendaEntry, MeetingSummary
 from mdtboard.services.settings import get_settings
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
-from mdtboard.ui.case_model import CASE_ID_ROLE, CaseTableModel
+from mdtboard.ui.case_model import CaseTableModel
 from mdtboard.ui.table_base import row_table
 from mdtboard.ui.widgets import qdatetime_to_utc
+
+#: the most cases "Add all ready" lists in one step
+MAX_BULK = 500
 
 
 class MeetingDialog(QDialog):
@@ -192,6 +196,10 @@ class MeetingsPage(QWidget):
         self.add_btn = QPushButton("&Add to agenda", right)
         self.add_btn.clicked.connect(self.add_selected_candidate)
         cand_row.addWidget(self.add_btn)
+        self.add_ready_btn = QPushButton("Add all rea&dy", right)
+        self.add_ready_btn.setObjectName("addAllReady")
+        self.add_ready_btn.clicked.connect(self.add_all_ready)
+        cand_row.addWidget(self.add_ready_btn)
         rv.addLayout(cand_row)
         self.candidates = CaseTableModel(ctx.db, self)
         self.candidate_view = row_table(
@@ -202,6 +210,7 @@ class MeetingsPage(QWidget):
             (200, 110, 45, 220, 90, 120, 80, 110, 120),
         )
         self.candidate_view.setWordWrap(False)
+        self.candidate_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.candidate_view.activated.connect(lambda _i: self.add_selected_candidate())
         rv.addWidget(self.candidate_view, 2)
 
@@ -304,23 +313,24 @@ class MeetingsPage(QWidget):
         selection keeps its place, so after a case is listed the next one takes it
         (Enter lists it in turn)."""
         row = self.candidate_view.currentIndex().row()
-        self.candidates.set_query(
-            CaseQuery(
-                statuses=(
-                    ReferralStatus.NEW.value,
-                    ReferralStatus.READY.value,
-                    ReferralStatus.DISCUSSED.value,
-                ),
-                readiness=("green",) if self.ready_only.isChecked() else (),
-                imaging_max_age_days=get_settings(self.ctx.db).imaging_max_age_days,
-                sort="urgency",
-                descending=False,
-            )
-        )
+        self.candidates.set_query(self._candidate_query())
         if row >= 0 and self.candidates.rowCount():
             self.candidate_view.setCurrentIndex(
                 self.candidates.index(min(row, self.candidates.rowCount() - 1), 1)
             )
+
+    def _candidate_query(self) -> CaseQuery:
+        return CaseQuery(
+            statuses=(
+                ReferralStatus.NEW.value,
+                ReferralStatus.READY.value,
+                ReferralStatus.DISCUSSED.value,
+            ),
+            readiness=("green",) if self.ready_only.isChecked() else (),
+            imaging_max_age_days=get_settings(self.ctx.db).imaging_max_age_days,
+            sort="urgency",
+            descending=False,
+        )
 
     def _load_relist(self) -> None:
         self.relist_list.clear()
@@ -401,25 +411,56 @@ class MeetingsPage(QWidget):
             )
 
     def add_selected_candidate(self) -> None:
+        """List every selected candidate (Shift/Ctrl+click, Shift+arrows, Ctrl+A) in one
+        step; one question names those that are not ready, and why."""
+        view = self.candidate_view
+        rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
+        if not rows and view.currentIndex().isValid():
+            rows = [view.currentIndex().row()]
+        picked = [c for c in (self.candidates.row_at(r) for r in rows) if c is not None]
+        self._add_cases([(c.referral_id, c.patient_name) for c in picked])
+
+    def add_all_ready(self) -> None:
+        """Every candidate whose readiness light is green now, in one step."""
+        query = replace(self._candidate_query(), readiness=("green",))
+        ready = worklist.fetch_cases(self.ctx.db, query, 0, MAX_BULK)
+        self._add_cases([(c.referral_id, c.patient_name) for c in ready])
+
+    def _add_cases(self, cases: list[tuple[int, str]]) -> None:
         meeting_id = self.current_meeting_id()
-        index = self.candidate_view.currentIndex()
-        if meeting_id is None or not index.isValid():
+        if meeting_id is None or not cases:
             return
-        referral_id = int(self.candidates.data(index, CASE_ID_ROLE))
-        state = readiness.readiness_of(self.ctx.db, referral_id)
-        if not state.ready:
-            answer = QMessageBox.warning(
-                self,
-                "Case not ready",
-                f"This case is not ready ({state.light.label}):\n\n• "
-                + "\n• ".join(r.message for r in state.reasons)
-                + "\n\nList it anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
+        states = readiness.readiness_for(self.ctx.db, [rid for rid, _ in cases])
+        not_ready = [(rid, name) for rid, name in cases if not states[rid].ready]
+        ids = [rid for rid, _ in cases]
+        if not_ready:
+            lines = "\n".join(
+                f"• {name} ({states[rid].light.label}): "
+                + "; ".join(r.message for r in states[rid].reasons)
+                for rid, name in not_ready[:15]
             )
-            if answer != QMessageBox.StandardButton.Yes:
+            more = f"\n… and {len(not_ready) - 15} more" if len(not_ready) > 15 else ""
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Cases not ready",
+                f"{len(not_ready)} of the {len(cases)} cases are not ready:\n\n{lines}{more}",
+                QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            all_btn = box.addButton(f"List all {len(cases)}", QMessageBox.ButtonRole.AcceptRole)
+            ready_btn = None
+            if len(not_ready) < len(cases):
+                ready_btn = box.addButton(
+                    f"Only the {len(cases) - len(not_ready)} ready",
+                    QMessageBox.ButtonRole.ActionRole,
+                )
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.exec()
+            if box.clickedButton() is ready_btn and ready_btn is not None:
+                ids = [rid for rid in ids if states[rid].ready]
+            elif box.clickedButton() is not all_btn:
                 return
-        self._run(lambda: meetings.list_case(self.ctx, meeting_id, referral_id))
+        self._run(lambda: meetings.list_cases(self.ctx, meeting_id, ids))
 
     def relist_selected(self) -> None:
         meeting_id = self.current_meeting_id()

@@ -112,3 +112,17 @@ def test_histories_at_once_equal_each_patients_own(ctx: ServiceContext) -> None:
         got = [(h.meeting_id, h.agenda_status, h.plan_text) for h in together[pid]]
         assert got == expected[pid]
         assert meetings.patient_history(ctx.db, pid) == together[pid]
+
+
+def test_many_cases_are_listed_in_one_step_or_none(ctx: ServiceContext) -> None:
+    """Issue 17 part 1: the agenda builder's bulk add is one unit of work."""
+    m = meetings.create_meeting(ctx, title="Bulk (fictional)", starts_at=future())
+    first, second, third = unlisted_cases(ctx)[:3]
+    listed = meetings.list_cases(ctx, m.id, [first, second])
+    assert [e.referral_id for e in listed] == [first, second]
+    assert {e.referral_id for e in meetings.agenda(ctx.db, m.id)} == {first, second}
+    # the second of these is already on the agenda: nothing of the step is stored
+    with pytest.raises(ValidationError) as exc:
+        meetings.list_cases(ctx, m.id, [third, first])
+    assert f"case {first}" in str(exc.value)
+    assert {e.referral_id for e in meetings.agenda(ctx.db, m.id)} == {first, second}

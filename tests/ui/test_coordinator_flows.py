@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from mdtboard.domain.readiness import Light
 from mdtboard.services import meetings
 from mdtboard.services.context import ServiceContext
+from mdtboard.services.worklist import fetch_cases
 from mdtboard.store.models import Patient, Referral
 from mdtboard.ui.main_window import MainWindow
 from mdtboard.ui.referral_dialog import ReferralDialog
@@ -224,7 +226,62 @@ def _accept_warning() -> None:
     box = QApplication.activeModalWidget()
     if isinstance(box, QMessageBox):
         assert "not ready" in box.text()
-        box.button(QMessageBox.StandardButton.Yes).click()
+        next(b for b in box.buttons() if b.text().startswith("List all")).click()
+
+
+def test_many_cases_onto_an_agenda_in_one_step(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    """Issue 17 part 1: select several candidates and add them at once; one question
+    names the cases that are not ready; "Add all ready" lists every green one."""
+    from datetime import UTC, datetime, timedelta
+
+    from mdtboard.services.readiness import readiness_for
+
+    m = meetings.create_meeting(
+        ctx, title="Bulk GUI test MDT", starts_at=datetime.now(UTC) + timedelta(days=2)
+    )
+    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    page = window.meetings_page
+    assert page is not None
+    page.refresh(select_id=m.id)
+    view = page.candidate_view
+    rect = view.visualRect(page.candidates.index(0, 1))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    picked = [page.candidates.row_at(r) for r in range(4)]
+    ids = [c.referral_id for c in picked if c is not None]
+    states = readiness_for(ctx.db, ids)
+    not_ready = [i for i in ids if not states[i].ready]
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            next(b for b in box.buttons() if b.text().startswith("List all")).click()
+        else:
+            QTimer.singleShot(20, answer)
+
+    if not_ready:
+        QTimer.singleShot(20, answer)
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # Enter adds the whole selection
+    listed = {e.referral_id for e in meetings.agenda(ctx.db, m.id)}
+    assert listed == set(ids)
+    assert len(asked) == (1 if not_ready else 0)  # one question for all of them
+    if not_ready:
+        assert f"{len(not_ready)} of the 4 cases are not ready" in asked[0]
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    ready_left = [
+        c.referral_id
+        for c in fetch_cases(ctx.db, replace(page._candidate_query(), readiness=("green",)), 0, 500)
+    ]
+    qtbot.mouseClick(page.add_ready_btn, Qt.MouseButton.LeftButton)  # every green one
+    listed_now = {e.referral_id for e in meetings.agenda(ctx.db, m.id)}
+    assert listed_now == set(ids) | set(ready_left) and ready_left
 
 
 def test_relist_a_deferred_case(qtbot: QtBot, window: MainWindow, ctx: ServiceContext) -> None:
