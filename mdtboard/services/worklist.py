@@ -47,6 +47,7 @@ SORT_KEYS = (
     "levels",
     "urgency",
     "status",
+    "readiness",
     "next_meeting",
     "received",
 )
@@ -84,6 +85,8 @@ class CaseRow:
     next_meeting_at: datetime | None
     #: the QS56 clocks, for a case on the MSCC pathway (reference/scores.md §11)
     pathway: PathwayStatus | None = None
+    #: the readiness light today ("green", "amber", "red"; domain.readiness)
+    readiness: str = ""
 
     @property
     def suspected_mscc(self) -> bool:
@@ -252,6 +255,8 @@ def _order(q: CaseQuery, next_meeting: Any) -> list[Any]:
         ],
         "urgency": [_URGENCY_RANK],
         "status": [case(_STATUS_ORDER, value=shown_status_expr(q), else_=99)],
+        # not ready first: what needs chasing
+        "readiness": [case({"red": 0, "amber": 1, "green": 2}, value=readiness_expr(q))],
         "next_meeting": [next_meeting],
         "received": [Referral.received_at],
     }
@@ -292,6 +297,7 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
         Referral.levels_text,
         Referral.urgency,
         shown_status_expr(q).label("shown_status"),
+        readiness_expr(q).label("light"),
         Referral.received_at,
         Referral.referrer_name,
         Referral.red_flags,
@@ -326,6 +332,7 @@ def fetch_cases_in(session: Session, q: CaseQuery, offset: int, limit: int) -> l
             levels_text=r.levels_text,
             urgency=str(r.urgency),
             status=str(r.shown_status),
+            readiness=str(r.light),
             received_at=r.received_at,
             referrer=r.referrer_name,
             next_meeting_at=r.next_meeting_at,

@@ -13,10 +13,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("levels", "Levels"),
     ("urgency", "Urgency"),
     ("status", "Status"),
+    ("readiness", "Readiness"),
     ("next_meeting", "Next meeting"),
     ("received", "Received"),
 )
 #: starting widths in pixels, one per column
-COLUMN_WIDTHS: tuple[int, ...] = (220, 120, 45, 250, 90, 180, 85, 120, 130)
+COLUMN_WIDTHS: tuple[int, ...] = (220, 120, 45, 250, 90, 180, 85, 110, 120, 130)
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1

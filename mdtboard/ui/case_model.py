@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from mdtboard.domain.readiness import Light
 from mdtboard.domain.vocab import DiseaseKind, ReferralStatus, Urgency
 from mdtboard.services import worklist
 from mdtboard.services.worklist import CaseQuery, CaseRow
@@ -28,6 +29,7 @@ PAGE_SIZE = 200
 
 _MSCC_BACKGROUND = QColor("#fde2e1")
 _MSCC_FOREGROUND = QColor("#8a1111")
+_LIGHT_COLOURS = {"green": QColor("#1b7f3b"), "amber": QColor("#9a5b00"), "red": QColor("#b3261e")}
 
 
 def _local(when: datetime, fmt: str) -> str:
@@ -82,6 +84,8 @@ class CaseTableModel(QAbstractTableModel):
         self._total = 0
         self._fetching = False
         self._loaded = False  # views set their sort order before the first load: no query yet
+        #: readiness reasons read for tooltips, forgotten at each reload
+        self._reasons: dict[int, str] = {}
         self._today = date.today()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -108,6 +112,7 @@ class CaseTableModel(QAbstractTableModel):
             rows = worklist.fetch_cases(self._db, self._query, 0, self._page)
             self.beginResetModel()
             self._today, self._total, self._rows, self._loaded = today, total, rows, True
+            self._reasons = {}
             self.endResetModel()
         finally:
             self._fetching = False
@@ -178,6 +183,8 @@ class CaseTableModel(QAbstractTableModel):
                 return f"{_label(DiseaseKind, row.disease_kind)}: {row.histology_label}"
             if key == "patient":
                 return f"Referred by {row.referrer}"
+            if key == "readiness":
+                return self._readiness_reason(row.referral_id)
             return None
         if role == CASE_ID_ROLE:
             return row.referral_id
@@ -188,9 +195,19 @@ class CaseTableModel(QAbstractTableModel):
                 return QBrush(_MSCC_FOREGROUND)
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and key == "readiness" and row.readiness:
+            return QBrush(_LIGHT_COLOURS[row.readiness])
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "age":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _readiness_reason(self, referral_id: int) -> str:
+        """Why a case is (not) ready, read when the tooltip is first asked for."""
+        if referral_id not in self._reasons:
+            from mdtboard.services.readiness import readiness_of
+
+            self._reasons[referral_id] = readiness_of(self._db, referral_id).summary()
+        return self._reasons[referral_id]
 
     def _display(self, row: CaseRow, key: str) -> str:
         if key == "patient":
@@ -217,6 +234,8 @@ class CaseTableModel(QAbstractTableModel):
             return text
         if key == "status":
             return _label(ReferralStatus, row.status)
+        if key == "readiness":
+            return f"● {Light(row.readiness).label}" if row.readiness else ""
         if key == "next_meeting":
             when = row.next_meeting_at
             return _local(when, "%a %d %b %Y") if when else ""
