@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
 
         bar = self.filter_toolbar = WorklistFilterBar(self)
         bar.sig_changed.connect(self.apply_filters)
+        bar.sig_to_list.connect(self.table.enter_from_search)
         self.addToolBar(bar)
         # The filters, as attributes of the window for its callers and tests.
         self.search = bar.search
@@ -329,6 +330,9 @@ class MainWindow(QMainWindow):
 
         case_id = self.selected_case_id()
         if case_id is None:
+            QMessageBox.information(
+                self, "Outcome letter", "Select a case in the list first: a letter is for one case."
+            )
             return None
         try:
             self.last_export = export_letter(self, self.ctx, case_id, Path(path) if path else None)

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QToolBar, QWidget
 
 from mdtboard.domain.vocab import ReferralStatus, Urgency
@@ -58,6 +59,8 @@ class WorklistFilterBar(QToolBar):
     filter or Return, :data:`SEARCH_DELAY_MS` after the last keystroke in the search."""
 
     sig_changed = Signal()
+    #: Down in the search field: the keyboard moves into the list
+    sig_to_list = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Search and filters", parent)
@@ -76,6 +79,7 @@ class WorklistFilterBar(QToolBar):
         self.search.setMinimumWidth(220)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.sig_changed)
+        self.search.installEventFilter(self)
         self.addWidget(QLabel(" Find: ", self))
         self.addWidget(self.search)
 
@@ -100,6 +104,17 @@ class WorklistFilterBar(QToolBar):
         self.addWidget(QLabel(f"  {label}: ", self))
         self.addWidget(combo)
         return combo
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.sig_to_list.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     def cancel_pending_search(self) -> None:
         """The filters are being applied now: no second time when the typing delay ends."""

@@ -70,6 +70,16 @@ class CaseTable(QTableView):
         for col, width in enumerate(COLUMN_WIDTHS):
             self.setColumnWidth(col, width)
 
+    def enter_from_search(self) -> None:
+        """Down from the search field: into the list, on the selected case (or the
+        first one), without losing the selection."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        if not self.currentIndex().isValid():
+            self.selectRow(0)
+        self.setFocus(Qt.FocusReason.TabFocusReason)
+
     def selected_case_id(self) -> int | None:
         index = self.currentIndex()
         if not index.isValid() or self._cases is None:
