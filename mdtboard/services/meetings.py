@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -220,6 +221,59 @@ def _new_meeting(
         s.add(Attendance(meeting_id=m.id, member_id=member_id, status=AttendanceStatus.EXPECTED))
     s.flush()
     return m
+
+
+@dataclass(frozen=True)
+class MeetingDefaults:
+    """What a new meeting starts with: the next free slot of the latest meeting's series."""
+
+    title: str
+    starts_at: datetime
+    location: str
+    video_link: str
+    chair_id: int | None
+
+
+_DATE_SUFFIX = re.compile(r"\s+—\s+\d{2} [A-Za-z]{3} \d{4}$")
+
+
+def dated_title(title: str, starts_at: datetime) -> str:
+    """The series' title with the meeting's (local) date: "Spine oncology MDT — 08 Dec 2026"."""
+    base = _DATE_SUFFIX.sub("", title.strip())
+    return f"{base} — {starts_at.astimezone():%d %b %Y}"
+
+
+def next_free_slot(db: Database, now: datetime | None = None) -> MeetingDefaults | None:
+    """A week after the latest meeting, as many weeks on as it takes to be in the future
+    and free; None when there is no meeting yet."""
+    now = now or datetime.now(UTC)
+    with db.reader() as s:
+        last = s.execute(
+            select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if last is None:
+            return None
+        taken = set(
+            s.execute(
+                select(Meeting.starts_at).where(Meeting.status != MeetingStatus.CLOSED)
+            ).scalars()
+        )
+        when = last.starts_at + timedelta(days=7)
+        while when <= now or when in taken:
+            when += timedelta(days=7)
+        return MeetingDefaults(
+            dated_title(last.title, when), when, last.location, last.video_link, last.chair_id
+        )
+
+
+def clashes(db: Database, starts_at: datetime, location: str) -> list[MeetingSummary]:
+    """Open meetings at the same time and place (a second one is usually a mistake)."""
+    place = location.strip().lower()
+    return [
+        m
+        for m in list_meetings(db)
+        if m.starts_at == starts_at and m.location.strip().lower() == place and m.status != "closed"
+    ]
 
 
 def create_weekly_series(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QItemSelectionModel, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,9 +88,46 @@ class MeetingDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._apply_defaults(meetings.next_free_slot(ctx.db))
+        self.starts_at.dateTimeChanged.connect(lambda _d: self._date_changed())
+
+    def _apply_defaults(self, d: meetings.MeetingDefaults | None) -> None:
+        """The next free slot of the series, with its date in the title."""
+        if d is None:
+            self._auto_title = ""
+            return
+        local = d.starts_at.astimezone()
+        self.starts_at.setDateTime(
+            QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+        )
+        self.title.setText(d.title)
+        self._auto_title = d.title
+        self.location.setText(d.location)
+        self.video_link.setText(d.video_link)
+        self.chair.setCurrentIndex(max(0, self.chair.findData(d.chair_id)))
+
+    def _date_changed(self) -> None:
+        """A title still as proposed follows the date."""
+        if self._auto_title and self.title.text() == self._auto_title:
+            when = qdatetime_to_utc(self.starts_at.dateTime())
+            self._auto_title = meetings.dated_title(self._auto_title, when)
+            self.title.setText(self._auto_title)
 
     def save(self) -> None:
         when = qdatetime_to_utc(self.starts_at.dateTime())
+        same = meetings.clashes(self.ctx.db, when, self.location.text())
+        if same:
+            answer = QMessageBox.question(
+                self,
+                "Another meeting at this time and place",
+                f"{same[0].title} is already at {when.astimezone():%a %d %b %Y %H:%M}"
+                + (f" in {same[0].location}" if same[0].location else "")
+                + ". Create a second meeting there?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         try:
             if self.weeks.value() > 1:
                 self.created = meetings.create_weekly_series(
