@@ -4,6 +4,7 @@ cancel, audit with the file's SHA-256, then offer to open it in the system viewe
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -17,10 +18,11 @@ from mdtboard.reports import (
     build_letter,
     build_summary,
 )
-from mdtboard.services import exports, summaries
+from mdtboard.services import exports, meetings, summaries
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
 from mdtboard.services.settings import get_settings
+from mdtboard.ui import file_names
 from mdtboard.ui.workers import BackgroundJob, run_in_background
 
 Build = Callable[[Path, Callable[[int, int], None], Callable[[], bool]], Path]
@@ -142,8 +144,13 @@ def send_to_printer(path: Path) -> None:
 
 
 def _ask_path(parent: QWidget, default_name: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, "Save PDF", default_name, "PDF files (*.pdf)")
-    return Path(name) if name else None
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Save PDF", file_names.suggested(default_name), "PDF files (*.pdf)"
+    )
+    if not name:
+        return None
+    file_names.remember(name)
+    return Path(name)
 
 
 def export_meeting(
@@ -157,7 +164,9 @@ def export_meeting(
 ) -> PdfExport | None:
     """``document`` is "agenda" or "summary"."""
     exports.check_export_allowed(ctx)
-    path = path or _ask_path(parent, f"mdt-{document}-{meeting_id}.pdf")
+    if path is None:
+        when = meetings.get_meeting(ctx.db, meeting_id).starts_at
+        path = _ask_path(parent, file_names.meeting_file_name(document, when))
     if path is None:
         return None
     # the file dialog has asked before an existing file is replaced
@@ -188,7 +197,9 @@ def export_letter(
     if case.decision is None:
         QMessageBox.information(parent, "No decision", "This case has no MDT decision yet.")
         return None
-    path = path or _ask_path(parent, f"mdt-letter-{referral_id}.pdf")
+    if path is None:
+        when = meeting.starts_at if meeting is not None else datetime.now(UTC)
+        path = _ask_path(parent, file_names.letter_file_name(case.patient.mrn, when))
     if path is None:
         return None
     exports.check_output(ctx.db.target.sqlite_path, path, replace=True)

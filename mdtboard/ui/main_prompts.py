@@ -7,10 +7,12 @@ decides what to do with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mdtboard import __version__
+from mdtboard.ui import file_names
 
 #: problems listed in the details of :class:`ImportProblemsBox`; the rest are counted
 SHOWN_PROBLEMS = 30
@@ -19,16 +21,21 @@ SHOWN_PROBLEMS = 30
 def ask_csv_to_import(parent: QWidget) -> str:
     """The CSV file to import, or "" if the user cancelled."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Import referrals", "", "CSV files (*.csv);;All files (*)"
+        parent, "Import referrals", file_names.last_folder(), "CSV files (*.csv);;All files (*)"
     )
+    if path:
+        file_names.remember(path)
     return path
 
 
 def ask_worklist_csv(parent: QWidget) -> str:
     """Where to export the worklist (the dialog asks before replacing a file), or ""."""
+    name = f"Worklist {datetime.now().astimezone():%Y-%m-%d}.csv"
     path, _ = QFileDialog.getSaveFileName(
-        parent, "Export worklist", "worklist.csv", "CSV files (*.csv)"
+        parent, "Export worklist", file_names.suggested(name), "CSV files (*.csv)"
     )
+    if path:
+        file_names.remember(path)
     return path
 
 
