@@ -154,3 +154,15 @@ def _a_fresh_witness_per_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """Copies of one demo database share its identity; each test is a workstation that
     has not seen any of them yet (store.witness)."""
     monkeypatch.setenv("MDTBOARD_WITNESS_DIR", str(tmp_path / "witnesses"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ui_settings() -> None:
+    """Remembered window sizes, splitters and folders (QSettings) are per user: each test
+    starts as a user who has arranged nothing yet."""
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QSettings
+
+        QSettings().clear()

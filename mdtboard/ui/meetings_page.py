@@ -37,6 +37,7 @@ from mdtboard.services.settings import get_settings
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CaseTableModel
+from mdtboard.ui.remember import keep_splitter
 from mdtboard.ui.table_base import row_table
 from mdtboard.ui.widgets import qdatetime_to_utc
 
@@ -265,6 +266,7 @@ class MeetingsPage(QWidget):
         self.relist_list.setAccessibleName("Cases offered for relisting")
         rv.addWidget(self.relist_list)
         splitter.setSizes([420, 900])
+        keep_splitter(splitter, "meetings/splitter")
 
         self.meeting_view.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._show_agenda()

@@ -47,6 +47,7 @@ from mdtboard.ui.referral_sections import (
     PatientSection,
     ReferralSection,
 )
+from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.triage import suggestion_text
 from mdtboard.ui.undo import SetFieldCommand, add_undo_actions, merge_id_for
 
@@ -158,7 +159,7 @@ class ReferralDialog(QDialog):
         act_save.triggered.connect(self.save)
         self.addAction(act_save)
         self._alias_widgets()
-        self.resize(1180, 780)
+        keep_geometry(self, "referral/geometry", (1180, 780))
 
     def _alias_widgets(self) -> None:
         """The sections' widgets as attributes of the dialog too (callers and tests)."""

@@ -45,3 +45,59 @@ def test_the_save_dialog_suggests_the_name_in_the_last_folder(
     assert exporting.export_meeting(parent, ctx, meeting.id, "summary") is None
     expected = file_names.meeting_file_name("summary", meeting.starts_at)
     assert asked[-1] == str(chosen.parent / expected)
+
+
+def test_meeting_mode_opens_as_it_was_left(qtbot: QtBot, ctx: ServiceContext) -> None:
+    """Issue 17 part 5: meeting mode's size and agenda pane are remembered per user."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QSplitter
+
+    from mdtboard.ui.meeting import MeetingModeWindow
+
+    meeting = next(m for m in meetings.list_meetings(ctx.db) if m.status != "closed")
+    win = MeetingModeWindow(ctx, meeting.id)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(win.width(), 500)  # the offscreen screen is 800 × 800; 860 high by default
+    splitter = win.findChild(QSplitter)
+    assert splitter is not None
+    splitter.moveSplitter(splitter.sizes()[0] - 5, 1)  # the user drags the pane
+    saved = QSettings().value("meeting/splitter")
+    assert isinstance(saved, list) and [int(n) for n in saved] == splitter.sizes()
+    win.presenter.dirty = False
+    win.close()
+    again = MeetingModeWindow(ctx, meeting.id)
+    qtbot.addWidget(again)
+    assert again.height() == 500
+
+
+def test_a_splitter_and_a_window_keep_what_the_user_arranged(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QSplitter, QWidget
+
+    from mdtboard.ui.remember import keep_geometry, keep_splitter
+
+    def build() -> tuple[QWidget, QSplitter]:
+        top = QWidget()
+        qtbot.addWidget(top)
+        splitter = QSplitter(top)
+        splitter.addWidget(QWidget())
+        splitter.addWidget(QWidget())
+        keep_geometry(top, "test/geometry", (600, 400))
+        keep_splitter(splitter, "test/splitter")
+        return top, splitter
+
+    top, splitter = build()
+    assert (top.width(), top.height()) == (600, 400)  # the default, the first time
+    top.show()
+    qtbot.waitExposed(top)
+    splitter.resize(600, 400)
+    splitter.moveSplitter(150, 1)
+    top.resize(640, 420)
+    top.close()
+    again, splitter2 = build()
+    assert (again.width(), again.height()) == (640, 420)
+    again.show()
+    qtbot.waitExposed(again)
+    splitter2.resize(600, 400)
+    assert splitter2.sizes()[0] == 150

@@ -56,6 +56,7 @@ from mdtboard.ui.meeting.pages import (
     SummaryPage,
 )
 from mdtboard.ui.meeting.presenter import CasePresenter
+from mdtboard.ui.remember import keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
 
 STEPS: tuple[tuple[str, str], ...] = (
@@ -115,7 +116,7 @@ class MeetingModeWindow(QMainWindow):
         self.reload_agenda()
         if self.agenda_model.rowCount():
             self.open_case(0)
-        self.resize(1360, 860)
+        keep_geometry(self, "meeting/geometry", (1360, 860))
 
     def start(self) -> MeetingModeWindow:
         """Mark the meeting started (in progress): the first write, never the constructor's."""
@@ -185,6 +186,11 @@ class MeetingModeWindow(QMainWindow):
         self.status_line.setObjectName("caseStatusLine")
         rv.addWidget(self.status_line)
         splitter.setSizes([330, 1030])
+        self._splitter = splitter
+        # once shown and laid out, the agenda pane is widened to fit its columns if need be
+        keep_splitter(
+            splitter, "meeting/splitter", after=lambda: QTimer.singleShot(0, self._fit_agenda)
+        )
         self.setCentralWidget(central)
         p = self.presenter
         self.summary = SummaryPage(p)
@@ -272,10 +278,24 @@ class MeetingModeWindow(QMainWindow):
     def reload_agenda(self) -> None:
         self.agenda_model.set_rows(self.presenter.agenda())
         self._reselect_current()
+        if self.isVisible():
+            self._fit_agenda()
         self._show_quorum()
         people = self.presenter.attendance()
         present = [a.name for a in people if a.status == AttendanceStatus.PRESENT.value]
         self.actions_page.set_owners(present, [a.name for a in people])
+
+    def _fit_agenda(self) -> None:
+        """The agenda pane is at least as wide as its columns: every name and status
+        whole, without scrolling sideways."""
+        view = self.agenda_view
+        view.resizeColumnsToContents()
+        needed = view.horizontalHeader().length() + 2 * view.frameWidth() + 4
+        bar = view.verticalScrollBar()
+        needed += bar.sizeHint().width() if bar.isVisible() else 0
+        sizes = self._splitter.sizes()
+        if sizes and sizes[0] < needed:
+            self._splitter.setSizes([needed, max(1, sum(sizes) - needed)])
 
     def _refresh_agenda_rows(self) -> None:
         """The agenda's statuses after a save or sign-off (the selection stays)."""
