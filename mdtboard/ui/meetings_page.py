@@ -43,6 +43,14 @@ from mdtboard.ui.widgets import qdatetime_to_utc
 
 #: the most cases "Add all ready" lists in one step
 MAX_BULK = 500
+_NEW = (ReferralStatus.NEW.value, ReferralStatus.READY.value)
+#: the candidates offered, by group (deferred and undiscussed ones are offered for
+#: relisting below the list); emergencies come first in each
+CANDIDATE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("New and discussed before", (*_NEW, ReferralStatus.DISCUSSED.value)),
+    ("New referrals", _NEW),
+    ("Discussed before", (ReferralStatus.DISCUSSED.value,)),
+)
 
 
 class MeetingDialog(QDialog):
@@ -230,6 +238,12 @@ class MeetingsPage(QWidget):
         self.ready_only = QCheckBox("Ready cases only", right)
         self.ready_only.setChecked(False)
         cand_row.addWidget(self.ready_only)
+        self.candidate_group = QComboBox(right)
+        self.candidate_group.setObjectName("candidateGroup")
+        self.candidate_group.setAccessibleName("Which cases to offer")
+        for label, statuses in CANDIDATE_GROUPS:
+            self.candidate_group.addItem(label, statuses)
+        cand_row.addWidget(self.candidate_group)
         cand_row.addStretch(1)
         self.add_btn = QPushButton("&Add to agenda", right)
         self.add_btn.clicked.connect(self.add_selected_candidate)
@@ -272,6 +286,7 @@ class MeetingsPage(QWidget):
             lambda _c, _p: self._show_agenda()
         )
         self.ready_only.toggled.connect(lambda _c: self._load_candidates())
+        self.candidate_group.currentIndexChanged.connect(lambda _i: self._load_candidates())
         self.refresh()
 
     def _button(
@@ -360,11 +375,7 @@ class MeetingsPage(QWidget):
 
     def _candidate_query(self) -> CaseQuery:
         return CaseQuery(
-            statuses=(
-                ReferralStatus.NEW.value,
-                ReferralStatus.READY.value,
-                ReferralStatus.DISCUSSED.value,
-            ),
+            statuses=tuple(self.candidate_group.currentData() or CANDIDATE_GROUPS[0][1]),
             readiness=("green",) if self.ready_only.isChecked() else (),
             imaging_max_age_days=get_settings(self.ctx.db).imaging_max_age_days,
             sort="urgency",

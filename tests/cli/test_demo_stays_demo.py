@@ -72,6 +72,16 @@ def test_every_demo_window_says_demo(qtbot: QtBot, ctx: ServiceContext, tmp_path
     assert DEMO_TITLE in win.windowTitle()
     badge = win.statusBar().findChild(object, "demoBadge")
     assert badge is not None and badge.text() == DEMO_TITLE
+    from mdtboard.services import meetings
+    from mdtboard.ui.meeting import MeetingModeWindow
+
+    meeting = next(m for m in meetings.list_meetings(ctx.db) if m.status != "closed")
+    mode = MeetingModeWindow(ctx, meeting.id)
+    qtbot.addWidget(mode)
+    assert DEMO_TITLE in mode.windowTitle()
+    mode.toggle_presentation()
+    qtbot.addWidget(mode.presentation)
+    assert DEMO_TITLE in mode.presentation.windowTitle()
 
     real = Target(sqlite_url(tmp_path / "real.db"))
     create_empty_database(real)

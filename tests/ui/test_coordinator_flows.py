@@ -490,3 +490,32 @@ def test_red_flags_suggest_an_urgency_and_the_checklists_are_saved(
     assert saved.red_flags == ("night_pain", "limb_weakness", "cancer_history")
     assert dict(saved.differential)["spondylodiscitis"] == "ruled_out"
     assert saved.urgency == "mscc"
+
+
+def test_candidates_are_offered_by_group(
+    qtbot: QtBot, window: MainWindow, ctx: ServiceContext
+) -> None:
+    """Issue 17 part 1: the cases to list, grouped — new referrals, or discussed before —
+    with emergencies first in each."""
+    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    page = window.meetings_page
+    assert page is not None
+    group = page.candidate_group
+
+    def shown() -> list[tuple[str, str]]:
+        rows = [page.candidates.row_at(r) for r in range(page.candidates.rowCount())]
+        return [(c.status, c.urgency) for c in rows if c is not None]
+
+    everything = shown()
+    group.setFocus()
+    qtbot.keyClick(group, Qt.Key.Key_Down)  # "New referrals"
+    new = shown()
+    assert new and {s for s, _ in new} <= {"new", "ready"}
+    qtbot.keyClick(group, Qt.Key.Key_Down)  # "Discussed before"
+    discussed = shown()
+    assert discussed and {s for s, _ in discussed} == {"discussed"}
+    assert len(new) + len(discussed) == len(everything)
+    ranks = {"mscc": 0, "urgent": 1, "routine": 2}
+    for rows in (new, discussed):
+        order = [ranks[u] for _, u in rows]
+        assert order == sorted(order)  # emergencies first

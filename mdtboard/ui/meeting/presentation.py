@@ -17,7 +17,7 @@ class PresentationWindow(QWidget):
     def __init__(self, chair: MeetingModeWindow) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.chair = chair
-        self.setWindowTitle(f"Presentation — {chair.meeting.title}")
+        self.setWindowTitle(chair.windowTitle().replace("Meeting mode", "Presentation", 1))
         self.setObjectName("PresentationWindow")
         layout = QVBoxLayout(self)
         self.view = QTextBrowser(self)

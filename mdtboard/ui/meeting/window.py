@@ -41,6 +41,7 @@ from mdtboard.services import decisions, meetings
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
+from mdtboard.services.settings import is_demo
 from mdtboard.ui.meeting import prompts, render
 from mdtboard.ui.meeting.agenda import MeetingAgendaModel
 from mdtboard.ui.meeting.attendance import AttendanceDialog
@@ -101,7 +102,8 @@ class MeetingModeWindow(QMainWindow):
         self.ctx = ctx
         self.meeting_id = meeting_id
         self.meeting = meetings.get_meeting(ctx.db, meeting_id)
-        self.setWindowTitle(f"Meeting mode — {self.meeting.title}")
+        demo = " — DEMO — fictional data" if is_demo(ctx.db) else ""
+        self.setWindowTitle(f"Meeting mode — {self.meeting.title}{demo}")
         self.setObjectName("MeetingModeWindow")
         self.presenter = CasePresenter(ctx, meeting_id)
         self.presentation: Any = None
