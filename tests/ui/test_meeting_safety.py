@@ -188,3 +188,12 @@ def test_no_class_in_the_ui_is_over_500_lines() -> None:
                 if length > 500:
                     big.append(f"{path.relative_to(UI)}:{node.name} ({length} lines)")
     assert not big, big
+
+
+def test_a_closed_meeting_window_runs_no_timer(qtbot: QtBot, ctx: ServiceContext) -> None:
+    """The MSCC banner's clock runs while the window is shown, and nothing runs once it
+    is closed (a closed window must never read a database later)."""
+    win = _open(qtbot, ctx, _meeting(ctx, timedelta(hours=1)))
+    assert win._mscc_tick.isActive()
+    win.close()
+    assert not any(t.isActive() for t in (win._mscc_tick, win._autosave, win._snapshot_timer))

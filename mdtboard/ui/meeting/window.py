@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -131,8 +131,6 @@ class MeetingModeWindow(QMainWindow):
         t.setSingleShot(not repeat)
         t.setInterval(ms)
         t.timeout.connect(slot)
-        if repeat:
-            t.start()
         return t
 
     # ------------------------------------------------------------------ layout
@@ -558,10 +556,20 @@ class MeetingModeWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         prompts.show_shortcuts(self, SHORTCUTS)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        self._mscc_tick.start()  # the banner's clocks run while the window is shown
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._mscc_tick.stop()
+        super().hideEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.save_now() and not self._may_discard("close meeting mode"):
             event.ignore()
             return
+        for timer in (self._mscc_tick, self._autosave, self._snapshot_timer):
+            timer.stop()  # nothing runs for a closed window
         if self.presentation is not None:
             self.presentation.close()
         super().closeEvent(event)
