@@ -140,17 +140,17 @@ class ScoreSheet:
 
     # --- undo ----------------------------------------------------------------------
     def state(self) -> SheetState:
+        following, overridden = self._facts.frozen()
         return SheetState(
             tuple((t, _freeze(a)) for t, a in sorted(self.scores.items())),
-            tuple((t, _freeze(f)) for t, f in sorted(self._facts.following.items()) if f),
-            frozenset(self._facts.overridden),
+            following,
+            overridden,
             self.edited,
         )
 
     def restore(self, state: SheetState) -> None:
         self.scores = {t: dict(a) for t, a in state.scores}
-        self._facts.following = {t: dict(f) for t, f in state.following}
-        self._facts.overridden = set(state.overridden)
+        self._facts.thaw(state.following, state.overridden)
         self.edited = state.edited
         self.derive()  # the case's facts (histology) may have changed since
 
