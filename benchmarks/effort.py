@@ -13,7 +13,8 @@ both use it. Every patient here is fictional.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -79,6 +80,34 @@ _MODIFIER_KEYS = frozenset(
 _PRESSES = frozenset(
     {QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress}
 )
+
+
+class Recording:
+    """Counts the presses of one flow, step by step (``step(name)`` closes a step)."""
+
+    def __init__(self) -> None:
+        self.counter = PressCounter()
+        self.effort = Effort()
+        self._mark = 0
+
+    def step(self, name: str) -> None:
+        self.effort.steps.append((name, self.counter.presses - self._mark))
+        self._mark = self.counter.presses
+
+
+@contextmanager
+def recording() -> Iterator[Recording]:
+    """Count every press until the block ends; then no poller is left behind."""
+    app = QApplication.instance()
+    assert app is not None
+    rec = Recording()
+    app.installEventFilter(rec.counter)
+    try:
+        yield rec
+    finally:
+        app.removeEventFilter(rec.counter)
+        Poller.cancel_all()
+        rec.effort.presses = rec.counter.presses
 
 
 class PressCounter(QObject):
@@ -231,17 +260,6 @@ def record_standard_case(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) ->
     meeting_id = standard_case(ctx)
     win = MeetingModeWindow(ctx, meeting_id).start()
     show(win)
-    counter = PressCounter()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(counter)
-    effort = Effort()
-    mark = [0]
-
-    def step(name: str) -> None:
-        effort.steps.append((name, counter.presses - mark[0]))
-        mark[0] = counter.presses
-
     ctrl, alt, shift = (
         Qt.KeyboardModifier.ControlModifier,
         Qt.KeyboardModifier.AltModifier,
@@ -253,7 +271,9 @@ def record_standard_case(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) ->
         bot.mouseClick(widget, left, **where)
         QApplication.processEvents()  # a person's pause: queued focus work runs
 
-    try:
+    with recording() as rec:
+        step = rec.step
+
         # attendance: everyone present, then close
         def attendance(dialog: QWidget) -> None:
             click(dialog.everyone_btn)  # type: ignore[attr-defined]
@@ -342,11 +362,7 @@ def record_standard_case(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) ->
         step("sign off and confirm")
         if refused:
             raise AssertionError(f"sign-off refused: {refused[0]}")
-    finally:
-        app.removeEventFilter(counter)
-        Poller.cancel_all()
-    effort.presses = counter.presses
-    return effort, win
+    return rec.effort, win
 
 
 #: the issue's target for putting 20 cases on an agenda (the agenda builder's issue)
@@ -415,13 +431,8 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
     meeting_id, _ids = twenty_ready_cases(ctx)
     win = MainWindow(ctx)
     show(win)
-    counter = PressCounter()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(counter)
-    effort = Effort()
     left = Qt.MouseButton.LeftButton
-    try:
+    with recording() as rec:
         bot.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # the Meetings tab
         page = win.meetings_page
         assert page is not None
@@ -429,8 +440,7 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
         rect = page.meeting_view.visualRect(page.meeting_model.index(row, 1))
         bot.mouseClick(page.meeting_view.viewport(), left, pos=rect.center())
         QApplication.processEvents()
-        effort.steps.append(("open the meeting", counter.presses))
-        mark = counter.presses
+        rec.step("open the meeting")
         bot.mouseClick(page.ready_only, left)  # only the cases ready for discussion
         QApplication.processEvents()
         view = page.candidate_view
@@ -456,9 +466,5 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
         QApplication.processEvents()
         if refused:
             raise AssertionError(f"a case was not ready: {refused[0]}")
-        effort.steps.append(("list 20 cases", counter.presses - mark))
-    finally:
-        app.removeEventFilter(counter)
-        Poller.cancel_all()
-    effort.presses = counter.presses
-    return effort, win
+        rec.step("list 20 cases")
+    return rec.effort, win
