@@ -103,11 +103,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "import-referrals",
-        help="import referrals from CSV (docs/import-format.md); nothing is written if any row "
-        "is invalid",
+        help="import referrals from CSV or .xlsx (docs/import-format.md); nothing is written if "
+        "any row is invalid",
     )
     _add_db(p)
-    p.add_argument("file", type=Path, help="CSV file")
+    p.add_argument("file", type=Path, help="CSV (any common delimiter and encoding) or .xlsx")
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="map the file's columns and values with this saved profile (the import wizard "
+        "saves them); without one, columns are matched by their header names",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=("day-first", "month-first"),
+        help="how to read dates like 04/05/1960 when the file does not show it",
+    )
+    p.add_argument("--sheet", metavar="NAME", help=".xlsx: the sheet to read (the first)")
+    p.add_argument(
+        "--encoding", metavar="CODEC", help="CSV: the text encoding (detected when not given)"
+    )
     p.add_argument(
         "--valid-rows-only",
         action="store_true",
@@ -372,17 +387,26 @@ def cmd_meetings(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from mdtboard.services.context import Actor, ServiceContext
-    from mdtboard.services.importer import ImportInvalid, import_referrals
+    from mdtboard.services.import_mapping import DAY_FIRST, MONTH_FIRST, guess, load_profile
+    from mdtboard.services.importer import ImportInvalid, import_referrals, load
     from mdtboard.store.db import open_database, resolve_target
 
     if not args.file.is_file():
         raise CliError(f"file not found: {args.file}")
     db = open_database(resolve_target(args.db))
     try:
+        source = load(args.file, encoding=args.encoding, sheet=args.sheet)
+        mapping = load_profile(db, args.profile) if args.profile else guess(source)
+        if args.date_order:
+            order = DAY_FIRST if args.date_order == "day-first" else MONTH_FIRST
+            mapping = replace(mapping, date_order=order)
         report = import_referrals(
             ServiceContext(db, Actor.local()),
-            args.file,
+            source,
+            mapping=mapping,
             valid_rows_only=args.valid_rows_only,
             allow_same_file=args.allow_same_file,
         )

@@ -5,19 +5,18 @@ The format is documented in ``docs/import-format.md``.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache, lru_cache
+from datetime import UTC, date, datetime, time
+from functools import cache, lru_cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mdtboard.domain import histology, levels, mscc
 from mdtboard.domain.lifecycle import CaseEvent, after
@@ -30,6 +29,14 @@ from mdtboard.domain.vocab import (
 )
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
+from mdtboard.services.import_mapping import (
+    CODED_FIELDS,
+    LABELS,
+    Mapping,
+    guess,
+    guess_histology,
+)
+from mdtboard.services.import_source import Source, read_source
 from mdtboard.services.permissions import Permission
 from mdtboard.services.referrals import (
     PatientInput,
@@ -106,11 +113,13 @@ def _imported_before(ctx: ServiceContext, digest: str) -> datetime | None:
 @dataclass(frozen=True)
 class RowError:
     row: int  # 1-based data row number; the header is row 1 of the file, so file line = row + 1
-    column: str
+    column: str  # mdtboard's field (the import format's column name)
     message: str
+    source: str = ""  # the file's own column name, when the file names it otherwise
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        where = f"{self.source} ({self.column})" if self.source else self.column
+        return f"row {self.row}, column {where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -138,32 +147,98 @@ class ImportInvalid(ValidationError):
         super().__init__({f"row {first.row}, column {first.column}": first.message + more})
 
 
-def _parse_date(text: str) -> date:
+_ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_SLASHED_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_TIME_AT_END = re.compile(r"[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+#: English month names, fixed (the calendar module follows the process locale)
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_MONTHS = (
+    {n: i for i, n in enumerate(_MONTH_NAMES, 1)}
+    | {n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)}
+    | {"Sept": 9}
+)
+_NAMED_DATE = re.compile(r"^(\d{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-](\d{4})$")
+_ORDER_WORDS = {"dmy": "day-first", "mdy": "month-first"}
+
+
+def _make_date(y: int, m: int, d: int, text: str) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise ValueError(f"not a date: {text!r}") from None
+
+
+def _parse_date(text: str, order: str = "") -> date:
+    """A date as hospital files write it: ISO (1958-04-12), day or month first with
+    / . or - (12/04/1958 — ``order`` "dmy" or "mdy" says which; left unset, a date
+    that reads both ways is refused), or with the month's name (12 Apr 1958)."""
     text = text.strip()
     if len(text) == 10 and text[4] == "-":
         try:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date (use YYYY-MM-DD): {text!r}")
+    if m := _ISO_DATE.match(text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _SLASHED_DATE.match(text):
+        a, b, year = int(m[1]), int(m[2]), m[3]
+        if len(year) != 4:
+            raise ValueError(f"use a four-digit year: {text!r}")
+        if order == "dmy" or (not order and a > 12 >= b):
+            return _make_date(int(year), b, a, text)
+        if order == "mdy" or (not order and b > 12 >= a):
+            return _make_date(int(year), a, b, text)
+        if a == b:
+            return _make_date(int(year), a, a, text)
+        if a <= 12 and b <= 12:
+            raise ValueError(
+                f"{text} could be day-first or month-first: choose the date order "
+                "(import wizard, or --date-order)"
+            )
+        raise ValueError(f"not a date: {text!r}")
+    if m := _NAMED_DATE.match(text):
+        month = _MONTHS.get(m[2].title())
+        if month is not None:
+            return _make_date(int(m[3]), month, int(m[1]), text)
+    raise ValueError(f"not a date (use YYYY-MM-DD or DD/MM/YYYY): {text!r}")
 
 
-def _parse_datetime(text: str) -> datetime:
+def _parse_datetime(text: str, order: str = "") -> datetime:
+    """A date and time (ISO 8601, or a date as :func:`_parse_date` reads it with an
+    optional HH:MM); a time without a zone is UTC."""
     text = text.strip()
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        clock = _TIME_AT_END.search(text)
+        day_text = text[: clock.start()] if clock else text
         try:
-            return datetime.combine(_parse_date(text), datetime.min.time(), tzinfo=UTC)
-        except ValueError:
+            day = _parse_date(day_text, order)
+        except ValueError as exc:
+            if "day-first" in str(exc) or "four-digit" in str(exc):
+                raise
             raise ValueError(
-                f"not a date or date-time (use YYYY-MM-DD or ISO 8601): {text!r}"
+                f"not a date or date-time (use YYYY-MM-DD HH:MM or ISO 8601): {text!r}"
             ) from None
+        if clock is None:
+            return datetime.combine(day, time(0, 0), tzinfo=UTC)
+        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise ValueError(f"not a time of day: {text!r}") from None
+        return datetime.combine(day, time(hour, minute, second), tzinfo=UTC)
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
     try:
         return value.astimezone(UTC)
@@ -199,14 +274,13 @@ def _histology_key(text: str) -> str:
     t = text.strip()
     if not t:
         raise ValueError("histology is required (a catalogue key, label, or 'awaiting_biopsy')")
-    if t.lower().replace(" ", "_") == histology.AWAITING_BIOPSY:
-        return histology.AWAITING_BIOPSY
-    if t in histology.CATALOGUE:
-        return t
-    for h in histology.CATALOGUE.values():
-        if t.casefold() in {h.label.casefold(), *(s.casefold() for s in h.synonyms)}:
-            return h.key
-    raise ValueError(f"unknown histology {t!r} (see docs/import-format.md for the keys)")
+    key = guess_histology(t)
+    if key is None:
+        raise ValueError(
+            f"unknown histology {t!r} (choose its catalogue entry in the import wizard or a "
+            "profile; docs/import-format.md lists the keys)"
+        )
+    return key
 
 
 def _sex(text: str) -> str:
@@ -282,11 +356,17 @@ class _Columns:
     absent: dict[str, None]
 
     @staticmethod
-    def of(header: Sequence[str]) -> _Columns:
+    def of(header: Sequence[str], date_order: str = "") -> _Columns:
         have = set(header)
+        dated: dict[Callable[..., Any], Callable[[str], Any]] = {}
+        if date_order:
+            dated = {
+                _parse_date: partial(_parse_date, order=date_order),
+                _parse_datetime: partial(_parse_datetime, order=date_order),
+            }
         return _Columns(
             tuple(c for c in _TEXT_COLUMNS if c[0] in have),
-            tuple(c for c in _PARSED_COLUMNS if c[0] in have),
+            tuple((c, dated.get(p, p), r) for c, p, r in _PARSED_COLUMNS if c in have),
             dict.fromkeys(c for c in ALL_COLUMNS if c not in have),
         )
 
@@ -387,58 +467,74 @@ def _urgency_with_flags(
     return given
 
 
-def _csv_records(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[dict[str, Any]]:
-    """The reader's rows; a row the csv module cannot read (a stray quote at the end, a
-    bare carriage return, a huge field) ends the file with one error naming the row."""
-    number = 0
-    while True:
-        try:
-            raw = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            errors.append(RowError(number + 1, "", f"not readable as CSV ({exc})"))
-            return
-        number += 1
-        yield raw
+def _header_problems(source: Source, mapping: Mapping) -> list[RowError]:
+    """What stops the file's header from feeding the importer: the first kind found."""
+    header = [h for h in source.header if h]
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        return [RowError(0, h, "column appears more than once in the header row") for h in doubled]
+    have = set(header)
+    missing = [f for f in REQUIRED_COLUMNS if mapping.columns.get(f) not in have]
+    if missing:
+        shown = "; ".join(header[:12]) + ("; …" if len(header) > 12 else "")
+        how = (
+            f"read as {source.describe()}; its columns: {shown}"
+            if header
+            else f"read as {source.describe()}; it has no header row"
+        )
+        return [
+            RowError(0, f, f"no column for {LABELS[f].lower()} ({how})")
+            if not mapping.is_identity()
+            else RowError(0, f, f"column missing from the header row ({how})")
+            for f in missing
+        ]
+    used = set(mapping.columns.values()) | set(mapping.ignored)
+    unknown = [h for h in header if h not in used]
+    return [
+        RowError(
+            0,
+            h,
+            "unknown column (map it or mark it not imported in the import wizard or a "
+            "profile; docs/import-format.md lists mdtboard's columns)",
+        )
+        for h in unknown
+    ]
 
 
 def read_rows(
-    text: str,
+    source: Source | str,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    mapping: Mapping | None = None,
 ) -> tuple[list[_Row], list[RowError], int]:
     """Parse and validate every row; returns (valid rows, errors, number of data rows).
 
-    ``progress(rows read, rows in the file)`` is called every few hundred rows, and
-    ``cancelled()`` is asked as often (then ImportCancelled: nothing was written)."""
-    expected = max(1, text.count("\n") - 1)
-    # strict: an unterminated quote is an error, not a field that swallows the next rows
-    # newline=None: rows may end in \r\n, \n or a bare \r (old Mac spreadsheets)
-    reader = csv.DictReader(io.StringIO(text, newline=None), strict=True)
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        return [], [RowError(0, "", f"the header row is not readable as CSV ({exc})")], 0
-    doubled = sorted({h for h in header if header.count(h) > 1})
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [h for h in header if h not in ALL_COLUMNS]
-    header_problems = (
-        (doubled, "column appears more than once in the header row"),
-        (missing, "column missing from the header row"),
-        (unknown, "unknown column (see docs/import-format.md)"),
-    )
-    for columns, message in header_problems:  # the first kind found is reported
-        if columns:
-            return [], [RowError(0, c, message) for c in columns], 0
-    reader.fieldnames = header
-    layout = _Columns.of(header)
+    ``mapping`` says which file column feeds each field and how values translate
+    (guessed from the file when not given). ``progress(rows read, rows in the file)`` is
+    called every few hundred rows, and ``cancelled()`` is asked as often (then
+    ImportCancelled: nothing was written)."""
+    if isinstance(source, str):
+        source = read_source(source.encode("utf-8"), "pasted text")
+    if mapping is None:
+        mapping = guess(source)
+    problems = _header_problems(source, mapping)
+    if problems:
+        return [], _named(problems, mapping), 0
+    index = {h: i for i, h in enumerate(source.header)}
+    pairs = [(f, index[c]) for f, c in mapping.columns.items() if c in index]
+    coded: list[tuple[str, dict[str, str]]] = [(f, {}) for f, _ in pairs if f in CODED_FIELDS]
+    width = len(source.header)
+    names = [f for f, _ in pairs]
+    pick = itemgetter(*(i for _, i in pairs)) if len(pairs) > 1 else lambda r: (r[pairs[0][1]],)
+    layout = _Columns.of([f for f, _ in pairs], mapping.date_order)
     rows: list[_Row] = []
     errors: list[RowError] = []
     seen: dict[str, tuple[str, date | None, int]] = {}
     same: dict[tuple[str, ...], int] = {}  # a row's values → the first row that had them
     count = 0
-    for count, raw in enumerate(_csv_records(reader, errors), start=1):
+    unreadable: list[tuple[int, str]] = []
+    expected = source.expected_rows
+    for count, record in enumerate(source.records(unreadable), start=1):
         if count % 500 == 0:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled; nothing was written")
@@ -447,13 +543,25 @@ def read_rows(
         if count > MAX_ROWS:
             errors.append(RowError(count, "", f"more than {MAX_ROWS} rows; split the file"))
             break
-        if None in raw:
+        if len(record) > width and any(v.strip() for v in record[width:]):
             errors.append(RowError(count, "", "more values than columns in the header"))
             continue
-        first = same.setdefault(tuple(raw.values()), count)
+        if not any(record):
+            continue  # an empty line or sheet row
+        first = same.setdefault(tuple(record), count)
         if first != count:
             errors.append(RowError(count, "", f"the same as row {first}"))
             continue
+        if len(record) < width:
+            record += [""] * (width - len(record))
+        raw = dict(zip(names, pick(record), strict=True))
+        for f, cache_ in coded:
+            value = raw[f]
+            if value:
+                got = cache_.get(value)
+                if got is None:
+                    got = cache_[value] = mapping.translate(f, value.strip())
+                raw[f] = got
         row, row_errors = _parse_row(count, raw, layout)
         errors.extend(row_errors)
         if row is not None:
@@ -470,25 +578,28 @@ def read_rows(
                 continue
             seen.setdefault(key, ident)
             rows.append(row)
-    return rows, errors, count
+    errors.extend(RowError(n, "", message) for n, message in unreadable)
+    return rows, _named(errors, mapping), count
 
 
-def import_referrals(
-    ctx: ServiceContext,
+def _named(errors: list[RowError], mapping: Mapping) -> list[RowError]:
+    """The errors with the file's own column names beside mdtboard's."""
+    return [
+        RowError(e.row, e.column, e.message, c)
+        if (c := mapping.columns.get(e.column)) is not None and c != e.column
+        else e
+        for e in errors
+    ]
+
+
+def load(
     source: Path | str,
     *,
-    valid_rows_only: bool = False,
-    allow_same_file: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> ImportReport:
-    """Import a referrals CSV in one transaction.
-
-    By default nothing is written if any row is invalid (raises
-    :class:`ImportInvalid` carrying the full report). ``valid_rows_only``
-    writes the valid rows and reports the others.
-    """
-    ctx.require(Permission.IMPORT)
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Source:
+    """A file (CSV in any common dialect and encoding, or .xlsx) or pasted CSV text."""
     if isinstance(source, Path):
         try:
             data = source.read_bytes()
@@ -498,11 +609,83 @@ def import_referrals(
     else:
         data = source.encode("utf-8")
         name = "pasted text"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ServiceError(f"{name} is not UTF-8 text (byte {exc.start})") from exc
-    digest = hashlib.sha256(data).hexdigest()
+    return read_source(data, name, encoding=encoding, delimiter=delimiter, sheet=sheet)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do, before anything is written: the rows as mdtboard reads
+    them (the first ``limit``), every problem, and how many rows are valid."""
+
+    rows: int
+    valid: int
+    shown: tuple[tuple[int, dict[str, str]], ...]
+    errors: tuple[RowError, ...]
+    imported_before: datetime | None
+
+
+def preview(
+    ctx: ServiceContext,
+    source: Source,
+    mapping: Mapping,
+    *,
+    limit: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Preview:
+    """Check the file as :func:`import_referrals` would (MRNs against stored patients
+    too), writing nothing."""
+    ctx.require(Permission.IMPORT)
+    rows, errors, total = read_rows(source, progress, cancelled, mapping)
+    if rows:
+        with ctx.db.reader() as s:
+            errors = sorted([*errors, *_mrn_conflicts(s, rows)], key=lambda e: e.row)
+        errors = _named(errors, mapping)
+    bad = {e.row for e in errors}
+    shown = tuple((r.number, _shown(r)) for r in rows[:limit])
+    return Preview(
+        total,
+        sum(1 for r in rows if r.number not in bad),
+        shown,
+        tuple(errors),
+        _imported_before(ctx, source.digest),
+    )
+
+
+def _shown(row: _Row) -> dict[str, str]:
+    p, d = row.patient, row.referral
+    return {
+        "mrn": p.mrn,
+        "patient": f"{p.family_name.upper()}, {p.given_name}",
+        "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else "",
+        "sex": p.sex,
+        "received_at": f"{d.received_at:%Y-%m-%d %H:%M}" if d.received_at else "",
+        "urgency": d.urgency,
+        "histology": histology.label_for(d.histology_key),
+        "levels": levels.format_levels(tuple(d.levels)),
+    }
+
+
+def import_referrals(
+    ctx: ServiceContext,
+    source: Path | str | Source,
+    *,
+    mapping: Mapping | None = None,
+    valid_rows_only: bool = False,
+    allow_same_file: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import a referrals file (CSV or .xlsx) in one transaction.
+
+    ``mapping`` maps the file's columns and values to mdtboard's (a saved profile, or
+    the wizard's); without one it is guessed from the header. By default nothing is
+    written if any row is invalid (raises :class:`ImportInvalid` carrying the full
+    report). ``valid_rows_only`` writes the valid rows and reports the others.
+    """
+    ctx.require(Permission.IMPORT)
+    table = source if isinstance(source, Source) else load(source)
+    name, digest = table.name, table.digest
     if not allow_same_file:
         when = _imported_before(ctx, digest)
         if when is not None:
@@ -513,9 +696,10 @@ def import_referrals(
             )
     # progress runs over both halves: reading and checking the rows, then writing them
     rows, errors, total = read_rows(
-        text,
+        table,
         (lambda n, of: progress(n, 2 * of)) if progress is not None else None,
         cancelled,
+        mapping,
     )
     if any(e.row == 0 for e in errors) or not rows:
         report = ImportReport(total, 0, 0, tuple(errors), False, digest)
@@ -542,6 +726,36 @@ def import_referrals(
     return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
 
 
+def _mrn_conflicts(s: Session, rows: Sequence[_Row]) -> list[RowError]:
+    """Rows whose MRN belongs to a stored patient of another name or date of birth."""
+    existing = _stored_patients(s, rows)
+    return [
+        RowError(
+            r.number,
+            "mrn",
+            "this MRN belongs to a patient with a different name or date of birth",
+        )
+        for r in rows
+        if (e := existing.get(r.patient.mrn.strip())) is not None
+        and (
+            e[1].lower() != r.patient.family_name.strip().lower() or e[2] != r.patient.date_of_birth
+        )
+    ]
+
+
+def _stored_patients(s: Session, rows: Sequence[_Row]) -> dict[str, tuple[int, str, date]]:
+    mrns = sorted({r.patient.mrn.strip() for r in rows})
+    existing: dict[str, tuple[int, str, date]] = {}
+    for i in range(0, len(mrns), 900):
+        for pid, mrn, family, dob in s.execute(
+            select(Patient.id, Patient.mrn, Patient.family_name, Patient.date_of_birth).where(
+                Patient.mrn.in_(mrns[i : i + 900])
+            )
+        ):
+            existing[mrn] = (pid, family, dob)
+    return existing
+
+
 def _write(
     ctx: ServiceContext,
     rows: Sequence[_Row],
@@ -559,28 +773,8 @@ def _write(
     patients = cast(Table, Patient.__table__)
     referral_levels = cast(Table, ReferralLevel.__table__)
     with ctx.unit_of_work() as s:
-        mrns = sorted({r.patient.mrn.strip() for r in rows})
-        existing: dict[str, tuple[int, str, date]] = {}
-        for i in range(0, len(mrns), 900):
-            for pid, mrn, family, dob in s.execute(
-                select(Patient.id, Patient.mrn, Patient.family_name, Patient.date_of_birth).where(
-                    Patient.mrn.in_(mrns[i : i + 900])
-                )
-            ):
-                existing[mrn] = (pid, family, dob)
-        conflicts = [
-            RowError(
-                r.number,
-                "mrn",
-                "this MRN belongs to a patient with a different name or date of birth",
-            )
-            for r in rows
-            if (e := existing.get(r.patient.mrn.strip())) is not None
-            and (
-                e[1].lower() != r.patient.family_name.strip().lower()
-                or e[2] != r.patient.date_of_birth
-            )
-        ]
+        existing = _stored_patients(s, rows)
+        conflicts = _mrn_conflicts(s, rows)
         if conflicts or errors:
             errors = sorted([*errors, *conflicts], key=lambda e: e.row)
             clashing = {e.row for e in conflicts}
