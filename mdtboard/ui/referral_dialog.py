@@ -46,6 +46,7 @@ from mdtboard.ui.referral_sections import (
     PathwaySection,
     PatientSection,
     ReferralSection,
+    SectionsPage,
 )
 from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.triage import suggestion_text
@@ -108,21 +109,14 @@ class ReferralDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("referralTabs")
         columns.addWidget(self.tabs, 5)
-        page = QWidget(self.tabs)
-        page_columns = QHBoxLayout(page)
-        self.patient = PatientSection(self.fields, page)
-        self.referral = ReferralSection(self.fields, page)
-        self.disease = DiseaseSection(self.fields, page)
-        self.availability = AvailabilitySection(self.fields, page)
-        self.pathway = PathwaySection(self.fields, page)
+        self.patient = PatientSection(self.fields, self)
+        self.referral = ReferralSection(self.fields, self)
+        self.disease = DiseaseSection(self.fields, self)
+        self.availability = AvailabilitySection(self.fields, self)
+        self.pathway = PathwaySection(self.fields, self)
         left = (self.patient, self.referral)
-        for sections in (left, (self.disease, self.availability, self.pathway)):
-            column = QVBoxLayout()
-            page_columns.addLayout(column, 1)
-            for section in sections:
-                column.addWidget(section)
-            column.addStretch(1)
-        self.tabs.addTab(page, "&Referral")
+        self.page = SectionsPage(left, (self.disease, self.availability, self.pathway), self)
+        self.tabs.addTab(self.page, "&Referral")
         # the scores entered before the meeting (their own tab: issue 16 part 5)
         self._may_score = allowed(self.ctx.actor.role, Permission.ASSESSMENT_WRITE)
         self.scores = ReferralScores(self.tabs)
@@ -150,7 +144,10 @@ class ReferralDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
-        outer.addWidget(buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.fields.summary(self), 1)  # the fields a refused save names
+        bottom.addWidget(buttons)
+        outer.addLayout(bottom)
 
         self.act_undo, self.act_redo = add_undo_actions(self, self.undo_stack)
         act_save = QAction("Save", self)
@@ -159,7 +156,8 @@ class ReferralDialog(QDialog):
         act_save.triggered.connect(self.save)
         self.addAction(act_save)
         self._alias_widgets()
-        keep_geometry(self, "referral/geometry", (1180, 780))
+        room = self.screen().availableGeometry().size()  # a small screen: all of it
+        keep_geometry(self, "referral/geometry", (min(1180, room.width()), min(780, room.height())))
 
     def _alias_widgets(self) -> None:
         """The sections' widgets as attributes of the dialog too (callers and tests)."""
@@ -435,7 +433,7 @@ class ReferralDialog(QDialog):
             if self.referral_id is None
             else referrals.validate_referral(data)
         )
-        problems.update(self.fields.unparsed())  # typed text that is not a date
+        problems.update(self.fields.own_problems())  # not a date; not chosen
         if problems:
             self.show_errors(problems)
             return

@@ -3,25 +3,31 @@ pathology, pathway times (group boxes) and the spinal levels.
 
 Each section lays out its fields through the form's :class:`FormFields` (so undo,
 errors and Tab order stay the form's) and offers small typed methods for what it
-shows; none of them reads or writes the database.
+shows; none of them reads or writes the database. Dates and times are the typed fields
+of :mod:`mdtboard.ui.date_fields` (the locale's format, a calendar on Alt+Down, Now for
+pathway times); sex and disease kind start unchosen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -38,9 +44,15 @@ from mdtboard.ui.triage import (
     differential_summary,
     red_flags_summary,
 )
-from mdtboard.ui.widgets import qdatetime_to_utc
 
 WARNING_COLOUR = "#b36b00"
+
+
+def section_form(box: QGroupBox) -> QFormLayout:
+    """A section's rows: label beside field, or above it when the window is narrow."""
+    form = QFormLayout(box)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
 
 
 class PatientSection(QGroupBox):
@@ -48,12 +60,14 @@ class PatientSection(QGroupBox):
 
     def __init__(self, fields: FormFields, parent: QWidget) -> None:
         super().__init__("Patient", parent)
-        form = QFormLayout(self)
+        form = section_form(self)
         self.mrn = fields.line("mrn", form, "Hospital number (MRN) *")
         self.family_name = fields.line("family_name", form, "Family name *")
         self.given_name = fields.line("given_name", form, "Given name *")
         self.date_of_birth = fields.date("date_of_birth", form, "Date of birth *")
-        self.sex = fields.combo("sex", form, "Sex", [(s.label, s.value) for s in Sex])
+        self.sex = fields.combo(
+            "sex", form, "Sex *", [(s.label, s.value) for s in Sex], must_choose=True
+        )
         self.national_number = fields.line("national_number", form, "National number")
         self.note = QLabel(self)
         self.note.setWordWrap(True)
@@ -102,22 +116,11 @@ class ReferralSection(QGroupBox):
     def __init__(self, fields: FormFields, parent: QWidget) -> None:
         super().__init__("Referral", parent)
         self._fields = fields
-        self._received_loaded: tuple[QDateTime, datetime] | None = None
         #: the checklist opened last (window-modal)
         self.checklist_dialog: QDialog | None = None
-        form = QFormLayout(self)
-        self.received_at = QDateTimeEdit(QDateTime.currentDateTime(), self)
-        self.received_at.setCalendarPopup(True)
-        self.received_at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        fields.watched(
-            "received_at",
-            form,
-            "Received *",
-            self.received_at,
-            get=self.received_value,
-            set_=self.set_received,
-            signal=self.received_at.dateTimeChanged,
-        )
+        form = section_form(self)
+        self.received_at = fields.datetime("received_at", form, "Received *")
+        self.received_at.set_datetime_value(datetime.now(UTC))  # a new referral: now
         self.referrer_name = fields.line("referrer_name", form, "Referrer *")
         self.referrer_organisation = fields.line("referrer_organisation", form, "Organisation")
         self.urgency = fields.combo(
@@ -160,17 +163,6 @@ class ReferralSection(QGroupBox):
         self.checklist_dialog = dialog
         dialog.open()
 
-    def set_received(self, value: datetime) -> None:
-        shown = QDateTime(value.astimezone())  # type: ignore[call-overload]
-        self._received_loaded = (shown, value)
-        self.received_at.setDateTime(shown)
-
-    def received_value(self) -> datetime:
-        shown = self.received_at.dateTime()
-        if self._received_loaded is not None and shown == self._received_loaded[0]:
-            return self._received_loaded[1]  # unchanged: keep the stored time exactly
-        return qdatetime_to_utc(shown)
-
     def show_urgency_hint(self, text: str, higher: bool) -> None:
         """What the red flags suggest; ``higher``: more urgent than chosen (offer it)."""
         self.urgency_hint.setText(text)
@@ -181,7 +173,9 @@ class ReferralSection(QGroupBox):
 
 class HistologyCombo(QComboBox):
     """The histology catalogue, searchable by label or synonym. Its value is the
-    entry's key; ``sig_user_changed`` when the user picks an entry or stops typing."""
+    entry's key; ``sig_user_changed`` when the user picks an entry or stops typing.
+    The chosen entry shows its label alone, from its start, wide enough for the longest
+    label, and its tooltip holds the label and synonyms."""
 
     sig_user_changed = Signal()
 
@@ -194,6 +188,9 @@ class HistologyCombo(QComboBox):
         for h in entries:
             self.addItem(h.label, h.key)
             self.setItemData(self.count() - 1, ", ".join(h.synonyms), Qt.ItemDataRole.ToolTipRole)
+        longest = max(self.fontMetrics().horizontalAdvance(h.label) for h in entries)
+        self.setMinimumWidth(longest + 4 * self.fontMetrics().averageCharWidth() + 24)
+        self.currentIndexChanged.connect(lambda _i: self._show_label())
         # Search by label or synonym: the completer offers "Label — synonyms".
         completer = QCompleter([self._search_text(i) for i in range(self.count())], self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -211,6 +208,22 @@ class HistologyCombo(QComboBox):
 
     def set_key(self, value: Any) -> None:
         self.setCurrentIndex(max(0, self.findData(value)))
+        self._show_label()
+
+    def _show_label(self) -> None:
+        """The current entry's label alone (not the completer's "label — synonyms"),
+        read from its start; the tooltip has it in full with its synonyms."""
+        i = self.currentIndex()
+        if i < 0:
+            return
+        label = self.itemText(i)
+        if self.currentText() != label:
+            self.setEditText(label)
+        line = self.lineEdit()
+        assert line is not None
+        line.setCursorPosition(0)
+        syn = self.itemData(i, Qt.ItemDataRole.ToolTipRole)
+        self.setToolTip(f"{label} ({syn})" if syn else label)
 
     def _search_text(self, i: int) -> str:
         syn = self.itemData(i, Qt.ItemDataRole.ToolTipRole)
@@ -219,16 +232,21 @@ class HistologyCombo(QComboBox):
     def _resolve_typed_text(self) -> None:
         """Typed text that names exactly one catalogue entry (label or synonym) selects it."""
         text = self.currentText().split(" — ")[0].strip()
-        if self.findText(text) < 0 and text:
+        found = self.findText(text)
+        if found < 0 and text:
             matches = histology.search(text)
             if len(matches) == 1:
-                self.setCurrentIndex(self.findData(matches[0].key))
+                found = self.findData(matches[0].key)
+        if found >= 0:
+            self.setCurrentIndex(found)
+            self._show_label()  # also when it was current already
         self.sig_user_changed.emit()
 
     def _pick(self, text: str) -> None:
         idx = self.findText(text.split(" — ")[0])
         if idx >= 0:
             self.setCurrentIndex(idx)
+            self._show_label()
             self.sig_user_changed.emit()
 
 
@@ -237,12 +255,13 @@ class DiseaseSection(QGroupBox):
 
     def __init__(self, fields: FormFields, parent: QWidget) -> None:
         super().__init__("Disease", parent)
-        form = QFormLayout(self)
+        form = section_form(self)
         self.disease_kind = fields.combo(
             "disease_kind",
             form,
             "Primary or metastatic *",
             [(k.label, k.value) for k in DiseaseKind],
+            must_choose=True,
         )
         self.histology = HistologyCombo(self)
         fields.watched(
@@ -271,7 +290,7 @@ class AvailabilitySection(QGroupBox):
 
     def __init__(self, fields: FormFields, parent: QWidget) -> None:
         super().__init__("Imaging and pathology", parent)
-        form = QFormLayout(self)
+        form = section_form(self)
         self.imaging_available = fields.check("imaging_available", form, "Imaging available")
         self.imaging_date = fields.date("imaging_date", form, "Imaging date")
         self.pathology_available = fields.check("pathology_available", form, "Pathology available")
@@ -290,14 +309,16 @@ class PathwaySection(QGroupBox):
 
     def __init__(self, fields: FormFields, parent: QWidget) -> None:
         super().__init__("Pathway times (local)", parent)
-        form = QFormLayout(self)
-        self.mscc_suspected_at = fields.datetime("mscc_suspected_at", form, "MSCC suspected at")
-        self.mri_at = fields.datetime("mri_at", form, "Whole-spine MRI at")
+        form = section_form(self)
+        self.mscc_suspected_at = fields.datetime(
+            "mscc_suspected_at", form, "MSCC suspected at", now=True
+        )
+        self.mri_at = fields.datetime("mri_at", form, "Whole-spine MRI at", now=True)
         self.dexamethasone_started_at = fields.datetime(
-            "dexamethasone_started_at", form, "Dexamethasone started at"
+            "dexamethasone_started_at", form, "Dexamethasone started at", now=True
         )
         self.dexamethasone_omitted_reason = fields.line(
-            "dexamethasone_omitted_reason", form, "Dexamethasone not given: why"
+            "dexamethasone_omitted_reason", form, "Why no dexamethasone"
         )
         reasons = QCompleter(list(DEXAMETHASONE_OMISSION_REASONS), self)
         reasons.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -313,7 +334,7 @@ class PathwaySection(QGroupBox):
         self.dexamethasone_prompt.hide()
         form.addRow(self.dexamethasone_prompt)
         self.treatment_started_at = fields.datetime(
-            "treatment_started_at", form, "Treatment started at"
+            "treatment_started_at", form, "Treatment started at", now=True
         )
 
     def show_dexamethasone_prompt(self, problems: Sequence[str]) -> None:
@@ -342,3 +363,66 @@ class LevelsSection(QWidget):
         lay.addWidget(self.picker, 1)
         fields.errors["levels"] = error_label(self)
         lay.addWidget(fields.errors["levels"])
+
+
+class SectionsPage(QScrollArea):
+    """The form's sections in two columns when there is room for them side by side,
+    else in one (a small screen), scrolling when they are taller than the window.
+    Word-wrapped notes get their full height; the field with the focus is scrolled
+    into view (Tab, or a refused save focusing the first field at fault)."""
+
+    #: the narrowest a column of two is made (labels beside their fields)
+    COLUMN_WIDTH = 340
+
+    def __init__(self, left: Sequence[QWidget], right: Sequence[QWidget], parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("sectionsPage")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        inner = QWidget(self)
+        self._row = QHBoxLayout(inner)
+        self._columns = (QVBoxLayout(), QVBoxLayout())
+        for column in self._columns:
+            self._row.addLayout(column, 1)
+        self._left, self._right = tuple(left), tuple(right)
+        for w in (*self._left, *self._right):
+            w.setParent(inner)
+        self.two_columns: bool | None = None
+        self._arrange(True)
+        self.setWidget(inner)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
+
+    def _width_for_two(self) -> int:
+        widest = [
+            max(self.COLUMN_WIDTH, *(w.minimumSizeHint().width() for w in side))
+            for side in (self._left, self._right)
+        ]
+        margins = self._row.contentsMargins()
+        return sum(widest) + margins.left() + margins.right() + self._row.spacing()
+
+    def _arrange(self, two: bool) -> None:
+        if two == self.two_columns:
+            return
+        self.two_columns = two
+        for column in self._columns:
+            while column.count():
+                column.takeAt(0)
+        sides = (self._left, self._right) if two else ((*self._left, *self._right), ())
+        for n, (column, sections) in enumerate(zip(self._columns, sides, strict=True)):
+            for w in sections:
+                column.addWidget(w)
+            column.addStretch(1)
+            self._row.setStretch(n, 1 if sections else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        room = event.size().width() - self.verticalScrollBar().sizeHint().width()
+        self._arrange(room >= self._width_for_two())
+        super().resizeEvent(event)
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        inner = self.widget()
+        if new is not None and inner is not None and inner.isAncestorOf(new):
+            self.ensureWidgetVisible(new, 8, 24)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from mdtboard.services import meetings
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.worklist import fetch_cases
 from mdtboard.store.models import Patient, Referral
+from mdtboard.ui.date_fields import format_date, format_datetime
 from mdtboard.ui.main_window import MainWindow
 from mdtboard.ui.referral_dialog import ReferralDialog
 
@@ -67,7 +69,8 @@ def test_create_a_referral_with_the_level_picker(
     type_into(qtbot, dialog.family_name, "Clickwright")
     type_into(qtbot, dialog.given_name, "Ondine")
     dialog.date_of_birth.setFocus()
-    qtbot.keyClicks(dialog.date_of_birth, "14/03/1962")
+    qtbot.keyClicks(dialog.date_of_birth, format_date(date(1962, 3, 14)))
+    choose(qtbot, dialog.sex, "female")  # it starts "Not recorded — choose"
     type_into(qtbot, dialog.referrer_name, "Dr Fictional Referrer")
     choose(qtbot, dialog.urgency, "urgent")
     type_into(qtbot, dialog.question, "Stabilise T11 before SBRT?")
@@ -95,16 +98,14 @@ def test_create_a_referral_with_the_level_picker(
     qtbot.keyClick(dialog.imaging_available, Qt.Key.Key_Space)
     assert dialog.imaging_available.isChecked()
     dialog.imaging_date.setFocus()
-    from datetime import date
-
     today = date.today()
-    qtbot.keyClicks(dialog.imaging_date, today.strftime("%d/%m/%Y"))
+    qtbot.keyClicks(dialog.imaging_date, format_date(today))
     assert dialog.value("imaging_date") == today, dialog.imaging_date.text()
     dialog.pathology_available.setFocus()
     qtbot.keyClick(dialog.pathology_available, Qt.Key.Key_Space)
     assert dialog.pathology_available.isChecked()
     dialog.pathology_date.setFocus()
-    qtbot.keyClicks(dialog.pathology_date, today.strftime("%d/%m/%Y"))
+    qtbot.keyClicks(dialog.pathology_date, format_date(today))
     type_into(qtbot, dialog.neuro_status, "Intact")
     assert dialog.readiness.light == Light.AMBER, dialog.readiness.text()  # only scores missing
     assert "Scores missing" in dialog.readiness.text()
@@ -368,7 +369,7 @@ def test_editing_an_mscc_case_keeps_its_pathway_times_and_records_new_ones(
     before = referrals.get_case(ctx.db, case_id).data
     dialog = window.edit_case(case_id)
     qtbot.waitUntil(dialog.isActiveWindow)
-    assert dialog.mri_at.text() == before.mri_at.astimezone().strftime("%d/%m/%Y %H:%M")
+    assert dialog.mri_at.text() == format_datetime(before.mri_at)  # the locale's format
 
     dialog.presenting_problem.setFocus()
     qtbot.keyClick(dialog.presenting_problem, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
@@ -381,7 +382,8 @@ def test_editing_an_mscc_case_keeps_its_pathway_times_and_records_new_ones(
     assert "not a date and time" in dialog._errors["dexamethasone_started_at"].text()
 
     dialog.dexamethasone_started_at.selectAll()
-    qtbot.keyClicks(dialog.dexamethasone_started_at, "01/11/2026 09:30")
+    nine_thirty = datetime(2026, 11, 1, 9, 30).astimezone()
+    qtbot.keyClicks(dialog.dexamethasone_started_at, format_datetime(nine_thirty))
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not dialog.isVisible())
 

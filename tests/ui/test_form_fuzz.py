@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.storable import clean_text
 from mdtboard.store.models import AuditEvent, Patient, Referral
+from mdtboard.ui.date_fields import format_date
 from mdtboard.ui.referral_dialog import ReferralDialog
 
 #: what a user can paste: any character but lone surrogates (which no keyboard makes)
@@ -26,7 +27,7 @@ filled = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=
 
 
 def day(lo: date, hi: date) -> st.SearchStrategy[str]:
-    return st.dates(lo, hi).map(lambda d: d.strftime("%d/%m/%Y"))
+    return st.dates(lo, hi).map(format_date)  # as the locale writes it
 
 
 def typed(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -59,7 +60,7 @@ SAVED = {
     "question": "Stabilise T11? — SBRT 24 Gy/2 fr; \"dose\" & 'plan'",
     "presenting_problem": "Pain\nat night",
     "neuro_status": "Intact",
-    "date_of_birth": "14/03/1962",
+    "date_of_birth": format_date(date(1962, 3, 14)),
     "imaging_date": "",
     "pathology_date": "",
     "levels": ("T11", "T12", "L1"),
@@ -75,6 +76,9 @@ def counts(ctx: ServiceContext) -> tuple[int, int, int]:
 
 
 def fill(dialog: ReferralDialog, values: dict[str, Any]) -> None:
+    for name, value in (("sex", "female"), ("disease_kind", "primary")):  # no default
+        combo = getattr(dialog, name)
+        combo.setCurrentIndex(combo.findData(value))
     for name, value in values.items():
         widget = getattr(dialog, name)
         if name == "levels":

@@ -286,6 +286,7 @@ def test_a_new_referral_saves_its_scores_when_it_is_registered(
         "family_name": "Brackenridge",
         "given_name": "Tobias",
         "date_of_birth": date(1959, 9, 14),
+        "sex": "male",
         "referrer_name": "Dr Orrin Vale (demo)",
         "question": "Radiotherapy for the T9 lesion?",
         "disease_kind": "primary",
