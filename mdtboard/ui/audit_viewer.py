@@ -21,6 +21,8 @@ from mdtboard.services import audit_log
 from mdtboard.services.audit_log import AuditFilter, AuditRow
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
+from mdtboard.ui.help import install_help
+from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -117,13 +119,19 @@ class AuditViewer(QDialog):
         layout.addLayout(row)
         self.model = AuditTableModel(ctx, self)
         self.view = row_table(
-            self, self.model, "auditTable", "Audit events", (60, 150, 140, 90, 130)
+            self,
+            self.model,
+            "auditTable",
+            "Audit events",
+            (60, 150, 140, 90, 130),
+            remember="audit/header",
         )
         layout.addWidget(self.view, 1)
         self.status = QLabel(self)
         self.status.setObjectName("auditStatus")
         layout.addWidget(self.status)
-        self.resize(1100, 640)
+        keep_geometry(self, "audit/geometry", (1100, 640))
+        install_help(self, "admin")
         self.apply()
 
     def _combo(self, column: str, everything: str) -> QComboBox:

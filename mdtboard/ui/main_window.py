@@ -6,12 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from mdtboard.ui import main_prompts as prompts
+from mdtboard.ui.help import install_help
 from mdtboard.ui.main_actions import MainActions
+from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.worklist_filters import WorklistFilterBar
 from mdtboard.ui.worklist_view import CaseTable, WorklistCounts
 
@@ -29,6 +31,8 @@ CHANGE_POLL_MS = 500
 
 #: how every screen of a demo database says so
 DEMO_TITLE = "DEMO — fictional data"
+#: the second tab (Alt+T: Alt+E is the Edit menu, Alt+M the Meetings menu)
+MEETINGS_TAB = "Mee&tings and agendas"
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +76,7 @@ class MainWindow(QMainWindow):
         self.meetings_page: MeetingsPage | None = None
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
-        self.tabs.addTab(QWidget(self), "M&eetings and agendas")
+        self.tabs.addTab(QWidget(self), MEETINGS_TAB)
         self.sig_case_activated.connect(self.edit_case)
 
         bar = self.filter_toolbar = WorklistFilterBar(self)
@@ -95,7 +99,7 @@ class MainWindow(QMainWindow):
         self._change_timer.setInterval(CHANGE_POLL_MS)
         self._change_timer.timeout.connect(self._poll_changes)
 
-        self._restore_geometry()
+        keep_geometry(self, "main/geometry", (1280, 760))
         self._set_usable(False)
         if ctx is not None:
             self.attach(ctx)
@@ -142,7 +146,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> MainActions:
         """The menus, each action connected to its slot and kept as ``act_*``."""
-        a = MainActions(self)
+        a = MainActions(self, lambda: "agenda" if self.tabs.currentIndex() == 1 else "worklist")
         a.new_referral.triggered.connect(self.new_referral)
         a.edit_referral.triggered.connect(self._edit_selected)
         a.import_referrals.triggered.connect(self.import_referrals)
@@ -151,8 +155,14 @@ class MainWindow(QMainWindow):
         a.sign_out.triggered.connect(self.sign_out)
         a.quit.triggered.connect(self.close)
         a.refresh.triggered.connect(self.reload)
-        a.find.triggered.connect(self.filter_toolbar.focus_search)
-        a.go_to_list.triggered.connect(lambda: self.table.setFocus())
+        a.find.triggered.connect(lambda: self.show_worklist(self.filter_toolbar.focus_search))
+        a.go_to_list.triggered.connect(lambda: self.show_worklist(self.table.setFocus))
+        a.worklist.triggered.connect(lambda: self.show_worklist(self.table.setFocus))
+        a.meetings.triggered.connect(self.show_meetings)
+        a.new_meeting.triggered.connect(lambda: self.show_meetings().new_meeting())
+        a.start_meeting.triggered.connect(lambda: self.show_meetings().start_meeting())
+        a.agenda_pdf.triggered.connect(lambda: self.show_meetings().export_pdf("agenda"))
+        a.summary_pdf.triggered.connect(lambda: self.show_meetings().export_pdf("summary"))
         a.audit.triggered.connect(self.show_audit)
         a.members.triggered.connect(self.manage_members)
         a.about.triggered.connect(self.show_about)
@@ -169,6 +179,7 @@ class MainWindow(QMainWindow):
         self.act_audit = a.audit
         self.act_members = a.members
         self.act_about = a.about
+        self.act_help = a.help
         return a
 
     # --- behaviour -----------------------------------------------------------
@@ -183,7 +194,7 @@ class MainWindow(QMainWindow):
             self.meetings_page = page
             self.tabs.blockSignals(True)
             self.tabs.removeTab(1)
-            self.tabs.insertTab(1, page, "M&eetings and agendas")
+            self.tabs.insertTab(1, page, MEETINGS_TAB)
             self.tabs.setCurrentIndex(1)
             self.tabs.blockSignals(False)
 
@@ -201,6 +212,10 @@ class MainWindow(QMainWindow):
         self.meeting_window = window
         window.show()
         return window
+
+    def show_worklist(self, then: Callable[[], object]) -> None:
+        self.tabs.setCurrentIndex(0)
+        then()
 
     def show_meetings(self) -> MeetingsPage:
         self.tabs.setCurrentIndex(1)
@@ -224,6 +239,7 @@ class MainWindow(QMainWindow):
 
         dialog = ReferralDialog(self.ctx, case_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        install_help(dialog, "referrals")  # once per window: a second install keeps the first
 
         def saved() -> None:
             case = dialog.result_case
@@ -465,22 +481,11 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         prompts.show_about(self, self.ctx.db.target.display if self.attached else "(opening)")
 
-    # --- persistence of UI state ---------------------------------------------
-    def _restore_geometry(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("main/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 760)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.close_other_windows():
             event.ignore()
             return
-        self._change_timer.stop()
-        settings = QSettings()
-        settings.setValue("main/geometry", self.saveGeometry())
+        self._change_timer.stop()  # geometry and columns are kept as they change (remember)
         if self.attached:
             self.change_watcher.close()
             self.table.save_header()

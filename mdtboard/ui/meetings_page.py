@@ -37,7 +37,8 @@ from mdtboard.services.settings import get_settings
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CaseTableModel
-from mdtboard.ui.remember import keep_splitter
+from mdtboard.ui.help import install_help
+from mdtboard.ui.remember import keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
 from mdtboard.ui.widgets import qdatetime_to_utc
 
@@ -97,6 +98,8 @@ class MeetingDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        keep_geometry(self, "meetingDialog/geometry", (520, 330))
+        install_help(self, "agenda")
         self._apply_defaults(meetings.next_free_slot(ctx.db))
         self.starts_at.dateTimeChanged.connect(lambda _d: self._date_changed())
 
@@ -183,22 +186,27 @@ class MeetingsPage(QWidget):
         lv.addWidget(QLabel("<b>Meetings</b>", left))
         self.meeting_model = MeetingTableModel(self)
         self.meeting_view = row_table(
-            left, self.meeting_model, "meetingTable", "Meetings", (170, 260)
+            left,
+            self.meeting_model,
+            "meetingTable",
+            "Meetings",
+            (170, 260),
+            remember="meetings/meetingsHeader",
         )
         lv.addWidget(self.meeting_view)
         row = QHBoxLayout()
         self.new_meeting_btn = QPushButton("&New meeting…", left)
         self.new_meeting_btn.clicked.connect(self.new_meeting)
         row.addWidget(self.new_meeting_btn)
-        self.start_btn = QPushButton("Start &meeting mode", left)
-        self.start_btn.clicked.connect(self._start_meeting)
+        self.start_btn = QPushButton("&Start meeting mode", left)
+        self.start_btn.clicked.connect(self.start_meeting)
         row.addWidget(self.start_btn)
         lv.addLayout(row)
         row2 = QHBoxLayout()
         self.agenda_pdf_btn = QPushButton("Agenda &PDF…", left)
         self.agenda_pdf_btn.clicked.connect(lambda: self.export_pdf("agenda"))
         row2.addWidget(self.agenda_pdf_btn)
-        self.summary_pdf_btn = QPushButton("Outcome summar&y PDF…", left)
+        self.summary_pdf_btn = QPushButton("Out&come summary PDF…", left)
         self.summary_pdf_btn.clicked.connect(lambda: self.export_pdf("summary"))
         row2.addWidget(self.summary_pdf_btn)
         lv.addLayout(row2)
@@ -209,7 +217,12 @@ class MeetingsPage(QWidget):
         rv.addWidget(self.agenda_title)
         self.agenda_model = AgendaTableModel(self._persist_order, self)
         self.agenda_view = row_table(
-            right, self.agenda_model, "agendaTable", "Agenda", (30, 200, 110, 120, 200, 90, 260, 90)
+            right,
+            self.agenda_model,
+            "agendaTable",
+            "Agenda",
+            (30, 200, 110, 120, 200, 90, 260, 90),
+            remember="meetings/agendaHeader",
         )
         self.agenda_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.agenda_view.setDragEnabled(True)
@@ -222,14 +235,14 @@ class MeetingsPage(QWidget):
         buttons = QHBoxLayout()
         self.up_btn = self._button("Move &up", "Alt+Up", lambda: self.move_selected(-1), buttons)
         self.down_btn = self._button(
-            "Move &down", "Alt+Down", lambda: self.move_selected(1), buttons
+            "Move d&own", "Alt+Down", lambda: self.move_selected(1), buttons
         )
         self.emergencies_btn = self._button(
-            "&Emergencies first", None, self.emergencies_first, buttons
+            "Emer&gencies first", None, self.emergencies_first, buttons
         )
         self.remove_btn = self._button("&Remove", "Del", self.remove_selected, buttons)
-        self.defer_btn = self._button("De&fer…", None, self.defer_selected, buttons)
-        self.withdraw_btn = self._button("&Withdraw…", None, self.withdraw_selected, buttons)
+        self.defer_btn = self._button("&Defer…", None, self.defer_selected, buttons)
+        self.withdraw_btn = self._button("W&ithdraw…", None, self.withdraw_selected, buttons)
         buttons.addStretch(1)
         rv.addLayout(buttons)
 
@@ -248,7 +261,7 @@ class MeetingsPage(QWidget):
         self.add_btn = QPushButton("&Add to agenda", right)
         self.add_btn.clicked.connect(self.add_selected_candidate)
         cand_row.addWidget(self.add_btn)
-        self.add_ready_btn = QPushButton("Add all rea&dy", right)
+        self.add_ready_btn = QPushButton("Add all read&y", right)
         self.add_ready_btn.setObjectName("addAllReady")
         self.add_ready_btn.clicked.connect(self.add_all_ready)
         cand_row.addWidget(self.add_ready_btn)
@@ -260,6 +273,7 @@ class MeetingsPage(QWidget):
             "candidateTable",
             "Cases to list",
             (200, 110, 45, 220, 90, 120, 80, 110, 120),
+            remember="meetings/candidatesHeader",
         )
         self.candidate_view.setWordWrap(False)
         self.candidate_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -537,7 +551,8 @@ class MeetingsPage(QWidget):
             return None
         return self.last_export
 
-    def _start_meeting(self) -> None:
+    def start_meeting(self) -> None:
+        """Meeting mode for the meeting selected in the list."""
         meeting_id = self.current_meeting_id()
         if meeting_id is not None:
             self.sig_meeting_mode_requested.emit(meeting_id)

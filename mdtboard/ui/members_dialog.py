@@ -24,6 +24,8 @@ from mdtboard.services import members
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.members import MemberView
+from mdtboard.ui.help import install_help
+from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.table_base import RowsTableModel, row_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -48,7 +50,9 @@ class MembersDialog(QDialog):
         self.setWindowTitle("MDT members")
         layout = QVBoxLayout(self)
         self.model = MemberTableModel(self)
-        self.view = row_table(self, self.model, "memberTable", "Members", (230, 220))
+        self.view = row_table(
+            self, self.model, "memberTable", "Members", (230, 220), remember="members/header"
+        )
         layout.addWidget(self.view, 1)
         form = QFormLayout()
         self.name = QLineEdit(self)
@@ -82,7 +86,8 @@ class MembersDialog(QDialog):
         buttons.rejected.connect(self.accept)
         layout.addWidget(buttons)
         self.view.selectionModel().currentRowChanged.connect(lambda c, _p: self._show(c.row()))
-        self.resize(760, 520)
+        keep_geometry(self, "members/geometry", (760, 520))
+        install_help(self, "admin")
         self.reload()
 
     def reload(self) -> None:

@@ -8,6 +8,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
+from mdtboard.ui.remember import keep_columns
+
 ModelIndex = QModelIndex | QPersistentModelIndex
 RowT = TypeVar("RowT")
 
@@ -60,8 +62,11 @@ def row_table(
     name: str,
     accessible: str,
     widths: Sequence[int] = (),
+    *,
+    remember: str = "",
 ) -> QTableView:
-    """A table view that selects one whole row at a time (every list in the app)."""
+    """A table view that selects one whole row at a time (every list in the app);
+    with ``remember`` (a settings key) its columns are as the user last left them."""
     view = QTableView(parent)
     view.setObjectName(name)
     view.setAccessibleName(accessible)
@@ -72,4 +77,6 @@ def row_table(
     view.horizontalHeader().setStretchLastSection(True)
     for col, width in enumerate(widths):
         view.setColumnWidth(col, width)
+    if remember:
+        keep_columns(view, remember)
     return view

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from mdtboard.ui.case_columns import CASE_ID_ROLE, COLUMN_WIDTHS, COLUMNS
+from mdtboard.ui.remember import keep_columns
 
 if TYPE_CHECKING:
     from mdtboard.ui.case_model import CaseTableModel
@@ -51,14 +52,15 @@ class CaseTable(QTableView):
         self.setModel(model)
         self._placeholder.deleteLater()
         self._configure_columns()
-        state = QSettings().value(_HEADER_KEY)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.horizontalHeader().restoreState(state)
+        keep_columns(self, _HEADER_KEY)
         self.setSortingEnabled(True)
 
     def save_header(self) -> None:
-        """Keep the column widths, order and sort for the next start."""
-        QSettings().setValue(_HEADER_KEY, self.horizontalHeader().saveState())
+        """Keep the column widths, order and sort for the next start (also kept as
+        they change, once a model is attached)."""
+        settings = QSettings()
+        settings.setValue(_HEADER_KEY, self.horizontalHeader().saveState())
+        settings.setValue(f"{_HEADER_KEY}Count", self.horizontalHeader().count())
 
     def _configure_columns(self) -> None:
         header = self.horizontalHeader()

@@ -187,7 +187,7 @@ def test_build_and_reorder_an_agenda(qtbot: QtBot, window: MainWindow, ctx: Serv
     m = meetings.create_meeting(
         ctx, title="GUI test MDT", starts_at=datetime.now(UTC) + timedelta(days=2)
     )
-    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Mee&tings
     page = window.meetings_page
     assert page is not None
     page.refresh(select_id=m.id)
@@ -242,7 +242,7 @@ def test_many_cases_onto_an_agenda_in_one_step(
     m = meetings.create_meeting(
         ctx, title="Bulk GUI test MDT", starts_at=datetime.now(UTC) + timedelta(days=2)
     )
-    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Mee&tings
     page = window.meetings_page
     assert page is not None
     page.refresh(select_id=m.id)
@@ -406,7 +406,7 @@ def test_ready_cases_only_follows_the_traffic_light_and_the_imaging_setting(
     m = meetings.create_meeting(
         ctx, title="Ready-only test", starts_at=datetime.now(UTC) + timedelta(days=2)
     )
-    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Mee&tings
     page = window.meetings_page
     assert page is not None
     page.refresh(select_id=m.id)
@@ -499,7 +499,7 @@ def test_candidates_are_offered_by_group(
 ) -> None:
     """Issue 17 part 1: the cases to list, grouped — new referrals, or discussed before —
     with emergencies first in each."""
-    qtbot.keyClick(window.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Mee&tings
     page = window.meetings_page
     assert page is not None
     group = page.candidate_group

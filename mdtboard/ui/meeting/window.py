@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QTextCursor
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QHBoxLayout,
+    QFrame,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -42,6 +40,8 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
 from mdtboard.services.settings import is_demo
+from mdtboard.ui.flow_layout import FlowLayout
+from mdtboard.ui.help import show_help
 from mdtboard.ui.meeting import prompts, render
 from mdtboard.ui.meeting.agenda import MeetingAgendaModel
 from mdtboard.ui.meeting.attendance import AttendanceDialog
@@ -57,7 +57,8 @@ from mdtboard.ui.meeting.pages import (
     SummaryPage,
 )
 from mdtboard.ui.meeting.presenter import CasePresenter
-from mdtboard.ui.remember import keep_geometry, keep_splitter
+from mdtboard.ui.meeting.toolbar import MeetingActions
+from mdtboard.ui.remember import keep_columns, keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
 
 STEPS: tuple[tuple[str, str], ...] = (
@@ -73,19 +74,6 @@ STEPS: tuple[tuple[str, str], ...] = (
 AUTOSAVE_MS = 1500
 #: typing stops this long before an undo step closes (a word is one step)
 UNDO_PAUSE_MS = 400
-SHORTCUTS = (
-    ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous case"),
-    ("Alt+Right / Alt+Left", "Next / previous step"),
-    ("Alt+1 … Alt+8 (or Ctrl+1 … Ctrl+8)", "Go to step"),
-    ("Ctrl+S", "Save draft now (drafts also autosave)"),
-    ("Ctrl+Return", "Sign off (chair), after a confirmation naming the case"),
-    ("Ctrl+Shift+N", "Apply the NOMS suggestion to the options"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo within the case"),
-    ("Ctrl+D", "Defer case (with reason)"),
-    ("F11", "Presentation mode (second screen)"),
-    ("Ctrl+Shift+A", "Attendance"),
-    ("F1", "This list"),
-)
 _EMERGENCY_STYLE = "background:#fde2e1; color:#8a1111; border:2px solid #b3261e; padding:6px;"
 #: the 1-week pathway (known cancer, spinal pain, no neurology): urgent, not an emergency
 _PATHWAY_STYLE = "background:#fff3d6; color:#6b4400; border:2px solid #b36b00; padding:6px;"
@@ -140,6 +128,7 @@ class MeetingModeWindow(QMainWindow):
         self.quorum_banner = QLabel(central)
         self.quorum_banner.setObjectName("quorumBanner")
         self.quorum_banner.setAccessibleName("Quorum")
+        self.quorum_banner.setWordWrap(True)  # the window fits an 800-pixel screen
         outer.addWidget(self.quorum_banner)
         self.mscc_banner = QLabel(central)
         self.mscc_banner.setObjectName("msccBanner")
@@ -150,7 +139,11 @@ class MeetingModeWindow(QMainWindow):
         outer.addWidget(splitter, 1)
         self.agenda_model = MeetingAgendaModel(self)
         self.agenda_view = row_table(
-            splitter, self.agenda_model, "meetingAgenda", "Cases on the agenda"
+            splitter,
+            self.agenda_model,
+            "meetingAgenda",
+            "Cases on the agenda",
+            remember="meeting/agendaHeader",
         )
         self.agenda_view.setWordWrap(False)
         self.agenda_view.setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -165,8 +158,9 @@ class MeetingModeWindow(QMainWindow):
         self.case_title = QLabel(right)
         self.case_title.setObjectName("caseTitle")
         self.case_title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.case_title.setWordWrap(True)
         rv.addWidget(self.case_title)
-        stepper = QHBoxLayout()
+        stepper = FlowLayout()  # wraps onto a second row in a narrow window
         self.step_buttons = QButtonGroup(self)
         self.step_buttons.setExclusive(True)
         for i, (_key, label) in enumerate(STEPS):
@@ -177,7 +171,6 @@ class MeetingModeWindow(QMainWindow):
             btn.setToolTip(f"Alt+{i + 1}")
             self.step_buttons.addButton(btn, i)
             stepper.addWidget(btn)
-        stepper.addStretch(1)
         self.step_buttons.idClicked.connect(self.go_to_step)
         rv.addLayout(stepper)
         self.stack = QStackedWidget(right)
@@ -211,68 +204,33 @@ class MeetingModeWindow(QMainWindow):
             self.actions_page,
             self.signoff,
         )
-        for page in self.pages:
-            self.stack.addWidget(self._scroll(page) if page.scrolls else page)
+        for page in self.pages:  # pages that fill the window scroll sideways if narrow
+            self.stack.addWidget(self._scroll(page, framed=page.scrolls))
+        keep_columns(self.actions_page.actions_view, "meeting/actionsHeader")
         self.signoff.signoff_btn.clicked.connect(self.sign_off)
         self.signoff.amend_btn.clicked.connect(self.start_amendment)
         self.signoff.save_amend_btn.clicked.connect(self.save_amendment)
 
-    def _scroll(self, widget: QWidget) -> QScrollArea:
+    def _scroll(self, widget: QWidget, *, framed: bool) -> QScrollArea:
         area = QScrollArea(self)
         area.setWidgetResizable(True)
+        if not framed:  # a page that fills the window looks as it did unscrolled
+            area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidget(widget)
         return area
 
     def _build_actions(self) -> None:
-        bar = QToolBar("Meeting", self)
-        bar.setObjectName("meetingToolbar")
-        bar.setMovable(False)
-        self.addToolBar(bar)
-
-        def act(
-            text: str, keys: list[str], slot: Callable[[], Any], on_bar: bool = True
-        ) -> QAction:
-            a = QAction(text, self)
-            a.setShortcuts([QKeySequence(k) for k in keys])
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            if on_bar:
-                bar.addAction(a)
-            return a
-
-        self.act_prev_case = act("◀ Previous case", ["Ctrl+PgUp"], lambda: self.step_case(-1))
-        self.act_next_case = act("Next case ▶", ["Ctrl+PgDown"], lambda: self.step_case(1))
-        bar.addSeparator()
-        step = self.stack.currentIndex
-        act("Previous step", ["Alt+Left"], lambda: self.go_to_step(step() - 1), False)
-        act("Next step", ["Alt+Right"], lambda: self.go_to_step(step() + 1), False)
-        for i in range(len(STEPS)):
-            act(
-                f"Step {i + 1}",
-                [f"Alt+{i + 1}", f"Ctrl+{i + 1}"],
-                partial(self.go_to_step, i),
-                False,
-            )
-        self.act_save = act("Save", ["Ctrl+S"], self.save_now)
-        self.act_apply = act("Apply suggestion", ["Ctrl+Shift+N"], self.apply_suggestion)
-        self.act_sign = act("Sign off…", ["Ctrl+Return", "Ctrl+Enter"], self.sign_off)
-        self.act_defer = act(
-            "Defer…", ["Ctrl+D"], lambda: self.set_case_status(AgendaStatus.DEFERRED)
+        a = self.acts = MeetingActions(self, STEPS)
+        self.toolbar = a.bar
+        self.act_prev_case, self.act_next_case, self.act_save = a.prev_case, a.next_case, a.save
+        self.act_apply, self.act_sign, self.act_defer = a.apply, a.sign, a.defer
+        self.act_withdraw, self.act_attendance, self.act_present = (
+            a.withdraw,
+            a.attendance,
+            a.present,
         )
-        self.act_withdraw = act(
-            "Withdraw…", [], lambda: self.set_case_status(AgendaStatus.WITHDRAWN)
-        )
-        bar.addSeparator()
-        self.act_attendance = act("Attendance…", ["Ctrl+Shift+A"], self.edit_attendance)
-        self.act_present = act("Presentation mode", ["F11"], self.toggle_presentation)
-        self.act_close_meeting = act("Close meeting…", [], self.close_meeting)
-        self.act_help = act("Shortcuts", ["F1"], self.show_shortcuts)
-        self.act_undo = act(
-            "Undo", [QKeySequence(QKeySequence.StandardKey.Undo).toString()], self.undo, False
-        )
-        redo_keys = [QKeySequence(QKeySequence.StandardKey.Redo).toString(), "Ctrl+Shift+Z"]
-        self.act_redo = act("Redo", redo_keys, self.redo, False)
+        self.act_close_meeting, self.act_help = a.close_meeting, a.help
+        self.act_undo, self.act_redo = a.undo, a.redo
 
     # -------------------------------------------------------------- the agenda
     def reload_agenda(self) -> None:
@@ -554,7 +512,8 @@ class MeetingModeWindow(QMainWindow):
         )
 
     def show_shortcuts(self) -> None:
-        prompts.show_shortcuts(self, SHORTCUTS)
+        """The help at this window's keyboard table (made from its actions)."""
+        show_help(self, "keys")
 
     def showEvent(self, event: QShowEvent) -> None:
         self._mscc_tick.start()  # the banner's clocks run while the window is shown
