@@ -95,7 +95,7 @@ class AlreadyImported(ServiceError):
     """The same file (by SHA-256) was imported before."""
 
 
-def _imported_before(ctx: ServiceContext, digest: str) -> datetime | None:
+def imported_before(ctx: ServiceContext, digest: str) -> datetime | None:
     """When a file with this SHA-256 was imported (the import's audit event records it)."""
     with ctx.db.reader() as s:
         return s.execute(
@@ -619,7 +619,7 @@ class Preview:
 
     rows: int
     valid: int
-    shown: tuple[tuple[int, dict[str, str]], ...]
+    shown: tuple[tuple[int, dict[str, Any]], ...]
     errors: tuple[RowError, ...]
     imported_before: datetime | None
 
@@ -648,19 +648,20 @@ def preview(
         sum(1 for r in rows if r.number not in bad),
         shown,
         tuple(errors),
-        _imported_before(ctx, source.digest),
+        imported_before(ctx, source.digest),
     )
 
 
-def _shown(row: _Row) -> dict[str, str]:
+def _shown(row: _Row) -> dict[str, Any]:
+    """A valid row as the preview shows it (dates as dates: the screen formats them)."""
     p, d = row.patient, row.referral
     return {
         "mrn": p.mrn,
         "patient": f"{p.family_name.upper()}, {p.given_name}",
-        "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else "",
-        "sex": p.sex,
-        "received_at": f"{d.received_at:%Y-%m-%d %H:%M}" if d.received_at else "",
-        "urgency": d.urgency,
+        "date_of_birth": p.date_of_birth,
+        "sex": Sex(p.sex).label,
+        "received_at": d.received_at,
+        "urgency": Urgency(d.urgency).label,
         "histology": histology.label_for(d.histology_key),
         "levels": levels.format_levels(tuple(d.levels)),
     }
@@ -687,7 +688,7 @@ def import_referrals(
     table = source if isinstance(source, Source) else load(source)
     name, digest = table.name, table.digest
     if not allow_same_file:
-        when = _imported_before(ctx, digest)
+        when = imported_before(ctx, digest)
         if when is not None:
             raise AlreadyImported(
                 f"{name} was imported before ({when:%d %b %Y %H:%M} UTC, sha256 "

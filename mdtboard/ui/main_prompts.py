@@ -18,10 +18,13 @@ from mdtboard.ui import file_names
 SHOWN_PROBLEMS = 30
 
 
-def ask_csv_to_import(parent: QWidget) -> str:
-    """The CSV file to import, or "" if the user cancelled."""
+def ask_file_to_import(parent: QWidget) -> str:
+    """The referral file to import (CSV or Excel), or "" if the user cancelled."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Import referrals", file_names.last_folder(), "CSV files (*.csv);;All files (*)"
+        parent,
+        "Import referrals",
+        file_names.last_folder(),
+        "Referral files (*.csv *.tsv *.txt *.xlsx);;All files (*)",
     )
     if path:
         file_names.remember(path)
@@ -37,26 +40,6 @@ def ask_worklist_csv(parent: QWidget) -> str:
     if path:
         file_names.remember(path)
     return path
-
-
-def ask_import_again(parent: QWidget, problem: str) -> bool:
-    """The file was imported before: import it again anyway? (No by default.)"""
-    again = QMessageBox.question(
-        parent,
-        "File imported before",
-        f"{problem}\n\nImport it again anyway?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return again == QMessageBox.StandardButton.Yes
-
-
-def show_import_finished(parent: QWidget, imported: int, new_patients: int) -> None:
-    QMessageBox.information(
-        parent,
-        "Import finished",
-        f"Imported {imported} referrals ({new_patients} new patients).",
-    )
 
 
 class ImportProblemsBox(QMessageBox):

@@ -19,12 +19,11 @@ from mdtboard.ui.worklist_view import CaseTable, WorklistCounts
 
 if TYPE_CHECKING:
     from mdtboard.services.context import ServiceContext
-    from mdtboard.services.importer import ImportReport
     from mdtboard.store.changes import ChangeWatcher
     from mdtboard.ui.case_model import CaseTableModel
+    from mdtboard.ui.import_flow import ImportFlow
     from mdtboard.ui.meetings_page import MeetingsPage
     from mdtboard.ui.referral_dialog import ReferralDialog
-    from mdtboard.ui.workers import BackgroundJob
 
 CHANGE_POLL_MS = 500
 
@@ -74,6 +73,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.table, "&Worklist")
         self.meetings_page: MeetingsPage | None = None
+        self.importer: ImportFlow | None = None
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
         self.tabs.addTab(QWidget(self), MEETINGS_TAB)
@@ -254,60 +254,15 @@ class MainWindow(QMainWindow):
         dialog.activateWindow()
         return dialog
 
-    def import_referrals(
-        self, path: str | None = None, *, allow_same_file: bool = False
-    ) -> BackgroundJob | None:
-        """Validate a CSV off the GUI thread; nothing is written if any row is invalid."""
-        path = path if path is not None else prompts.ask_csv_to_import(self)
-        if not path:
-            return None
-        source = Path(path)
-        bg = self._start_import(source, "Importing referrals…", allow_same_file=allow_same_file)
-        bg.sig_failed.connect(lambda exc: self._import_failed(exc, source))
-        return bg
+    def import_referrals(self, path: str | None = None) -> object:
+        """File → Import referrals…: the import wizard (docs/import-format.md); nothing
+        is written before its preview is accepted."""
+        from mdtboard.ui.import_flow import ImportFlow
 
-    def _start_import(
-        self, source: Path, title: str, *, allow_same_file: bool = False, valid_only: bool = False
-    ) -> BackgroundJob:
-        from mdtboard.services.importer import import_referrals
-        from mdtboard.ui.workers import run_in_background
-
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return import_referrals(
-                self.ctx,
-                source,
-                valid_rows_only=valid_only,
-                allow_same_file=allow_same_file,
-                progress=progress,
-                cancelled=cancelled,
-            )
-
-        bg = run_in_background(self, job, title)
-        bg.sig_finished.connect(self._import_done)
-        self.import_job = bg
-        return bg
-
-    def _import_done(self, report: ImportReport) -> None:
-        self.reload()
-        self.last_import = report
-        prompts.show_import_finished(self, report.imported, report.new_patients)
-
-    def _import_failed(self, exc: object, source: Path) -> None:
-        from mdtboard.services.importer import AlreadyImported, ImportInvalid
-
-        self.last_import_error = exc
-        if isinstance(exc, AlreadyImported):
-            if prompts.ask_import_again(self, str(exc)):
-                self.import_referrals(str(source), allow_same_file=True)
-        elif isinstance(exc, ImportInvalid):
-            box = prompts.ImportProblemsBox(exc.report.errors, source.name, self)
-            self.import_error_box = box
-            box.exec()
-            if box.valid_rows_chosen():
-                bg = self._start_import(source, "Importing valid rows…", valid_only=True)
-                bg.sig_failed.connect(lambda e: QMessageBox.warning(self, "Import failed", str(e)))
-        else:
-            QMessageBox.warning(self, "Import failed", str(exc))
+        if self.importer is None:
+            self.importer = ImportFlow(self, self.ctx)
+            self.importer.sig_imported.connect(lambda _report: self.reload())
+        return self.importer.start(path)
 
     def export_worklist(self, path: str | None = None) -> object:
         """The current view as CSV, in the background with progress (permission

@@ -302,43 +302,6 @@ def test_relist_a_deferred_case(qtbot: QtBot, window: MainWindow, ctx: ServiceCo
     assert relisted and relisted[0].reason == "Awaiting updated MRI"
 
 
-def test_import_csv_with_errors_then_valid(
-    qtbot: QtBot, window: MainWindow, ctx: ServiceContext, tmp_path: Path
-) -> None:
-    bad = tmp_path / "bad.csv"
-    bad.write_text(EXAMPLE.read_text().replace("1971-01-05", "05-01-1971x"))
-    before = count(ctx, Referral)
-
-    def close_box() -> None:
-        box = getattr(window, "import_error_box", None)
-        if box is None or not box.isVisible():
-            QTimer.singleShot(50, close_box)
-            return
-        box.button(QMessageBox.StandardButton.Close).click()
-
-    QTimer.singleShot(50, close_box)
-    job = window.import_referrals(str(bad))
-    assert job is not None
-    qtbot.waitUntil(lambda: job.done, timeout=10_000)
-    qtbot.waitUntil(lambda: getattr(window, "last_import_error", None) is not None, timeout=5000)
-    assert "row 3, column date_of_birth" in str(window.last_import_error)
-    assert count(ctx, Referral) == before
-
-    def close_info() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            box.accept()
-        else:
-            QTimer.singleShot(50, close_info)
-
-    QTimer.singleShot(50, close_info)
-    job = window.import_referrals(str(EXAMPLE))
-    assert job is not None
-    qtbot.waitUntil(lambda: getattr(window, "last_import", None) is not None, timeout=10_000)
-    assert count(ctx, Referral) == before + 4
-    assert window.model.total == before + 4
-
-
 def test_earlier_mdt_discussions_are_visible_from_the_case(
     qtbot: QtBot, window: MainWindow, ctx: ServiceContext
 ) -> None:

@@ -585,3 +585,53 @@ def test_audit_model_paged_filtered_and_a_failed_read(
     model.set_filter(AuditFilter())  # the database is back: a whole reset, checked
     assert signals.take() == reset(len(rows), 5)
     assert model.total == total
+
+
+# --- import wizard ----------------------------------------------------------------------
+def test_import_models_empty_loaded_and_edited(
+    qtmodeltester: ModelTester, ctx: ServiceContext
+) -> None:
+    from pathlib import Path
+
+    from mdtboard.services.import_mapping import FIELDS, guess
+    from mdtboard.services.importer import load, preview
+    from mdtboard.ui.import_models import (
+        NOT_IMPORTED,
+        ColumnMapModel,
+        PreviewModel,
+        ValueMapModel,
+        ValueRow,
+    )
+
+    source = load(Path(__file__).resolve().parents[1] / "fixtures/import/hospital-columns.csv")
+    mapping = guess(source)
+
+    columns = ColumnMapModel()
+    qtmodeltester.check(columns, force_py=True)
+    signals = Signals(columns)
+    columns.reset(mapping, source.header, next(source.records()))
+    assert signals.take() == reset(len(FIELDS), len(FIELDS))
+    assert_cells_typed(columns)
+    sex = columns.index(FIELDS.index("sex"), 1)
+    assert columns.setData(sex, "")  # the Sex column no longer imported
+    assert sex.data() == NOT_IMPORTED
+    assert not columns.setData(sex, "No such column")
+
+    values = ValueMapModel()
+    qtmodeltester.check(values, force_py=True)
+    signals = Signals(values)
+    values.reset(mapping, [ValueRow("sex", "F", 1), ValueRow("histology", "Ca br L", 2)])
+    assert signals.take() == reset(0, 2)
+    assert_cells_typed(values)
+    assert values.unrecognised() == 1
+    assert values.setData(values.index(1, 3), "met_breast")
+    assert values.unrecognised() == 0
+    assert not values.setData(values.index(0, 3), "met_breast")  # not a value of sex
+
+    rows = PreviewModel()
+    qtmodeltester.check(rows, force_py=True)
+    signals = Signals(rows)
+    rows.show(preview(ctx, source, mapping.ignoring_the_rest(source.header)))
+    assert signals.take() == reset(0, 3)
+    assert_cells_typed(rows)
+    assert shown(rows, 1) == ["ready"] * 3
