@@ -433,7 +433,7 @@ def record_agenda_20(ctx: Any, bot: Bot, show: Callable[[QWidget], None]) -> tup
     show(win)
     left = Qt.MouseButton.LeftButton
     with recording() as rec:
-        bot.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # the Meetings tab
+        bot.keyClick(win, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # the Mee&tings tab
         page = win.meetings_page
         assert page is not None
         row = page.meeting_model.row_of(meeting_id)
