@@ -195,8 +195,10 @@ class HistologyCombo(QComboBox):
         completer = QCompleter([self._search_text(i) for i in range(self.count())], self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.activated.connect(lambda text: self._pick(text))
         self.setCompleter(completer)
+        # queued: after the line edit's own slot (connected on each focus-in), which
+        # shows the completion "Label — synonyms"
+        completer.activated.connect(self._pick, Qt.ConnectionType.QueuedConnection)
         self.activated.connect(lambda _i: self.sig_user_changed.emit())
         line = self.lineEdit()
         assert line is not None
@@ -408,8 +410,12 @@ class SectionsPage(QScrollArea):
             return
         self.two_columns = two
         for column in self._columns:
+            for w in (*self._left, *self._right):
+                # removeWidget deletes the layout item at once: a taken item deleted
+                # later would unhook the widget's new one (stale heights, clipped notes)
+                column.removeWidget(w)
             while column.count():
-                column.takeAt(0)
+                column.takeAt(0)  # the stretch
         sides = (self._left, self._right) if two else ((*self._left, *self._right), ())
         for n, (column, sections) in enumerate(zip(self._columns, sides, strict=True)):
             for w in sections:
