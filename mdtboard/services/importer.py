@@ -506,8 +506,10 @@ def read_rows(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     mapping: Mapping | None = None,
+    refused: dict[int, dict[str, str]] | None = None,
 ) -> tuple[list[_Row], list[RowError], int]:
     """Parse and validate every row; returns (valid rows, errors, number of data rows).
+    ``refused``, when given, collects the first 500 invalid rows' values as read.
 
     ``mapping`` says which file column feeds each field and how values translate
     (guessed from the file when not given). ``progress(rows read, rows in the file)`` is
@@ -564,6 +566,8 @@ def read_rows(
                 raw[f] = got
         row, row_errors = _parse_row(count, raw, layout)
         errors.extend(row_errors)
+        if row is None and refused is not None and len(refused) < 500:
+            refused[count] = raw
         if row is not None:
             key = row.patient.mrn.strip()
             ident = (row.patient.family_name.strip().lower(), row.patient.date_of_birth, count)
@@ -636,13 +640,19 @@ def preview(
     """Check the file as :func:`import_referrals` would (MRNs against stored patients
     too), writing nothing."""
     ctx.require(Permission.IMPORT)
-    rows, errors, total = read_rows(source, progress, cancelled, mapping)
+    refused: dict[int, dict[str, str]] = {}
+    rows, errors, total = read_rows(source, progress, cancelled, mapping, refused)
     if rows:
         with ctx.db.reader() as s:
             errors = sorted([*errors, *_mrn_conflicts(s, rows)], key=lambda e: e.row)
         errors = _named(errors, mapping)
     bad = {e.row for e in errors}
-    shown = tuple((r.number, _shown(r)) for r in rows[:limit])
+    shown = tuple(
+        sorted(
+            [(r.number, _shown(r)) for r in rows[:limit]]
+            + [(n, _as_read(raw)) for n, raw in refused.items()],
+        )
+    )
     return Preview(
         total,
         sum(1 for r in rows if r.number not in bad),
@@ -650,6 +660,22 @@ def preview(
         tuple(errors),
         imported_before(ctx, source.digest),
     )
+
+
+def _as_read(raw: dict[str, str]) -> dict[str, Any]:
+    """An invalid row as the file gives it, so the user can find it."""
+    get = raw.get
+    name = ", ".join(x for x in ((get("family_name") or "").upper(), get("given_name")) if x)
+    return {
+        "mrn": get("mrn") or "",
+        "patient": name,
+        "date_of_birth": get("date_of_birth") or "",
+        "sex": get("sex") or "",
+        "received_at": get("received_at") or "",
+        "urgency": get("urgency") or "",
+        "histology": get("histology") or "",
+        "levels": get("levels") or "",
+    }
 
 
 def _shown(row: _Row) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from mdtboard.services import import_mapping
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
 from mdtboard.services.importer import ImportInvalid, ImportReport, import_referrals
+from mdtboard.services.permissions import Permission
 from mdtboard.ui import main_prompts as prompts
 from mdtboard.ui.import_wizard import ImportChoice, ImportWizard
 from mdtboard.ui.workers import BackgroundJob, run_in_background
@@ -38,6 +39,11 @@ class ImportFlow(QObject):
 
     def start(self, path: str | None = None) -> ImportWizard | None:
         """Open the wizard on ``path`` (asked for when not given)."""
+        try:
+            self.ctx.require(Permission.IMPORT)
+        except ServiceError as exc:  # before a file is chosen, not after the wizard
+            QMessageBox.information(self.window, "Import referrals", str(exc))
+            return None
         path = path if path is not None else prompts.ask_file_to_import(self.window)
         if not path:
             return None

@@ -211,6 +211,7 @@ class PreviewModel(RowsTableModel[PreviewRow]):
 
     HEADERS = ("Row", "Problems", "MRN", "Patient", "Born", "Sex", "Received", "Urgency",
                "Histology", "Levels")  # fmt: skip
+    PROBLEMS = 1
 
     def show(self, preview: Preview) -> None:
         problems: dict[int, list[RowError]] = {}
@@ -227,7 +228,7 @@ class PreviewModel(RowsTableModel[PreviewRow]):
         if role in _TEXT:
             if col == 0:
                 return str(row.number) if row.number else "header"
-            if col == 1:
+            if col == self.PROBLEMS:
                 return "; ".join(_problem(e) for e in row.problems) or "ready"
             value = row.shown.get(_PREVIEW_KEYS[col - 2], "")
             if isinstance(value, datetime):
@@ -235,9 +236,9 @@ class PreviewModel(RowsTableModel[PreviewRow]):
             if isinstance(value, date):
                 return format_date(value)
             return value
-        if role == Qt.ItemDataRole.ForegroundRole and col == 1 and row.problems:
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.PROBLEMS and row.problems:
             return PROBLEM
-        if role == Qt.ItemDataRole.ToolTipRole and col == 1 and row.problems:
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.PROBLEMS and row.problems:
             return "\n".join(str(e) for e in row.problems)
         return None
 

@@ -303,6 +303,8 @@ class PreviewPage(QWizardPage):
         self.model = PreviewModel(self)
         self.view = _table(self.model, self, editable=False)
         self.view.setObjectName("import_preview")
+        self.view.setWordWrap(False)
+        self.view.horizontalHeader().setStretchLastSection(False)
         self.summary = QLabel("Checking the rows…")
         self.summary.setWordWrap(True)
         self.valid_only = QCheckBox("Import the &valid rows only (the others are reported)")
@@ -349,6 +351,8 @@ class PreviewPage(QWizardPage):
         self.result = result
         self.model.show(result)
         self.view.resizeColumnsToContents()
+        problems = self.model.PROBLEMS  # long messages are elided; the tooltip has them
+        self.view.setColumnWidth(problems, min(self.view.columnWidth(problems), 320))
         bad = result.rows - result.valid
         header = any(e.row == 0 for e in result.errors)
         self.summary.setText(

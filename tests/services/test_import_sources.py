@@ -181,8 +181,9 @@ def test_preview_writes_nothing_and_lists_each_rows_problems(ctx: ServiceContext
     seen = preview(ctx, source, guess(source))
     assert (seen.rows, seen.valid) == (3, 2)
     assert [(e.row, e.column) for e in seen.errors] == [(1, "sex")]
-    assert [n for n, _ in seen.shown] == [2, 3]
-    assert seen.shown[0][1]["histology"] == histology.label_for("met_prostate")
+    assert [n for n, _ in seen.shown] == [1, 2, 3]
+    assert seen.shown[0][1]["sex"] == "Q"  # the refused row as the file has it
+    assert seen.shown[1][1]["histology"] == histology.label_for("met_prostate")
     assert count_referrals(ctx) == before
 
 

@@ -213,7 +213,7 @@ def test_one_bad_row_blocks_import_until_valid_rows_only_is_chosen(
     wait_preview(qtbot, wizard)
     page = wizard.preview_page
     assert page.summary.text() == "3 rows: 2 ready, 1 with problems."
-    first = page.model.index(0, 1).data()
+    first = page.model.index(0, page.model.PROBLEMS).data()
     assert page.model.index(0, 0).data() == "2" and first.startswith("DOB: not a date")
     assert not wizard.button(FINISH).isEnabled()
     qtbot.keyClick(wizard, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
@@ -245,7 +245,8 @@ def test_ambiguous_dates_ask_for_the_order(
     press_next(qtbot, wizard)
     wait_preview(qtbot, wizard)
     assert not wizard.button(FINISH).isEnabled()
-    assert "day-first or month-first" in wizard.preview_page.model.index(0, 1).data()
+    problems = wizard.preview_page.model.index(0, wizard.preview_page.model.PROBLEMS).data()
+    assert "day-first or month-first" in problems
     qtbot.keyClick(wizard, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)  # < Back
     qtbot.waitUntil(lambda: wizard.currentPage() is page)
     page.date_order.setFocus()
@@ -292,3 +293,28 @@ def test_cancel_writes_nothing(qtbot: QtBot, window: MainWindow, ctx: ServiceCon
     qtbot.keyClick(wizard, Qt.Key.Key_Escape)
     assert not wizard.isVisible()
     assert referrals(ctx) == before
+
+
+def test_a_user_who_may_not_import_is_told_before_choosing_a_file(
+    qtbot: QtBot, ctx: ServiceContext
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from mdtboard.services.context import Actor
+
+    reader = MainWindow(ServiceContext(ctx.db, Actor("viewer", "read_only")))
+    qtbot.addWidget(reader)
+    told: list[str] = []
+
+    def close_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            told.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(20, close_box)
+
+    QTimer.singleShot(0, close_box)
+    assert reader.import_referrals(str(FIXTURES / "hospital-columns.csv")) is None
+    assert told and "referral.import" in told[0]

@@ -634,4 +634,4 @@ def test_import_models_empty_loaded_and_edited(
     rows.show(preview(ctx, source, mapping.ignoring_the_rest(source.header)))
     assert signals.take() == reset(0, 3)
     assert_cells_typed(rows)
-    assert shown(rows, 1) == ["ready"] * 3
+    assert shown(rows, rows.PROBLEMS) == ["ready"] * 3
