@@ -58,15 +58,26 @@ class FlowLayout(QLayout):
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
     def _place(self, rect: QRect, *, move: bool) -> int:
+        """Lay the items out in rows (each item centred on its row's height); the
+        height used."""
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, row_height = area.x(), area.y(), 0
+        rows: list[list[tuple[QLayoutItem, int]]] = [[]]
+        x = area.x()
         for item in self._items:
-            hint = item.sizeHint()
-            if x > area.x() and x + hint.width() > area.right() + 1:
-                x, y, row_height = area.x(), y + row_height + self.spacing(), 0
+            width = item.sizeHint().width()
+            if rows[-1] and x + width > area.right() + 1:
+                rows.append([])
+                x = area.x()
+            rows[-1].append((item, x))
+            x += width + self.spacing()
+        y = area.y()
+        for row in rows:
+            height = max((i.sizeHint().height() for i, _x in row), default=0)
             if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self.spacing()
-            row_height = max(row_height, hint.height())
-        return y + row_height - rect.y() + m.bottom()
+                for item, left in row:
+                    hint = item.sizeHint()
+                    top = y + (height - hint.height()) // 2
+                    item.setGeometry(QRect(QPoint(left, top), hint))
+            y += height + self.spacing()
+        return y - self.spacing() - rect.y() + m.bottom()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -37,6 +38,7 @@ from mdtboard.services.settings import get_settings
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CaseTableModel
+from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help
 from mdtboard.ui.remember import keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
@@ -194,26 +196,25 @@ class MeetingsPage(QWidget):
             remember="meetings/meetingsHeader",
         )
         lv.addWidget(self.meeting_view)
-        row = QHBoxLayout()
+        row = FlowLayout()  # the buttons wrap in a narrow window (an 800-pixel screen)
         self.new_meeting_btn = QPushButton("&New meeting…", left)
         self.new_meeting_btn.clicked.connect(self.new_meeting)
         row.addWidget(self.new_meeting_btn)
         self.start_btn = QPushButton("&Start meeting mode", left)
         self.start_btn.clicked.connect(self.start_meeting)
         row.addWidget(self.start_btn)
-        lv.addLayout(row)
-        row2 = QHBoxLayout()
         self.agenda_pdf_btn = QPushButton("Agenda &PDF…", left)
         self.agenda_pdf_btn.clicked.connect(lambda: self.export_pdf("agenda"))
-        row2.addWidget(self.agenda_pdf_btn)
+        row.addWidget(self.agenda_pdf_btn)
         self.summary_pdf_btn = QPushButton("Out&come summary PDF…", left)
         self.summary_pdf_btn.clicked.connect(lambda: self.export_pdf("summary"))
-        row2.addWidget(self.summary_pdf_btn)
-        lv.addLayout(row2)
+        row.addWidget(self.summary_pdf_btn)
+        lv.addLayout(row)
 
         right = QWidget(splitter)
         rv = QVBoxLayout(right)
         self.agenda_title = QLabel("<b>Agenda</b>", right)
+        self.agenda_title.setWordWrap(True)
         rv.addWidget(self.agenda_title)
         self.agenda_model = AgendaTableModel(self._persist_order, self)
         self.agenda_view = row_table(
@@ -232,7 +233,7 @@ class MeetingsPage(QWidget):
         self.agenda_view.setWordWrap(False)
         rv.addWidget(self.agenda_view, 3)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         self.up_btn = self._button("Move &up", "Alt+Up", lambda: self.move_selected(-1), buttons)
         self.down_btn = self._button(
             "Move d&own", "Alt+Down", lambda: self.move_selected(1), buttons
@@ -243,10 +244,9 @@ class MeetingsPage(QWidget):
         self.remove_btn = self._button("&Remove", "Del", self.remove_selected, buttons)
         self.defer_btn = self._button("&Defer…", None, self.defer_selected, buttons)
         self.withdraw_btn = self._button("W&ithdraw…", None, self.withdraw_selected, buttons)
-        buttons.addStretch(1)
         rv.addLayout(buttons)
 
-        cand_row = QHBoxLayout()
+        cand_row = FlowLayout()
         cand_row.addWidget(QLabel("<b>Cases to list</b>", right))
         self.ready_only = QCheckBox("Ready cases only", right)
         self.ready_only.setChecked(False)
@@ -257,7 +257,6 @@ class MeetingsPage(QWidget):
         for label, statuses in CANDIDATE_GROUPS:
             self.candidate_group.addItem(label, statuses)
         cand_row.addWidget(self.candidate_group)
-        cand_row.addStretch(1)
         self.add_btn = QPushButton("&Add to agenda", right)
         self.add_btn.clicked.connect(self.add_selected_candidate)
         cand_row.addWidget(self.add_btn)
@@ -303,9 +302,7 @@ class MeetingsPage(QWidget):
         self.candidate_group.currentIndexChanged.connect(lambda _i: self._load_candidates())
         self.refresh()
 
-    def _button(
-        self, text: str, shortcut: str | None, slot: object, row: QHBoxLayout
-    ) -> QPushButton:
+    def _button(self, text: str, shortcut: str | None, slot: object, row: QLayout) -> QPushButton:
         btn = QPushButton(text, self)
         btn.clicked.connect(slot)
         if shortcut:

@@ -399,7 +399,9 @@ def _every_toolbar_action_reachable(qtbot: QtBot, bar: QToolBar) -> None:
 def test_the_windows_work_800_pixels_wide(
     qtbot: QtBot, window: MainWindow, ctx: ServiceContext, meeting_id: int
 ) -> None:
+    window.show_meetings()  # the meetings page's rows of buttons wrap too
     assert window.minimumSizeHint().width() <= NARROW
+    window.tabs.setCurrentIndex(0)
     window.resize(NARROW, 600)
     qtbot.waitUntil(lambda: window.width() == NARROW)
     _every_toolbar_action_reachable(qtbot, window.filter_toolbar)
