@@ -217,7 +217,7 @@ class DateField(QLineEdit):
         sample = datetime(2026, 12, 28, 23, 58, tzinfo=UTC)
         fm = self.fontMetrics()
         widest = max(fm.horizontalAdvance(t) for t in (self.hint(), self.sample(sample)))
-        self.setMinimumWidth(widest + 32)  # the calendar button and the frame
+        self.setMinimumWidth(widest + 36)  # the calendar button, text margins and frame
 
     def sample(self, value: datetime) -> str:
         return format_date(value.date())

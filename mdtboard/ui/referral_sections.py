@@ -362,6 +362,7 @@ class LevelsSection(QWidget):
         self.picker = LevelPicker(self)
         self.picker.setObjectName("levelPicker")
         fields.add("levels", self.picker, self.picker.selected, self.picker.set_selected)
+        fields.labels["levels"] = "Spinal levels"
         lay.addWidget(self.picker, 1)
         fields.errors["levels"] = error_label(self)
         lay.addWidget(fields.errors["levels"])
