@@ -241,6 +241,24 @@ def test_f1_in_meeting_mode_lists_its_own_shortcuts(
     _table_lists_every_shortcut(win, text)
     assert "Ctrl+N" not in text.split("Keyboard shortcuts")[-1]  # not the main window's
     dialog.close()
+
+    from mdtboard.ui.meeting import AttendanceDialog
+
+    topics: list[str] = []
+
+    def f1_then_close(attendance: QWidget) -> None:
+        try:
+            attendance.activateWindow()
+            qtbot.waitUntil(attendance.isActiveWindow)
+            qtbot.keyClick(attendance, Qt.Key.Key_F1)
+            topics.append(_help_of(attendance).topic)
+            _help_of(attendance).close()
+        finally:
+            attendance.close()
+
+    _when_modal(AttendanceDialog, f1_then_close)
+    win.act_attendance.trigger()
+    assert topics == ["meeting"]
     win.close()
 
 

@@ -41,7 +41,7 @@ from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
 from mdtboard.services.settings import is_demo
 from mdtboard.ui.flow_layout import FlowLayout
-from mdtboard.ui.help import show_help
+from mdtboard.ui.help import install_help, show_help
 from mdtboard.ui.meeting import prompts, render
 from mdtboard.ui.meeting.agenda import MeetingAgendaModel
 from mdtboard.ui.meeting.attendance import AttendanceDialog
@@ -465,7 +465,9 @@ class MeetingModeWindow(QMainWindow):
         self.status_line.setText(f"Case {verb}: {reason}")
 
     def edit_attendance(self) -> None:
-        AttendanceDialog(self.ctx, self.meeting_id, self).exec()
+        dialog = AttendanceDialog(self.ctx, self.meeting_id, self)
+        install_help(dialog, "meeting")
+        dialog.exec()
         self.reload_agenda()
 
     def close_meeting(self) -> None:
