@@ -31,7 +31,9 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.import_mapping import (
     CODED_FIELDS,
+    FIELDS,
     LABELS,
+    REQUIRED,
     Mapping,
     guess,
     guess_histology,
@@ -48,34 +50,9 @@ from mdtboard.store.dialects import bulk_insert, insert_returning_ids
 from mdtboard.store.models import AuditEvent, Patient, Referral, ReferralLevel
 from mdtboard.store.types import utcnow
 
-REQUIRED_COLUMNS = (
-    "mrn",
-    "family_name",
-    "given_name",
-    "date_of_birth",
-    "received_at",
-    "referrer_name",
-    "urgency",
-    "disease_kind",
-    "histology",
-    "compartment",
-    "levels",
-    "question",
-)
-OPTIONAL_COLUMNS = (
-    "sex",
-    "national_number",
-    "referrer_organisation",
-    "primary_site",
-    "presenting_problem",
-    "neuro_status",
-    "neuro_deficit",
-    "imaging_date",
-    "pathology_date",
-    "biopsy_deferral_rationale",
-    "red_flags",
-    "mscc_suspected_at",
-)
+#: the import format's columns (docs/import-format.md), in form order
+REQUIRED_COLUMNS = tuple(f for f in FIELDS if f in REQUIRED)
+OPTIONAL_COLUMNS = tuple(f for f in FIELDS if f not in REQUIRED)
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 200_000
 

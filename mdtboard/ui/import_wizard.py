@@ -42,6 +42,8 @@ from mdtboard.ui.import_models import (
     ValueMapModel,
     ValueRow,
 )
+from mdtboard.ui.date_fields import format_datetime
+from mdtboard.ui.help import install_help
 from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.workers import BackgroundJob, run_in_background
 
@@ -148,7 +150,7 @@ class FilePage(QWizardPage):
         problems = [w.read_problem] if w.read_problem else []
         if w.before is not None:
             problems.append(
-                f"This file was imported before ({w.before:%d %b %Y %H:%M} UTC, same SHA-256)."
+                f"This file was imported before ({format_datetime(w.before)}, same SHA-256)."
             )
         self.problem.setText("\n".join(problems))
         self.problem.setVisible(bool(problems))
@@ -404,6 +406,7 @@ class ImportWizard(QWizard):
         for page in (self.file_page, self.columns_page, self.values_page, self.preview_page):
             self.addPage(page)
         keep_geometry(self, "import_wizard/geometry", (760, 560))
+        install_help(self, "import")
         self.file_page.set_profiles(mapping_service.profile_names(ctx.db), "")
         self.reread()
 

@@ -27,8 +27,7 @@ from mdtboard.services.import_mapping import (
 from mdtboard.services.import_source import SourceError, read_source, sniff_delimiter
 from mdtboard.services.importer import ImportInvalid, import_referrals, load, preview
 from mdtboard.store.models import AuditEvent, Patient, Referral
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
+from tests.import_files import FIXTURES, hospital_with_ambiguous_dates
 
 
 def referral_of(ctx: ServiceContext, mrn: str) -> tuple[Patient, Referral]:
@@ -123,14 +122,7 @@ def test_one_bad_row_writes_nothing_and_names_the_row_and_the_files_column(
 
 
 def test_ambiguous_dates_need_the_order_chosen(ctx: ServiceContext) -> None:
-    text = (FIXTURES / "hospital-columns.csv").read_text()
-    for plain, ambiguous in (
-        ("15/11/2026", "05/11/2026"),
-        ("16/11/2026", "06/11/2026"),
-        ("17/11/2026", "07/11/2026"),
-        ("28/02/1975", "08/02/1975"),
-    ):
-        text = text.replace(plain, ambiguous)
+    text = hospital_with_ambiguous_dates()
     source = load(text)
     assert guess(source).date_order == ""
     with pytest.raises(ImportInvalid) as exc:

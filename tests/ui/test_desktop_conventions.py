@@ -8,10 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QMainWindow,
     QPushButton,
     QTableView,
@@ -29,6 +28,7 @@ from mdtboard.ui.main_window import MainWindow
 from mdtboard.ui.meeting import MeetingModeWindow
 from mdtboard.ui.meetings_page import MeetingDialog
 from mdtboard.ui.remember import _ColumnKeeper
+from tests.ui.test_meeting_mode import when_modal
 
 NARROW = 800
 
@@ -84,17 +84,6 @@ def _by_text(actions: list[QAction], text: str) -> QAction:
     found = [a for a in actions if a.text() == text]
     assert found, f"{text} not in {[a.text() for a in actions]}"
     return found[0]
-
-
-def _when_modal(kind: type, act: Callable[[QWidget], None]) -> None:
-    def poll() -> None:
-        w = QApplication.activeModalWidget()
-        if isinstance(w, kind):
-            act(w)
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
 
 
 def _table_lists_every_shortcut(win: QWidget, text: str) -> None:
@@ -191,7 +180,7 @@ def test_meetings_menu_does_what_the_meetings_page_does(
     assert exported == ["agenda", "summary"]
 
     before = len(meetings.list_meetings(window.ctx.db))
-    _when_modal(MeetingDialog, lambda d: d.save())  # type: ignore[attr-defined]
+    when_modal(MeetingDialog, lambda d: d.save())  # type: ignore[attr-defined]
     _by_text(actions, "&New meeting…").trigger()
     assert len(meetings.list_meetings(window.ctx.db)) == before + 1
     assert page.current_meeting_id() not in (None, meeting_id)  # the new one is selected
@@ -256,7 +245,7 @@ def test_f1_in_meeting_mode_lists_its_own_shortcuts(
         finally:
             attendance.close()
 
-    _when_modal(AttendanceDialog, f1_then_close)
+    when_modal(AttendanceDialog, f1_then_close)
     win.act_attendance.trigger()
     assert topics == ["meeting"]
     win.close()

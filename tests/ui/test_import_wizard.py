@@ -16,8 +16,8 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.store.models import Patient, Referral
 from mdtboard.ui.import_wizard import ImportWizard
 from mdtboard.ui.main_window import MainWindow
+from tests.import_files import FIXTURES, hospital_with_ambiguous_dates
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "referrals.csv"
 NEXT = QWizard.WizardButton.NextButton
 FINISH = QWizard.WizardButton.FinishButton
@@ -226,14 +226,7 @@ def test_one_bad_row_blocks_import_until_valid_rows_only_is_chosen(
 def test_ambiguous_dates_ask_for_the_order(
     qtbot: QtBot, window: MainWindow, ctx: ServiceContext, tmp_path: Path
 ) -> None:
-    text = (FIXTURES / "hospital-columns.csv").read_text()
-    for plain, ambiguous in (
-        ("15/11/2026", "05/11/2026"),
-        ("16/11/2026", "06/11/2026"),
-        ("17/11/2026", "07/11/2026"),
-        ("28/02/1975", "08/02/1975"),
-    ):
-        text = text.replace(plain, ambiguous)
+    text = hospital_with_ambiguous_dates()
     path = tmp_path / "ambiguous.csv"
     path.write_text(text)
     wizard = open_wizard(qtbot, window, path)
@@ -298,23 +291,30 @@ def test_cancel_writes_nothing(qtbot: QtBot, window: MainWindow, ctx: ServiceCon
 def test_a_user_who_may_not_import_is_told_before_choosing_a_file(
     qtbot: QtBot, ctx: ServiceContext
 ) -> None:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from mdtboard.services.context import Actor
+    from tests.ui.test_meeting_mode import when_modal
 
     reader = MainWindow(ServiceContext(ctx.db, Actor("viewer", "read_only")))
     qtbot.addWidget(reader)
     told: list[str] = []
 
-    def close_box() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            told.append(box.text())
-            box.accept()
-        else:
-            QTimer.singleShot(20, close_box)
+    def read_and_close(box: object) -> None:
+        assert isinstance(box, QMessageBox)
+        told.append(box.text())
+        box.accept()
 
-    QTimer.singleShot(0, close_box)
+    when_modal(QMessageBox, read_and_close)
     assert reader.import_referrals(str(FIXTURES / "hospital-columns.csv")) is None
     assert told and "referral.import" in told[0]
+
+
+def test_f1_opens_the_import_help(qtbot: QtBot, window: MainWindow) -> None:
+    from mdtboard.ui.help import HelpDialog
+
+    wizard = open_wizard(qtbot, window, FIXTURES / "hospital-columns.csv")
+    qtbot.keyClick(wizard, Qt.Key.Key_F1)
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, HelpDialog)]
+    assert shown and shown[0].isVisible()
+    assert "import" in shown[0].topic

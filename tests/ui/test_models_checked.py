@@ -591,8 +591,6 @@ def test_audit_model_paged_filtered_and_a_failed_read(
 def test_import_models_empty_loaded_and_edited(
     qtmodeltester: ModelTester, ctx: ServiceContext
 ) -> None:
-    from pathlib import Path
-
     from mdtboard.services.import_mapping import FIELDS, guess
     from mdtboard.services.importer import load, preview
     from mdtboard.ui.import_models import (
@@ -602,8 +600,9 @@ def test_import_models_empty_loaded_and_edited(
         ValueMapModel,
         ValueRow,
     )
+    from tests.import_files import HOSPITAL
 
-    source = load(Path(__file__).resolve().parents[1] / "fixtures/import/hospital-columns.csv")
+    source = load(HOSPITAL)
     mapping = guess(source)
 
     columns = ColumnMapModel()

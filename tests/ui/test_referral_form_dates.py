@@ -36,6 +36,7 @@ from mdtboard.ui.date_fields import (
 )
 from mdtboard.ui.form_fields import NOT_CHOSEN
 from mdtboard.ui.referral_dialog import ReferralDialog
+from tests.ui.referral_forms import referral_forms
 
 Locale = QLocale.Language
 Country = QLocale.Country
@@ -61,24 +62,8 @@ Opener = Callable[..., ReferralDialog]
 def open_form(qtbot: QtBot, ctx: ServiceContext, locale: object) -> Iterator[Opener]:
     """The referral form as a user sees it; closed at the end without the unsaved-changes
     question (a failing test must not hang on it)."""
-    opened: list[ReferralDialog] = []
-
-    def open_(referral_id: int | None = None, size: tuple[int, int] | None = None):
-        dialog = ReferralDialog(ctx, referral_id)
-        opened.append(dialog)
-        if size is not None:
-            dialog.resize(*size)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(dialog.isActiveWindow)
-        return dialog
-
-    yield open_
-    for dialog in opened:
-        dialog.undo_stack.setClean()
-        dialog.close()
-        dialog.deleteLater()
+    with referral_forms(qtbot) as forms:
+        yield lambda referral_id=None, size=None: forms.open(ctx, referral_id, size)
 
 
 def count(ctx: ServiceContext, model: type) -> int:

@@ -23,6 +23,7 @@ from mdtboard.services.referrals import PatientInput, ReferralInput
 from mdtboard.store.models import Assessment, AuditEvent, Referral
 from mdtboard.ui.meeting import MeetingModeWindow
 from mdtboard.ui.referral_dialog import ReferralDialog
+from tests.ui.referral_forms import referral_forms
 
 KPS_MISSING = "Scores missing: KPS or ECOG"
 
@@ -62,22 +63,8 @@ Opener = Callable[[ServiceContext, "int | None"], ReferralDialog]
 def open_dialog(qtbot: QtBot) -> Iterator[Opener]:
     """Open the referral form as a user would see it; at the end it is closed without
     the unsaved-changes question (a failed test must not hang on it)."""
-    opened: list[ReferralDialog] = []
-
-    def open_(ctx: ServiceContext, referral_id: int | None) -> ReferralDialog:
-        dialog = ReferralDialog(ctx, referral_id)
-        opened.append(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(dialog.isActiveWindow)
-        return dialog
-
-    yield open_
-    for dialog in opened:
-        dialog.undo_stack.setClean()
-        dialog.close()
-        dialog.deleteLater()
+    with referral_forms(qtbot) as forms:
+        yield forms.open
 
 
 def to_scores_tab(qtbot: QtBot, dialog: ReferralDialog) -> None:
