@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from mdtboard.domain.readiness import Readiness
 from mdtboard.domain.vocab import AgendaStatus, MeetingStatus, Urgency
 from mdtboard.services.meetings import AgendaEntry, MeetingSummary
+from mdtboard.ui.date_fields import format_datetime
 from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -44,7 +45,7 @@ class MeetingTableModel(RowsTableModel[MeetingSummary]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             col = index.column()
             if col == 0:
-                return m.starts_at.astimezone().strftime("%a %d %b %Y %H:%M")
+                return format_datetime(m.starts_at, weekday=True)
             if col == 1:
                 return m.title
             if col == 2:

@@ -21,7 +21,10 @@ from mdtboard.services import audit_log
 from mdtboard.services.audit_log import AuditFilter, AuditRow
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
+from mdtboard.services.settings import is_demo
+from mdtboard.ui.date_fields import format_datetime
 from mdtboard.ui.help import install_help
+from mdtboard.ui.main_window import DEMO_TITLE
 from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.table_base import RowsTableModel, row_table
 
@@ -85,7 +88,7 @@ class AuditTableModel(RowsTableModel[AuditRow]):
         e = self._rows[index.row()]
         values = (
             str(e.id),
-            e.occurred_at.astimezone().strftime("%d %b %Y %H:%M:%S"),
+            format_datetime(e.occurred_at, seconds=True),
             e.user,
             e.action,
             f"{e.entity} {e.entity_id}".strip(),
@@ -98,7 +101,7 @@ class AuditViewer(QDialog):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Audit trail")
+        self.setWindowTitle("Audit trail" + (f" — {DEMO_TITLE}" if is_demo(ctx.db) else ""))
         self.setObjectName("AuditViewer")
         layout = QVBoxLayout(self)
         row = QHBoxLayout()

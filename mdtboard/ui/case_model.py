@@ -8,7 +8,7 @@ the user has scrolled through.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -20,6 +20,7 @@ from mdtboard.services import worklist
 from mdtboard.services.worklist import CaseQuery, CaseRow
 from mdtboard.store.db import Database
 from mdtboard.ui.case_columns import CASE_ID_ROLE, COLUMNS
+from mdtboard.ui.date_fields import format_date, format_datetime
 
 __all__ = ["CASE_ID_ROLE", "COLUMNS", "CaseTableModel"]
 
@@ -30,15 +31,6 @@ PAGE_SIZE = 200
 _MSCC_BACKGROUND = QColor("#fde2e1")
 _MSCC_FOREGROUND = QColor("#8a1111")
 _LIGHT_COLOURS = {"green": QColor("#1b7f3b"), "amber": QColor("#9a5b00"), "red": QColor("#b3261e")}
-
-
-def _local(when: datetime, fmt: str) -> str:
-    """A stored UTC time in local time; a time at the very edge of the calendar (which
-    local time cannot hold) is shown in UTC rather than failing the whole list."""
-    try:
-        return when.astimezone().strftime(fmt)
-    except (OverflowError, ValueError):
-        return when.strftime(fmt) + " UTC"
 
 
 _SHORT_CLOCK = {
@@ -238,9 +230,9 @@ class CaseTableModel(QAbstractTableModel):
             return f"● {Light(row.readiness).label}" if row.readiness else ""
         if key == "next_meeting":
             when = row.next_meeting_at
-            return _local(when, "%a %d %b %Y") if when else ""
+            return format_date(when, weekday=True) if when else ""
         if key == "received":
-            return _local(row.received_at, "%d %b %Y %H:%M")
+            return format_datetime(row.received_at)
         return ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from mdtboard.ui.date_fields import format_date, format_datetime
 
 
 class Choice(Enum):
@@ -21,10 +24,18 @@ class Choice(Enum):
 
 
 def _show(value: Any) -> str:
+    """A field's value as the form shows it: dates and times in the locale's format
+    (local time), lists joined."""
     if value is None or value == "" or value == ():
         return "—"
-    if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
+    if isinstance(value, tuple | list):  # a list of pairs (the differential): "a: b"
+        return ", ".join(
+            ": ".join(map(_show, v)) if isinstance(v, tuple | list) else _show(v) for v in value
+        )
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
     return str(value)
 
 

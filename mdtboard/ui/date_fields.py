@@ -1,5 +1,6 @@
-"""Dates and times as the user's locale writes them: one format for showing them
-(:func:`format_date`, :func:`format_datetime`) and the typed fields of the forms.
+"""Dates and times as the user's locale writes them: one format for showing them on
+every screen (:func:`format_date`, :func:`format_datetime`, local time, optionally with
+the day name or seconds) and the typed fields of the forms.
 
 A date is shown in the locale's short date format with a four-digit year (``14/03/1962``
 in en_GB, ``3/14/1962`` in en_US, ``14.03.1962`` in de_DE); a time in its short time
@@ -32,30 +33,54 @@ def date_format(locale: QLocale | None = None) -> str:
     return re.sub(r"y+", "yyyy", fmt)
 
 
-def time_format(locale: QLocale | None = None) -> str:
-    """The locale's short time format, to the minute (no seconds, no time zone)."""
-    fmt = (locale or QLocale()).timeFormat(QLocale.FormatType.ShortFormat)
-    fmt = re.sub(r"[:.]s+(\.z+)?", "", fmt)
+def time_format(locale: QLocale | None = None, *, seconds: bool = False) -> str:
+    """The locale's short time format, to the minute (no time zone); with ``seconds``,
+    its long one to the second (the audit trail's times)."""
+    loc = locale or QLocale()
+    if seconds:
+        fmt = loc.timeFormat(QLocale.FormatType.LongFormat)
+    else:
+        fmt = re.sub(r"[:.]s+(\.z+)?", "", loc.timeFormat(QLocale.FormatType.ShortFormat))
     return re.sub(r"\s*t+", "", fmt).strip()
 
 
-def format_date(value: date | None) -> str:
-    """A date as the form shows it ("" for none)."""
+def _local(value: datetime) -> tuple[datetime, str]:
+    """An aware date-time in local time (and ""); a time at the very edge of the calendar,
+    which local time cannot hold, stays in UTC (and " UTC" says so)."""
+    try:
+        return value.astimezone(), ""
+    except (OverflowError, ValueError):
+        return value.astimezone(UTC), " UTC"
+
+
+def _weekday(day: date) -> str:
+    return QLocale().dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
+
+
+def format_date(value: date | None, *, weekday: bool = False) -> str:
+    """A date as the form shows it ("" for none); an aware date-time, its local date.
+    With ``weekday`` the locale's short day name comes first ("Tue 08/12/2026")."""
     if value is None:
         return ""
-    return QLocale().toString(QDate(value.year, value.month, value.day), date_format())
+    if isinstance(value, datetime):
+        value = _local(value)[0].date() if value.tzinfo else value.date()
+    text = QLocale().toString(QDate(value.year, value.month, value.day), date_format())
+    return f"{_weekday(value)} {text}" if weekday else text
 
 
-def format_time(value: time) -> str:
-    return QLocale().toString(QTime(value.hour, value.minute), time_format())
+def format_time(value: time, *, seconds: bool = False) -> str:
+    clock = QTime(value.hour, value.minute, value.second if seconds else 0)
+    return QLocale().toString(clock, time_format(seconds=seconds))
 
 
-def format_datetime(value: datetime | None) -> str:
-    """An aware date-time in local time, as the form shows it ("" for none)."""
+def format_datetime(value: datetime | None, *, weekday: bool = False, seconds: bool = False) -> str:
+    """An aware date-time in local time, as the form shows it ("" for none); with
+    ``weekday`` the day name first, with ``seconds`` to the second."""
     if value is None:
         return ""
-    local = value.astimezone()
-    return f"{format_date(local.date())} {format_time(local.time())}"
+    local, zone = _local(value)
+    day = format_date(local.date(), weekday=weekday)
+    return f"{day} {format_time(local.time(), seconds=seconds)}{zone}"
 
 
 _HINTS = {"d": "dd", "M": "mm", "y": "yyyy", "H": "hh", "h": "hh", "m": "mm"}

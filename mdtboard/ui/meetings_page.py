@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,15 +33,16 @@ from mdtboard.services import meetings, members, readiness, worklist
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
 from mdtboard.services.meetings import AgendaEntry, MeetingSummary
-from mdtboard.services.settings import get_settings
+from mdtboard.services.settings import get_settings, is_demo
 from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CaseTableModel
+from mdtboard.ui.date_fields import DateTimeField, format_date, format_datetime
 from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help
+from mdtboard.ui.main_window import DEMO_TITLE
 from mdtboard.ui.remember import keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
-from mdtboard.ui.widgets import qdatetime_to_utc
 
 #: the most cases "Add all ready" lists in one step
 MAX_BULK = 500
@@ -61,18 +61,17 @@ class MeetingDialog(QDialog):
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New meeting")
+        self.setWindowTitle("New meeting" + (f" — {DEMO_TITLE}" if is_demo(ctx.db) else ""))
         self.ctx = ctx
         self.created: list[MeetingSummary] = []
         form = QFormLayout(self)
         self.title = QLineEdit("Spine oncology MDT", self)
         self.title.setAccessibleName("Title")
         form.addRow("Title *", self.title)
-        start = QDateTime.currentDateTime().addDays(7)
-        start.setTime(QTime(8, 0))
-        self.starts_at = QDateTimeEdit(start, self)
-        self.starts_at.setCalendarPopup(True)
-        self.starts_at.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
+        self.starts_at = DateTimeField(self)  # one Tab leaves it; Alt+Down, a calendar
+        self.starts_at.setObjectName("meetingStartsAt")
+        start = datetime.combine(date.today() + timedelta(days=7), time(8, 0)).astimezone()
+        self.starts_at.set_datetime_value(start)
         self.starts_at.setAccessibleName("Date and time")
         form.addRow("Date and time *", self.starts_at)
         self.location = QLineEdit(self)
@@ -103,17 +102,14 @@ class MeetingDialog(QDialog):
         keep_geometry(self, "meetingDialog/geometry", (520, 330))
         install_help(self, "agenda")
         self._apply_defaults(meetings.next_free_slot(ctx.db))
-        self.starts_at.dateTimeChanged.connect(lambda _d: self._date_changed())
+        self.starts_at.textChanged.connect(lambda _t: self._date_changed())
 
     def _apply_defaults(self, d: meetings.MeetingDefaults | None) -> None:
         """The next free slot of the series, with its date in the title."""
         if d is None:
             self._auto_title = ""
             return
-        local = d.starts_at.astimezone()
-        self.starts_at.setDateTime(
-            QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
-        )
+        self.starts_at.set_datetime_value(d.starts_at)
         self.title.setText(d.title)
         self._auto_title = d.title
         self.location.setText(d.location)
@@ -122,19 +118,27 @@ class MeetingDialog(QDialog):
 
     def _date_changed(self) -> None:
         """A title still as proposed follows the date."""
-        if self._auto_title and self.title.text() == self._auto_title:
-            when = qdatetime_to_utc(self.starts_at.dateTime())
+        when = self.starts_at.datetime_value()
+        if when is not None and self._auto_title and self.title.text() == self._auto_title:
             self._auto_title = meetings.dated_title(self._auto_title, when)
             self.title.setText(self._auto_title)
 
     def save(self) -> None:
-        when = qdatetime_to_utc(self.starts_at.dateTime())
+        when = self.starts_at.datetime_value()
+        if when is None:
+            self.error.setText(
+                self.starts_at.problem("Date and time")
+                if self.starts_at.is_invalid()
+                else "Date and time: a meeting needs one."
+            )
+            self.starts_at.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         same = meetings.clashes(self.ctx.db, when, self.location.text())
         if same:
             answer = QMessageBox.question(
                 self,
                 "Another meeting at this time and place",
-                f"{same[0].title} is already at {when.astimezone():%a %d %b %Y %H:%M}"
+                f"{same[0].title} is already at {format_datetime(when, weekday=True)}"
                 + (f" in {same[0].location}" if same[0].location else "")
                 + ". Create a second meeting there?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -355,7 +359,7 @@ class MeetingsPage(QWidget):
         ready = readiness.readiness_for(self.ctx.db, [e.referral_id for e in entries])
         self.agenda_model.editable = meeting.status != MeetingStatus.CLOSED
         self.agenda_model.set_entries(entries, ready)
-        when = meeting.starts_at.astimezone().strftime("%a %d %b %Y %H:%M")
+        when = format_datetime(meeting.starts_at, weekday=True)
         self.agenda_title.setText(
             f"<b>Agenda — {meeting.title}</b> ({when}, {len(entries)} cases"
             f"{', closed' if meeting.status == MeetingStatus.CLOSED else ''})"
@@ -396,7 +400,7 @@ class MeetingsPage(QWidget):
     def _load_relist(self) -> None:
         self.relist_list.clear()
         for c in meetings.relist_candidates(self.ctx.db):
-            when = c.meeting_at.astimezone().strftime("%d %b %Y")
+            when = format_date(c.meeting_at)
             self.relist_list.addItem(
                 f"{c.patient_name} — {c.status} at {when}: {c.reason}", c.agenda_item_id
             )

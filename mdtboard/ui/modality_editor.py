@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QDate,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from mdtboard.domain import treatments
 from mdtboard.domain.vocab import Intent
 from mdtboard.services.decisions import ModalityInput
+from mdtboard.ui.date_fields import DateField, format_date
 from mdtboard.ui.focus import select_on_focus
 from mdtboard.ui.table_base import RowsTableModel, row_table
 from mdtboard.ui.texts import describe
@@ -51,6 +51,18 @@ def _options(field: Any) -> list[tuple[str, str]]:
         else:
             out.append((str(opt), str(opt).replace("_", " ")))
     return out
+
+
+def _date_text(value: Any) -> str:
+    """A stored date (ISO text or a date) as the locale writes it; other text as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return format_date(value)
+    try:
+        return format_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 class ModalityListModel(RowsTableModel[ModalityInput]):
@@ -248,14 +260,10 @@ class ModalityEditor(QWidget):
             box.toggled.connect(lambda _c: self._detail_edited())
             w = box
         elif kind == "date":
-            date_edit = QDateEdit(self)
-            date_edit.setCalendarPopup(True)
-            date_edit.setMinimumDate(QDate(1900, 1, 1))
-            date_edit.setSpecialValueText(" ")
-            date_edit.setDate(
-                QDate.fromString(str(value), "yyyy-MM-dd") if value else QDate(1900, 1, 1)
-            )
-            date_edit.dateChanged.connect(lambda _d: self._detail_edited())
+            date_edit = DateField(self)  # blank: no date
+            date_edit.setText(_date_text(value))
+            date_edit.textEdited.connect(lambda _t: self._detail_edited())
+            date_edit.sig_picked.connect(self._detail_edited)
             w = date_edit
         else:
             line = QLineEdit(self)
@@ -276,9 +284,9 @@ class ModalityEditor(QWidget):
                 value = None if v == w.minimum() else (int(v) if float(v).is_integer() else v)
             elif isinstance(w, QCheckBox):
                 value = w.isChecked() or None
-            elif isinstance(w, QDateEdit):
-                d = w.date()
-                value = None if d == w.minimumDate() else d.toString("yyyy-MM-dd")
+            elif isinstance(w, DateField):  # stored as ISO; typed text that is no date kept
+                day = w.date_value()
+                value = day.isoformat() if day else (w.text().strip() or None)
             elif isinstance(w, QLineEdit):
                 value = w.text().strip() or None
             else:
@@ -296,6 +304,9 @@ class ModalityEditor(QWidget):
             w.setValue(value)
         elif isinstance(w, QCheckBox):
             w.setChecked(bool(value))
+        elif isinstance(w, DateField):
+            w.setText(_date_text(value))
+            self._detail_edited()
         elif isinstance(w, QLineEdit):
             w.setText(str(value))
             self._detail_edited()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from mdtboard.domain.readiness import Light
+from mdtboard.ui.date_fields import format_date
 
 if TYPE_CHECKING:
     from mdtboard.services.meetings import HistoryEntry
@@ -66,7 +67,7 @@ class ReadinessPanel(QWidget):
             self.history.setText("<i>No earlier MDT discussion of this patient.</i>")
             return
         lines = "".join(
-            f"<li>{h.meeting_at.astimezone():%d %b %Y}: {html.escape(h.agenda_status)}"
+            f"<li>{format_date(h.meeting_at)}: {html.escape(h.agenda_status)}"
             f"{' — ' + html.escape(h.plan_text) if h.plan_text else ''}"
             f"{' (' + html.escape(h.reason) + ')' if h.reason else ''}</li>"
             for h in entries[:HISTORY_SHOWN]

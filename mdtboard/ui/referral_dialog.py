@@ -35,8 +35,9 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.permissions import Permission, allowed
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
-from mdtboard.services.settings import get_settings
+from mdtboard.services.settings import get_settings, is_demo
 from mdtboard.ui.form_fields import FormFields
+from mdtboard.ui.main_window import DEMO_TITLE
 from mdtboard.ui.readiness_panel import ReadinessPanel
 from mdtboard.ui.referral_scores import ReferralScores, entered_text
 from mdtboard.ui.referral_sections import (
@@ -87,7 +88,8 @@ class ReferralDialog(QDialog):
         self.fields = FormFields(self)
         self.fields.sig_edited.connect(self._user_edit)
         self._errors = self.fields.errors  # each field's error line, by name
-        self.setWindowTitle("New referral" if referral_id is None else "Edit referral")
+        title = "New referral" if referral_id is None else "Edit referral"
+        self.setWindowTitle(title + (f" — {DEMO_TITLE}" if is_demo(ctx.db) else ""))
         self.setObjectName("ReferralDialog")
         self._build()
         if referral_id is not None:

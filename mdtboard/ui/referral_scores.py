@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from mdtboard.domain.scores import TOOLS
 from mdtboard.services.assessments import AssessmentView, ScoreChange
+from mdtboard.ui.date_fields import format_datetime
 from mdtboard.ui.score_form import ScoreForm
 from mdtboard.ui.score_sheet import ScoreSheet, SheetState
 from mdtboard.ui.undo import StealUndoKeys
@@ -50,10 +51,11 @@ HINT_READ_ONLY = (
 
 
 def entered_text(score: AssessmentView | None) -> str:
-    """ "Entered by X on 07 Nov 2026 06:53" (local time), as meeting mode says it."""
+    """ "Entered by X on 07/11/2026 06:53" (local time, the locale's format), as meeting
+    mode says it."""
     if score is None:
         return ""
-    return f"Entered by {score.entered_by} on {score.entered_at.astimezone():%d %b %Y %H:%M}"
+    return f"Entered by {score.entered_by} on {format_datetime(score.entered_at)}"
 
 
 class ReferralScores(QWidget):

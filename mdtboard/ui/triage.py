@@ -6,14 +6,18 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +31,11 @@ GROUPS = {
     "systemic": "Systemic",
     "history": "History",
 }
+#: what the red-flag checklist says under its suggestion, always in view
+DECISION_SUPPORT_NOTE = "Decision support: the referral's urgency is set on the form."
+#: room left for the window's title bar when the checklist is fitted to the screen
+_TITLE_BAR = 40
+
 ANSWER_LABELS = {
     "not_considered": "Not considered",
     "ruled_out": "Ruled out",
@@ -64,8 +73,28 @@ def differential_summary(answers: Mapping[str, str]) -> str:
     return (", ".join(parts) or "Not recorded") + "…"
 
 
+class _Scroll(QScrollArea):
+    """A scroll area that asks for room to show all of its content (the window is
+    limited to the screen, and only then does it scroll)."""
+
+    def __init__(self, content: QWidget, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(content)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        hint = content.sizeHint() if content is not None else QSize()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(hint.width() + bar, hint.height() + 2 * self.frameWidth())
+
+
 class RedFlagsDialog(QDialog):
-    """Tick the red flags present; the suggested urgency and its reasons update live."""
+    """Tick the red flags present; the suggested urgency and its reasons update live.
+    The checklist and the suggestion scroll when the screen is too small for them; the
+    decision-support note and the buttons stay in view."""
 
     def __init__(self, flags: Iterable[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,9 +102,12 @@ class RedFlagsDialog(QDialog):
         self.setObjectName("RedFlagsDialog")
         chosen = set(flags)
         layout = QVBoxLayout(self)
+        checklist = QWidget(self)
+        groups = QVBoxLayout(checklist)
+        groups.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QCheckBox] = {}
         for group, title in GROUPS.items():
-            box = QGroupBox(title, self)
+            box = QGroupBox(title, checklist)
             v = QVBoxLayout(box)
             for flag in (f for f in mscc.RED_FLAGS if f.group == group):
                 check = QCheckBox(flag.label, box)
@@ -84,11 +116,22 @@ class RedFlagsDialog(QDialog):
                 check.toggled.connect(lambda _on: self._show_suggestion())
                 self.boxes[flag.key] = check
                 v.addWidget(check)
-            layout.addWidget(box)
-        self.suggestion = QLabel(self)
+            groups.addWidget(box)
+        groups.addStretch(1)
+        self.checklist_area = _Scroll(checklist, "redFlagChecklist", self)
+        self.checklist_area.setMinimumHeight(160)
+        layout.addWidget(self.checklist_area, 1)
+        self.suggestion = QLabel()
         self.suggestion.setObjectName("redFlagSuggestion")
         self.suggestion.setWordWrap(True)
-        layout.addWidget(self.suggestion)
+        self.suggestion.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.suggestion_area = _Scroll(self.suggestion, "redFlagSuggestionArea", self)
+        self.suggestion_area.setMinimumHeight(5 * self.fontMetrics().height())
+        layout.addWidget(self.suggestion_area)
+        self.note = QLabel(f"<i>{html.escape(DECISION_SUPPORT_NOTE)}</i>", self)
+        self.note.setObjectName("redFlagNote")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -96,6 +139,11 @@ class RedFlagsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._show_suggestion()
+        screen = (parent.screen() if parent else None) or QGuiApplication.primaryScreen()
+        if screen is not None:  # never taller than the screen (18 flags, all ticked)
+            room = screen.availableGeometry().size() - QSize(0, _TITLE_BAR)
+            self.setMaximumHeight(room.height())
+            self.resize(self.sizeHint().boundedTo(room))  # all of it, when the screen has room
 
     def selected(self) -> tuple[str, ...]:
         return tuple(f.key for f in mscc.RED_FLAGS if self.boxes[f.key].isChecked())
@@ -105,7 +153,6 @@ class RedFlagsDialog(QDialog):
         reasons = "".join(f"<li>{html.escape(r)}</li>" for r in s.reasons)
         self.suggestion.setText(
             f"Suggested urgency: <b>{html.escape(s.urgency.label)}</b><ul>{reasons}</ul>"
-            "<i>Decision support: the referral's urgency is set on the form.</i>"
         )
 
 

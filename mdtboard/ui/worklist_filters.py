@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolBar, QWidget
 
 from mdtboard.domain.vocab import ReferralStatus, Urgency
+from mdtboard.ui.date_fields import format_date
 
 if TYPE_CHECKING:
     from mdtboard.services.meetings import MeetingSummary
@@ -71,7 +72,8 @@ class WorklistFilterBar(QToolBar):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.sig_changed)
 
-        self.search = QLineEdit(self)
+        find = QWidget(self)
+        self.search = QLineEdit(find)
         self.search.setObjectName("searchField")
         self.search.setPlaceholderText("Search name, MRN, histology, level, referrer  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -80,8 +82,7 @@ class WorklistFilterBar(QToolBar):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.sig_changed)
         self.search.installEventFilter(self)
-        self.addWidget(QLabel(" Find: ", self))
-        self.addWidget(self.search)
+        self._add_labelled(find, " Find: ", self.search)
 
         statuses: list[tuple[str, object]] = [("All statuses", ())]
         open_ = tuple(s.value for s in ReferralStatus if s != ReferralStatus.CLOSED)
@@ -95,15 +96,27 @@ class WorklistFilterBar(QToolBar):
         self.meeting_filter.setMaximumWidth(240)
 
     def _filter(self, name: str, label: str, items: Iterable[tuple[str, object]]) -> QComboBox:
-        combo = QComboBox(self)
+        pair = QWidget(self)
+        combo = QComboBox(pair)
         combo.setObjectName(name)
         combo.setAccessibleName(f"{label} filter")
         for text, data in items:
             combo.addItem(text, data)
         combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
-        self.addWidget(QLabel(f"  {label}: ", self))
-        self.addWidget(combo)
+        self._add_labelled(pair, f"  {label}: ", combo)
         return combo
+
+    def _add_labelled(self, pair: QWidget, label: str, field: QWidget) -> None:
+        """A label and its field as one toolbar item: they go behind "»" together."""
+        pair.setObjectName(f"{field.objectName()}Item")
+        row = QHBoxLayout(pair)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        text = QLabel(label, pair)
+        text.setBuddy(field)
+        row.addWidget(text)
+        row.addWidget(field)
+        self.addWidget(pair)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -138,8 +151,9 @@ class WorklistFilterBar(QToolBar):
             combo.clear()
             combo.addItem("Any meeting", None)
             for m in meetings:
-                day = f"{m.starts_at.astimezone():%d %b %Y}"
-                combo.addItem(m.title if day in m.title else f"{day} — {m.title}", m.id)
+                # a title dated as the series dates them ("… — 08 Dec 2026") says the day
+                dated = f"{m.starts_at.astimezone():%d %b %Y}" in m.title
+                combo.addItem(m.title if dated else f"{format_date(m.starts_at)} — {m.title}", m.id)
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
         finally:
             combo.blockSignals(was)

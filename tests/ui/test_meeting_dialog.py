@@ -12,7 +12,6 @@ from pytestqt.qtbot import QtBot
 from mdtboard.services import meetings
 from mdtboard.services.context import ServiceContext
 from mdtboard.ui.meetings_page import MeetingDialog
-from mdtboard.ui.widgets import qdatetime_to_utc
 
 
 def _latest(ctx: ServiceContext) -> meetings.MeetingSummary:
@@ -24,19 +23,19 @@ def test_the_next_free_slot_of_the_series_is_proposed(qtbot: QtBot, ctx: Service
     dialog = MeetingDialog(ctx)
     qtbot.addWidget(dialog)
     week_on = latest.starts_at + timedelta(days=7)
-    assert qdatetime_to_utc(dialog.starts_at.dateTime()) == week_on
+    assert dialog.starts_at.datetime_value() == week_on
     assert dialog.title.text() == f"Spine oncology MDT — {week_on.astimezone():%d %b %Y}"
     assert dialog.location.text() == latest.location
     assert dialog.chair.currentText().startswith(latest.chair) if latest.chair else True
     # a later date moves the proposed title with it
-    dialog.starts_at.setDateTime(dialog.starts_at.dateTime().addDays(7))
     two_on = week_on + timedelta(days=7)
+    dialog.starts_at.set_datetime_value(two_on)
     assert dialog.title.text() == f"Spine oncology MDT — {two_on.astimezone():%d %b %Y}"
     # that slot taken, the one after is proposed
     meetings.create_meeting(ctx, title="Taken (fictional)", starts_at=week_on)
     again = MeetingDialog(ctx)
     qtbot.addWidget(again)
-    assert qdatetime_to_utc(again.starts_at.dateTime()) == two_on
+    assert again.starts_at.datetime_value() == two_on
 
 
 def test_a_second_meeting_at_the_same_time_and_place_asks_first(
@@ -46,8 +45,8 @@ def test_a_second_meeting_at_the_same_time_and_place_asks_first(
     before = len(meetings.list_meetings(ctx.db))
     dialog = MeetingDialog(ctx)
     qtbot.addWidget(dialog)
-    dialog.starts_at.setDateTime(dialog.starts_at.dateTime().addDays(-7))  # latest's slot
-    assert qdatetime_to_utc(dialog.starts_at.dateTime()) == latest.starts_at
+    dialog.starts_at.set_datetime_value(latest.starts_at)  # latest's slot
+    assert dialog.starts_at.datetime_value() == latest.starts_at
     seen: list[str] = []
 
     def answer(button: QMessageBox.StandardButton) -> None:

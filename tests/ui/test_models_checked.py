@@ -39,6 +39,7 @@ from mdtboard.ui import audit_viewer
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.audit_viewer import AuditTableModel
 from mdtboard.ui.case_model import CASE_ID_ROLE, CaseTableModel
+from mdtboard.ui.date_fields import format_date
 from mdtboard.ui.meetings_page import MeetingsPage
 from mdtboard.ui.members_dialog import MemberTableModel
 from mdtboard.ui.modality_editor import ModalityEditor, ModalityListModel
@@ -345,12 +346,12 @@ def test_actions_model_empty_then_edited(qtmodeltester: ModelTester) -> None:
         ("rowsInserted", 2),
     ]
     assert shown(model, 0) == ["Book MRI whole spine", "Letter to GP"]
-    assert shown(model, 2) == ["2026-12-01", ""]
+    assert shown(model, 2) == [format_date(date(2026, 12, 1)), ""]
 
-    assert model.setData(model.index(1, 2), "2026-12-05")
+    assert model.setData(model.index(1, 2), "2026-12-05")  # ISO is understood too
     assert model.setData(model.index(1, 3), "yes")
     assert signals.take() == [("dataChanged", 2), ("dataChanged", 2)]
-    assert shown(model, 2) == ["2026-12-01", "2026-12-05"]
+    assert shown(model, 2) == [format_date(date(2026, 12, 1)), format_date(date(2026, 12, 5))]
     assert shown(model, 3) == ["", "yes"]
     assert model.actions()[1].done_at is not None
     assert not model.setData(model.index(0, 2), "next Tuesday")  # not a date: refused

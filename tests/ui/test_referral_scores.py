@@ -21,6 +21,7 @@ from mdtboard.services.errors import ServiceUnavailable
 from mdtboard.services.readiness import readiness_of
 from mdtboard.services.referrals import PatientInput, ReferralInput
 from mdtboard.store.models import Assessment, AuditEvent, Referral
+from mdtboard.ui.date_fields import format_datetime
 from mdtboard.ui.meeting import MeetingModeWindow
 from mdtboard.ui.referral_dialog import ReferralDialog
 from tests.ui.referral_forms import referral_forms
@@ -429,7 +430,7 @@ def test_scores_entered_on_the_referral_show_in_meeting_mode_as_entered(
     kps = win.scores.score_forms["kps"]
     assert kps.answers() == {"kps": 70}
     entered = stored(ctx, unscored)["kps"].entered_at.astimezone()
-    assert kps.entered_label.text() == f"Entered by dr.referrer on {entered:%d %b %Y %H:%M}"
+    assert kps.entered_label.text() == f"Entered by dr.referrer on {format_datetime(entered)}"
     assert kps.entered_label.isVisibleTo(kps)
     assert (
         win.scores.score_forms["ecog"].entered_label.text().startswith("Entered by dr.referrer on ")

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from mdtboard.services.decisions import ActionInput
+from mdtboard.ui.date_fields import format_date, parse_date
 from mdtboard.ui.table_base import RowsTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 class ActionsModel(RowsTableModel[ActionInput]):
-    HEADERS = ("Action", "Owner", "Due (YYYY-MM-DD)", "Done")
+    HEADERS = ("Action", "Owner", "Due", "Done")
     sig_edited = Signal()
 
     def __init__(self, parent: Any = None) -> None:
@@ -60,7 +61,7 @@ class ActionsModel(RowsTableModel[ActionInput]):
         values = (
             a.description,
             a.owner,
-            a.due_date.isoformat() if a.due_date else "",
+            format_date(a.due_date),
             "yes" if a.done_at else "",
         )
         return values[index.column()]
@@ -76,10 +77,10 @@ class ActionsModel(RowsTableModel[ActionInput]):
         elif col == 1:
             a = replace(a, owner=text)
         elif col == 2:
-            try:
-                a = replace(a, due_date=date.fromisoformat(text) if text else None)
-            except ValueError:
+            due = parse_date(text)  # the locale's format (or ISO); blank for none
+            if text and due is None:
                 return False
+            a = replace(a, due_date=due)
         else:
             done = text.lower() in ("yes", "y", "1", "true", "done")
             a = replace(

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from mdtboard.services.decisions import CloseSummary
 from mdtboard.services.meetings import MeetingSummary
 from mdtboard.services.summaries import CaseReport
+from mdtboard.ui.date_fields import format_date
 
 B = QMessageBox.StandardButton
 
@@ -21,9 +22,7 @@ def sign_off_text(case: CaseReport, meeting: MeetingSummary, now: datetime | Non
     lines = [f"Sign off the decision for case {case.position}: {who.display_name} (MRN {who.mrn})?"]
     today = (now or datetime.now(UTC)).astimezone().date()
     if meeting.starts_at.astimezone().date() > today:
-        lines.append(
-            f"This meeting is dated {meeting.starts_at.astimezone():%d %b %Y}, in the future."
-        )
+        lines.append(f"This meeting is dated {format_date(meeting.starts_at)}, in the future.")
     if meeting.status == "planned":
         lines.append("This meeting has not been started.")
     lines.append("A signed-off decision can be corrected only by an amendment.")
@@ -70,10 +69,3 @@ def show_closed(parent: QWidget, result: CloseSummary, upcoming: MeetingSummary 
     if result.relisted and upcoming is not None:
         text += f"\n\nRelisted on {upcoming.title}: {len(result.relisted)}"
     QMessageBox.information(parent, "Meeting closed", text)
-
-
-def show_shortcuts(parent: QWidget, shortcuts: tuple[tuple[str, str], ...]) -> None:
-    rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in shortcuts)
-    QMessageBox.information(
-        parent, "Meeting mode shortcuts", f"<table cellpadding='3'>{rows}</table>"
-    )

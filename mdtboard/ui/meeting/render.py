@@ -2,14 +2,15 @@
 and the presentation screen.
 
 Pure functions of the case and the presenter's state: no Qt (an import-linter
-contract keeps it so), every recorded or typed text escaped.
+contract keeps it so), every recorded or typed text escaped. Dates are written by the
+functions the Qt side passes in (the locale's format, local time: ``date_fields``).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from mdtboard.domain.mscc import duration_text
@@ -27,6 +28,10 @@ ERROR = "#b3261e"
 WARNING = "#9a5b00"
 #: the scores the presentation screen shows in its header, when recorded
 KEY_SCORES = ("sins", "escc", "tokuhashi_revised", "kps", "frankel")
+#: a date (an aware date-time: its local date) as the screen writes it
+DateText = Callable[[date], str]
+#: an aware date-time in local time as the screen writes it
+DateTimeText = Callable[[datetime], str]
 
 
 def mscc_banner_html(status: PathwayStatus, now: datetime | None = None) -> str:
@@ -64,11 +69,11 @@ def case_title(case: CaseReport) -> str:
     )
 
 
-def summary_html(case: CaseReport, earlier: Sequence[Any]) -> str:
+def summary_html(case: CaseReport, earlier: Sequence[Any], fmt_date: DateText) -> str:
     """Step 1: the referral's facts and the patient's earlier MDT discussions."""
     p = case.patient
     rows = [
-        ("Patient", f"{e(p.display_name)}, born {p.date_of_birth:%d %b %Y}, {e(p.sex)}"),
+        ("Patient", f"{e(p.display_name)}, born {e(fmt_date(p.date_of_birth))}, {e(p.sex)}"),
         ("MRN / national number", f"{e(p.mrn)} / {e(p.national_number or '—')}"),
         ("Referrer", f"{e(case.referrer_name)}, {e(case.referrer_organisation)}"),
         ("Question for the MDT", f"<b>{e(case.question)}</b>"),
@@ -81,7 +86,7 @@ def summary_html(case: CaseReport, earlier: Sequence[Any]) -> str:
     body = "".join(f"<tr><th align='left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
     if earlier:
         items = "".join(
-            f"<li>{h.meeting_at:%d %b %Y} — {e(h.meeting_title)}: {e(h.agenda_status)}"
+            f"<li>{e(fmt_date(h.meeting_at))} — {e(h.meeting_title)}: {e(h.agenda_status)}"
             f"{' — ' + e(h.plan_text) if h.plan_text else ''}"
             f"{' (' + e(h.reason) + ')' if h.reason else ''}</li>"
             for h in earlier
@@ -114,14 +119,13 @@ def pathway_html(reading: str) -> str:
     return "<h2>Primary-tumour pathway — NOMS does not apply</h2>" + reading
 
 
-def _signed_head(d: DecisionView | None) -> list[str]:
+def _signed_head(d: DecisionView | None, fmt_datetime: DateTimeText) -> list[str]:
     if d is None or d.status == "draft":
         return ["<h2>Draft — not signed off</h2>"]
     parts = []
     if d.signed_off_at:
         parts.append(
-            f"<h2>Signed off by {e(d.signed_off_by)} at "
-            f"{d.signed_off_at.astimezone():%d %b %Y %H:%M}</h2>"
+            f"<h2>Signed off by {e(d.signed_off_by)} at {e(fmt_datetime(d.signed_off_at))}</h2>"
         )
     if d.quorate is False:
         parts.append(f"<p style='color:{ERROR}'><b>Decision taken while NOT quorate.</b></p>")
@@ -134,9 +138,10 @@ def signoff_html(
     problems: Iterable[PlanProblem],
     quorum: Quorum,
     revisions: Sequence[DecisionView],
+    fmt_datetime: DateTimeText,
 ) -> str:
     """Step 8: what will be signed off, every problem left, the quorum and the versions."""
-    parts = _signed_head(decision)
+    parts = _signed_head(decision, fmt_datetime)
     summary = [
         ("Intent", Intent(data.intent).label if data.intent else "—"),
         ("Consensus plan", data.plan_text or "—"),
@@ -163,7 +168,7 @@ def signoff_html(
     if revisions:
         parts.append("<h3>Versions</h3><ol>")
         for rev in revisions:
-            when = f"{rev.signed_off_at.astimezone():%d %b %Y %H:%M}" if rev.signed_off_at else "—"
+            when = e(fmt_datetime(rev.signed_off_at)) if rev.signed_off_at else "—"
             reason = f" — amendment: {e(rev.amendment_reason)}" if rev.amendment_reason else ""
             parts.append(
                 f"<li>Revision {rev.revision}: {e(rev.status)}, {e(rev.signed_off_by or '—')}, "
@@ -204,6 +209,8 @@ def presentation_html(
     step4_html: str,
     status: str,
     answers: dict[str, dict[str, Any]] | None = None,
+    *,
+    fmt_date: DateText,
 ) -> str:
     """The shared screen: who, the question, histology, levels and the key scores
     always; then the step the chair is on, in large type."""
@@ -211,7 +218,7 @@ def presentation_html(
     scores = key_scores_line(results, answers or {})
     head = (
         f"<h1>{case.position}. {e(p.display_name)}</h1>"
-        f"<p>MRN {e(p.mrn)} · born {p.date_of_birth:%d %b %Y} · "
+        f"<p>MRN {e(p.mrn)} · born {e(fmt_date(p.date_of_birth))} · "
         f"{e(Urgency(case.urgency).label)}</p>"
         f"<p><b>Question:</b> {e(case.question)}</p>"
         f"<p><b>Histology:</b> {e(case.histology_label)} ({e(case.compartment)}) · "
@@ -233,7 +240,7 @@ def presentation_html(
             "<ul>"
             + "".join(
                 f"<li>{e(a.description)} — {e(a.owner)}"
-                f"{' by ' + a.due_date.strftime('%d %b') if a.due_date else ''}</li>"
+                f"{' by ' + e(fmt_date(a.due_date)) if a.due_date else ''}</li>"
                 for a in data.actions
             )
             + "</ul>"

@@ -40,6 +40,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
 from mdtboard.services.settings import is_demo
+from mdtboard.ui.date_fields import format_date
 from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help, show_help
 from mdtboard.ui.meeting import prompts, render
@@ -511,6 +512,7 @@ class MeetingModeWindow(QMainWindow):
             self.noms.html,
             self.status_line.text(),
             p.scores,
+            fmt_date=format_date,
         )
 
     def show_shortcuts(self) -> None:

@@ -1,7 +1,7 @@
 """Step 7: the actions of the decision, each with an owner and a due date.
 
-The owner is chosen among the members present; the due date has a calendar and
-starts a week ahead.
+The owner is chosen among the members present; the due date is typed in the locale's
+format (one Tab leaves it, Alt+Down opens a calendar) and starts a week ahead.
 """
 
 from __future__ import annotations
@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.services.decisions import ActionInput
+from mdtboard.ui.date_fields import DateField
 from mdtboard.ui.meeting.actions_model import ActionsModel
 from mdtboard.ui.meeting.pages.base import StepPage
 from mdtboard.ui.meeting.presenter import CasePresenter
@@ -59,11 +58,10 @@ class ActionsPage(StepPage):
         self.action_owner.setEditable(True)  # someone not at the meeting can be typed in
         self.action_owner.setAccessibleName("Owner of the new action")
         row.addWidget(self.action_owner, 2)
-        self.action_due = QDateEdit(self)
+        self.action_due = DateField(self)
         self.action_due.setObjectName("newActionDue")
-        self.action_due.setCalendarPopup(True)
-        self.action_due.setDisplayFormat("yyyy-MM-dd")
         self.action_due.setAccessibleName("Due date of the new action")
+        self.action_due.returnPressed.connect(self.add_action_from_inputs)
         row.addWidget(self.action_due, 1)
         self.add_action_btn = QPushButton("Add a&ction", self)
         self.add_action_btn.setObjectName("addAction")
@@ -83,7 +81,7 @@ class ActionsPage(StepPage):
 
     def reset_due(self, today: date | None = None) -> None:
         due = (today or date.today()) + timedelta(days=DEFAULT_DUE_DAYS)
-        self.action_due.setDate(QDate(due.year, due.month, due.day))
+        self.action_due.set_date_value(due)
 
     def set_owners(self, present: Sequence[str], others: Sequence[str] = ()) -> None:
         """The members present first (the usual owners), then the rest of the team."""
@@ -109,9 +107,12 @@ class ActionsPage(StepPage):
         if not text or not owner:
             self.action_error.setText("An action needs a description and an owner.")
             return
+        if self.action_due.is_invalid():
+            self.action_error.setText(self.action_due.problem("Due date"))
+            self.action_due.setFocus()
+            return
         self.action_error.setText("")
-        due = self.action_due.date()
-        self.actions_model.add(ActionInput(text, owner, date(due.year(), due.month(), due.day())))
+        self.actions_model.add(ActionInput(text, owner, self.action_due.date_value()))
         self.action_text.clear()
         self.reset_due()
 
@@ -120,5 +121,5 @@ class ActionsPage(StepPage):
 
     def set_read_only(self, final: bool) -> None:
         self.actions_model.read_only = final
-        for w in (self.action_text, self.add_action_btn, self.remove_btn):
+        for w in (self.action_text, self.action_due, self.add_action_btn, self.remove_btn):
             w.setEnabled(not final)

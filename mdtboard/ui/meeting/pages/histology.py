@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from mdtboard.domain import histology
+from mdtboard.ui.date_fields import format_date
 from mdtboard.ui.meeting.pages.base import StepPage, set_plain
 from mdtboard.ui.meeting.presenter import CasePresenter
 
@@ -56,7 +57,7 @@ class HistologyPage(StepPage):
             + (f" — {grade}" if grade else "")
         )
         self.pathology_label.setText(
-            f"available ({case.pathology_date:%d %b %Y})"
+            f"available ({format_date(case.pathology_date)})"
             if case.pathology_available and case.pathology_date
             else "not available yet"
         )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mdtboard.domain.scores import TOOLS
+from mdtboard.ui.date_fields import format_datetime
 from mdtboard.ui.meeting.pages.base import StepPage
 from mdtboard.ui.meeting.presenter import CasePresenter
 from mdtboard.ui.score_form import ScoreForm
@@ -78,7 +79,7 @@ class ScoresPage(StepPage):
         line = self.presenter.entered(tool_id)
         if line is None:
             return ""
-        return f"Entered by {line.entered_by} on {line.entered_at.astimezone():%d %b %Y %H:%M}"
+        return f"Entered by {line.entered_by} on {format_datetime(line.entered_at)}"
 
     # --- forms → presenter --------------------------------------------------------
     def _edited(self, tool_id: str) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mdtboard.ui.date_fields import format_datetime
 from mdtboard.ui.meeting import render
 from mdtboard.ui.meeting.pages.base import StepPage
 from mdtboard.ui.meeting.presenter import CasePresenter
@@ -50,7 +51,9 @@ class SignoffPage(StepPage):
         if p.case is None or p.quorum is None:
             return
         self.signoff_status.setHtml(
-            render.signoff_html(p.decision, p.data, p.problems(), p.quorum, p.case.revisions)
+            render.signoff_html(
+                p.decision, p.data, p.problems(), p.quorum, p.case.revisions, format_datetime
+            )
         )
 
     def first_input(self) -> QWidget | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from mdtboard.ui.date_fields import format_date
 from mdtboard.ui.meeting import render
 from mdtboard.ui.meeting.pages.base import StepPage
 from mdtboard.ui.meeting.presenter import CasePresenter
@@ -29,5 +30,5 @@ class SummaryPage(StepPage):
         case = self.presenter.case
         if reason == "open" and case is not None:
             self.summary_view.setHtml(
-                render.summary_html(case, self.presenter.earlier_discussions())
+                render.summary_html(case, self.presenter.earlier_discussions(), format_date)
             )
