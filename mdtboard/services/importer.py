@@ -621,7 +621,8 @@ def preview(
     rows, errors, total = read_rows(source, progress, cancelled, mapping, refused)
     if rows:
         with ctx.db.reader() as s:
-            errors = sorted([*errors, *_mrn_conflicts(s, rows)], key=lambda e: e.row)
+            stored = _stored_patients(s, rows)
+            errors = sorted([*errors, *_mrn_conflicts(rows, stored)], key=lambda e: e.row)
         errors = _named(errors, mapping)
     bad = {e.row for e in errors}
     shown = tuple(
@@ -730,9 +731,11 @@ def import_referrals(
     return ImportReport(total, imported, new_patients, tuple(errors), True, digest)
 
 
-def _mrn_conflicts(s: Session, rows: Sequence[_Row]) -> list[RowError]:
-    """Rows whose MRN belongs to a stored patient of another name or date of birth."""
-    existing = _stored_patients(s, rows)
+def _mrn_conflicts(
+    rows: Sequence[_Row], existing: dict[str, tuple[int, str, date]]
+) -> list[RowError]:
+    """Rows whose MRN belongs to a stored patient (``existing``, by MRN) of another name
+    or date of birth."""
     return [
         RowError(
             r.number,
@@ -778,7 +781,7 @@ def _write(
     referral_levels = cast(Table, ReferralLevel.__table__)
     with ctx.unit_of_work() as s:
         existing = _stored_patients(s, rows)
-        conflicts = _mrn_conflicts(s, rows)
+        conflicts = _mrn_conflicts(rows, existing)
         if conflicts or errors:
             errors = sorted([*errors, *conflicts], key=lambda e: e.row)
             clashing = {e.row for e in conflicts}
