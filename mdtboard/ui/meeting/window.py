@@ -40,7 +40,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
 from mdtboard.services.settings import is_demo
-from mdtboard.ui.date_fields import format_date
+from mdtboard.ui.date_fields import format_date, format_time
 from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help, show_help
 from mdtboard.ui.meeting import prompts, render
@@ -388,7 +388,9 @@ class MeetingModeWindow(QMainWindow):
             self.status_line.setText(f"Not saved: {p.last_save_error}")
             return False
         if was_dirty and not p.amending and not p.is_final:
-            self.status_line.setText(f"Draft saved {datetime.now():%H:%M:%S}")
+            self.status_line.setText(
+                f"Draft saved {format_time(datetime.now().time(), seconds=True)}"
+            )
             self._refresh_agenda_rows()
         return True
 
