@@ -35,6 +35,8 @@ from mdtboard.services.errors import ServiceError
 from mdtboard.services.import_mapping import CODED_FIELDS, DATE_ORDERS, Mapping
 from mdtboard.services.import_source import ENCODINGS, Source
 from mdtboard.services.importer import Preview, imported_before, load, preview
+from mdtboard.ui.date_fields import format_datetime
+from mdtboard.ui.help import install_help
 from mdtboard.ui.import_models import (
     ChoiceDelegate,
     ColumnMapModel,
@@ -42,8 +44,6 @@ from mdtboard.ui.import_models import (
     ValueMapModel,
     ValueRow,
 )
-from mdtboard.ui.date_fields import format_datetime
-from mdtboard.ui.help import install_help
 from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.workers import BackgroundJob, run_in_background
 

@@ -14,6 +14,7 @@ from mdtboard.ui import main_prompts as prompts
 from mdtboard.ui.help import install_help
 from mdtboard.ui.main_actions import MainActions
 from mdtboard.ui.remember import keep_geometry
+from mdtboard.ui.texts import DEMO_TITLE
 from mdtboard.ui.worklist_filters import WorklistFilterBar
 from mdtboard.ui.worklist_view import CaseTable, WorklistCounts
 
@@ -29,7 +30,6 @@ CHANGE_POLL_MS = 500
 
 
 #: how every screen of a demo database says so
-DEMO_TITLE = "DEMO — fictional data"
 #: the second tab (Alt+T: Alt+E is the Edit menu, Alt+M the Meetings menu)
 MEETINGS_TAB = "Mee&tings and agendas"
 

@@ -40,9 +40,9 @@ from mdtboard.ui.case_model import CaseTableModel
 from mdtboard.ui.date_fields import DateTimeField, format_date, format_datetime
 from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help
-from mdtboard.ui.main_window import DEMO_TITLE
 from mdtboard.ui.remember import keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
+from mdtboard.ui.texts import DEMO_TITLE
 
 #: the most cases "Add all ready" lists in one step
 MAX_BULK = 500

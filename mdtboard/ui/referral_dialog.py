@@ -37,7 +37,6 @@ from mdtboard.services.permissions import Permission, allowed
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.services.settings import get_settings, is_demo
 from mdtboard.ui.form_fields import FormFields
-from mdtboard.ui.main_window import DEMO_TITLE
 from mdtboard.ui.readiness_panel import ReadinessPanel
 from mdtboard.ui.referral_scores import ReferralScores, entered_text
 from mdtboard.ui.referral_sections import (
@@ -50,6 +49,7 @@ from mdtboard.ui.referral_sections import (
     SectionsPage,
 )
 from mdtboard.ui.remember import keep_geometry
+from mdtboard.ui.texts import DEMO_TITLE
 from mdtboard.ui.triage import suggestion_text
 from mdtboard.ui.undo import SetFieldCommand, add_undo_actions, merge_id_for
 

@@ -61,6 +61,7 @@ from mdtboard.ui.meeting.presenter import CasePresenter
 from mdtboard.ui.meeting.toolbar import MeetingActions
 from mdtboard.ui.remember import keep_columns, keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
+from mdtboard.ui.texts import DEMO_TITLE
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("summary", "1 Summary"),
@@ -91,7 +92,7 @@ class MeetingModeWindow(QMainWindow):
         self.ctx = ctx
         self.meeting_id = meeting_id
         self.meeting = meetings.get_meeting(ctx.db, meeting_id)
-        demo = " — DEMO — fictional data" if is_demo(ctx.db) else ""
+        demo = f" — {DEMO_TITLE}" if is_demo(ctx.db) else ""
         self.setWindowTitle(f"Meeting mode — {self.meeting.title}{demo}")
         self.setObjectName("MeetingModeWindow")
         self.presenter = CasePresenter(ctx, meeting_id)
