@@ -23,10 +23,10 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import ServiceError
 from mdtboard.services.settings import is_demo
 from mdtboard.ui.date_fields import format_datetime
+from mdtboard.ui.demo_title import DEMO_TITLE
 from mdtboard.ui.help import install_help
 from mdtboard.ui.remember import keep_geometry
 from mdtboard.ui.table_base import RowsTableModel, row_table
-from mdtboard.ui.texts import DEMO_TITLE
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 300

@@ -11,10 +11,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from mdtboard.ui import main_prompts as prompts
+from mdtboard.ui.demo_title import DEMO_TITLE
 from mdtboard.ui.help import install_help
 from mdtboard.ui.main_actions import MainActions
 from mdtboard.ui.remember import keep_geometry
-from mdtboard.ui.texts import DEMO_TITLE
 from mdtboard.ui.worklist_filters import WorklistFilterBar
 from mdtboard.ui.worklist_view import CaseTable, WorklistCounts
 

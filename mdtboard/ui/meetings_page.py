@@ -38,11 +38,11 @@ from mdtboard.services.worklist import CaseQuery
 from mdtboard.ui.agenda_model import ID_ROLE, AgendaTableModel, MeetingTableModel
 from mdtboard.ui.case_model import CaseTableModel
 from mdtboard.ui.date_fields import DateTimeField, format_date, format_datetime
+from mdtboard.ui.demo_title import DEMO_TITLE
 from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help
 from mdtboard.ui.remember import keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
-from mdtboard.ui.texts import DEMO_TITLE
 
 #: the most cases "Add all ready" lists in one step
 MAX_BULK = 500

@@ -36,6 +36,7 @@ from mdtboard.services.errors import Conflict, ServiceError, ValidationError
 from mdtboard.services.permissions import Permission, allowed
 from mdtboard.services.referrals import CaseDetail, PatientInput, ReferralInput
 from mdtboard.services.settings import get_settings, is_demo
+from mdtboard.ui.demo_title import DEMO_TITLE
 from mdtboard.ui.form_fields import FormFields
 from mdtboard.ui.readiness_panel import ReadinessPanel
 from mdtboard.ui.referral_scores import ReferralScores, entered_text
@@ -49,7 +50,6 @@ from mdtboard.ui.referral_sections import (
     SectionsPage,
 )
 from mdtboard.ui.remember import keep_geometry
-from mdtboard.ui.texts import DEMO_TITLE
 from mdtboard.ui.triage import suggestion_text
 from mdtboard.ui.undo import SetFieldCommand, add_undo_actions, merge_id_for
 

@@ -10,9 +10,6 @@ from mdtboard.domain import treatments
 from mdtboard.domain.scores import TOOLS, ScoreResult, conversion_note, describe_band
 from mdtboard.services.decisions import ModalityInput
 
-#: what a window title and the status bar say on a demo database
-DEMO_TITLE = "DEMO — fictional data"
-
 
 def result_text(tool_id: str, result: ScoreResult | None) -> str:
     """A score's result in words: total, band, conversion note and flags."""

@@ -32,11 +32,11 @@ from mdtboard.ui.case_columns import COLUMNS
 from mdtboard.ui.case_model import CaseTableModel
 from mdtboard.ui.conflict_dialog import ConflictDialog
 from mdtboard.ui.date_fields import DateField, format_date
+from mdtboard.ui.demo_title import DEMO_TITLE
 from mdtboard.ui.meeting import prompts
 from mdtboard.ui.meetings_page import MeetingDialog, MeetingsPage
 from mdtboard.ui.modality_editor import ModalityEditor
 from mdtboard.ui.referral_dialog import ReferralDialog
-from mdtboard.ui.texts import DEMO_TITLE
 from mdtboard.ui.triage import RedFlagsDialog
 from mdtboard.ui.worklist_filters import WorklistFilterBar
 from tests.ui.test_meeting_mode import open_meeting_mode

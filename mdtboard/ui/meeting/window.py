@@ -41,6 +41,7 @@ from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.pathway import pathway_of
 from mdtboard.services.settings import is_demo
 from mdtboard.ui.date_fields import format_date, format_time
+from mdtboard.ui.demo_title import DEMO_TITLE
 from mdtboard.ui.flow_layout import FlowLayout
 from mdtboard.ui.help import install_help, show_help
 from mdtboard.ui.meeting import prompts, render
@@ -61,7 +62,6 @@ from mdtboard.ui.meeting.presenter import CasePresenter
 from mdtboard.ui.meeting.toolbar import MeetingActions
 from mdtboard.ui.remember import keep_columns, keep_geometry, keep_splitter
 from mdtboard.ui.table_base import row_table
-from mdtboard.ui.texts import DEMO_TITLE
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("summary", "1 Summary"),
