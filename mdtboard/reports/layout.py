@@ -234,6 +234,19 @@ def _staging_table(line: ScoreLine, st: Styles) -> list[Flowable]:
     return [heading, _kv(rows, st, 44 * mm), Spacer(1, 3)]
 
 
+def answer_text(item: Any, value: object) -> str:
+    """A score item's answer as printed: the option's label, a number with its unit, or
+    "— not answered —"."""
+    if value is None:
+        return "— not answered —"
+    if item.kind == "choice":
+        opt = item.option(str(value))
+        return opt.label if opt else str(value)
+    if isinstance(value, int | float):
+        return f"{value:g} {item.unit}".strip()
+    return str(value)
+
+
 def _score_table(line: ScoreLine, st: Styles) -> list[Flowable]:
     if line.tool_id == staging.TOOL_ID:
         return _staging_table(line, st)
@@ -252,16 +265,7 @@ def _score_table(line: ScoreLine, st: Styles) -> list[Flowable]:
         [para("Item", st.cell_bold), para("Answer", st.cell_bold), para("Points", st.cell_bold)]
     ]
     for item in tool.items:
-        value = line.answers.get(item.key)
-        if value is None:
-            answer = "— not answered —"
-        elif item.kind == "choice":
-            opt = item.option(str(value))
-            answer = opt.label if opt else str(value)
-        else:
-            answer = (
-                f"{value:g} {item.unit}".strip() if isinstance(value, int | float) else str(value)
-            )
+        answer = answer_text(item, line.answers.get(item.key))
         shown = points.get(item.key)
         rows.append(
             [

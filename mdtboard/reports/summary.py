@@ -45,6 +45,7 @@ from mdtboard.reports.layout import (
     _noms_label,
     _row_parts,
     _signoff_text,
+    answer_text,
     cell,
 )
 from mdtboard.services.summaries import CaseReport, MeetingReport, ScoreLine
@@ -383,16 +384,7 @@ def _items_text(line: ScoreLine) -> str:
         points = {}
     items = []
     for item in tool.items:
-        value = line.answers.get(item.key)
-        if value is None:
-            answer = "— not answered —"
-        elif item.kind == "choice":
-            opt = item.option(str(value))
-            answer = opt.label if opt else str(value)
-        else:
-            answer = (
-                f"{value:g} {item.unit}".strip() if isinstance(value, int | float) else str(value)
-            )
+        answer = answer_text(item, line.answers.get(item.key))
         shown = points.get(item.key)
         items.append(f"{esc(item.label)}: {esc(answer)}" + ("" if shown is None else f" → {shown}"))
     if line.complete:
