@@ -12,6 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check what the engine answers, not how fast: a busy CI machine must not
+# fail one with a deadline ("DeadlineExceeded" then "Flaky" on replay).
+hypothesis_settings.register_profile("mdtboard", deadline=None)
+hypothesis_settings.load_profile("mdtboard")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SCRATCH = Path(tempfile.mkdtemp(prefix="mdtboard-tests-"))

@@ -147,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(p)
     p.set_defaults(func=cmd_audit_head)
+    p = audit_sub.add_parser(
+        "seal",
+        help="find the signed-off decision a printed seal code belongs to and check it",
+    )
+    _add_db(p)
+    p.add_argument("code", metavar="CODE", help="the seal code printed on the outcome form")
+    p.set_defaults(func=cmd_audit_seal)
 
     p = sub.add_parser("backup", help="copy the database (SQLite backup API) and check the copy")
     _add_db(p)
@@ -174,7 +181,23 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--out", required=True, type=Path, metavar="FILE")
         q.add_argument("--force", action="store_true", help=FORCE_HELP)
         q.set_defaults(func=cmd_export)
-    q = export_sub.add_parser("letter", help="outcome letter to the referrer for one case")
+    q = export_sub.add_parser(
+        "letter", help="outcome letter for one case: to the referrer, or the GP's copy"
+    )
+    _add_db(q)
+    q.add_argument("--case", required=True, type=int, metavar="ID")
+    q.add_argument("--out", required=True, type=Path, metavar="FILE")
+    q.add_argument(
+        "--to",
+        choices=("referrer", "gp"),
+        default="referrer",
+        help="referrer (default; cc the GP) or gp (the GP's copy; cc the referrer)",
+    )
+    q.add_argument("--force", action="store_true", help=FORCE_HELP)
+    q.set_defaults(func=cmd_export)
+    q = export_sub.add_parser(
+        "outcome", help="one-page outcome form of one case's discussion, with its seal code"
+    )
     _add_db(q)
     q.add_argument("--case", required=True, type=int, metavar="ID")
     q.add_argument("--out", required=True, type=Path, metavar="FILE")
@@ -463,6 +486,40 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_seal(args: argparse.Namespace) -> int:
+    from mdtboard.services import seals
+    from mdtboard.store import audit
+    from mdtboard.store.db import open_database, resolve_target
+
+    try:
+        code = seals.normal_code(args.code)
+    except ValueError as e:
+        raise CliError(f"CODE: {e}") from None
+    key = audit.load_key(create=False)
+    db = open_database(resolve_target(args.db))
+    try:
+        with db.reader() as session:
+            found = seals.find_by_code(session, code, key)
+    finally:
+        db.dispose()
+    if not found:
+        raise CliError(f"seal {code}: no signed-off decision in this database has this seal")
+    failed = False
+    for m in found:
+        when = m.signed_off_at.isoformat(timespec="minutes") if m.signed_off_at else "—"
+        what = (
+            f"seal {code}: decision {m.decision_id} (revision {m.revision}, {m.status}) "
+            f"for MRN {m.mrn or '— case missing'}, signed off by {m.signed_off_by} at {when}"
+        )
+        if m.changed:
+            failed = True
+            print(f"mdtboard: {what}: CHANGED after sign-off: {', '.join(m.changed)}",
+                  file=sys.stderr)  # fmt: skip
+        else:
+            print(f"{what}: the record is as printed")
+    return EXIT_ERROR if failed else EXIT_OK
+
+
 def cmd_audit_head(args: argparse.Namespace) -> int:
     from mdtboard.store import witness
     from mdtboard.store.db import open_database, resolve_target
@@ -573,15 +630,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         exports.check_export_allowed(ctx)
         from mdtboard import reports
 
-        if args.document == "letter":
+        if args.document in ("letter", "outcome"):
             from mdtboard.services.settings import get_settings
 
-            case, meeting = summaries.case_report(db, args.case)
-            if case.decision is None:
-                raise CliError(f"case {args.case} has no MDT decision to report")
-            settings = get_settings(db)
-            letter = reports.LetterSettings.from_settings(settings)
-            reports.build_letter(case, meeting, letter, staged)
+            doc = summaries.case_document(db, args.case)
+            letter = reports.LetterSettings.from_settings(get_settings(db))
+            try:
+                if args.document == "letter":
+                    reports.build_letter(doc, letter, staged, to=args.to)
+                else:
+                    reports.build_outcome_form(doc, letter, staged)
+            except reports.LetterRefused as e:
+                raise CliError(str(e)) from None
             entity, entity_id = "referral", args.case
         else:
             meeting = resolve_meeting(db, args.meeting, datetime.now(UTC))
@@ -589,11 +649,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             build = reports.build_agenda if args.document == "agenda" else reports.build_summary
             build(report, staged)
             entity, entity_id = "meeting", meeting.id
-        sha = exports.put_in_place(ctx, args.document, entity, entity_id, staged, out)
+        kind = "letter_gp" if args.document == "letter" and args.to == "gp" else args.document
+        sha = exports.put_in_place(ctx, kind, entity, entity_id, staged, out)
     finally:
         staged.unlink(missing_ok=True)
         db.dispose()
     print(f"{args.document} written: {out} (sha256 {sha})")
+    if args.document == "outcome" and doc.case.decision and doc.case.decision.seal_code:
+        print(f"seal {doc.case.decision.seal_code}")
     return EXIT_OK
 
 

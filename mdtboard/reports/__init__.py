@@ -1,16 +1,21 @@
-"""PDF documents (reportlab): agenda, meeting outcome summary, outcome letter.
+"""PDF documents (reportlab): agenda, meeting outcome summary, outcome letter and its GP
+copy, one-page outcome form.
 
 Built from the services' read models, the same data the GUI shows.
 """
 
 from mdtboard.reports.common import ReportCancelled, register_fonts
-from mdtboard.reports.documents import LetterSettings, build_agenda, build_letter, build_summary
+from mdtboard.reports.documents import build_agenda, build_summary
+from mdtboard.reports.letter import LetterRefused, LetterSettings, build_letter
+from mdtboard.reports.outcome_form import build_outcome_form
 
 __all__ = [
+    "LetterRefused",
     "LetterSettings",
     "ReportCancelled",
     "build_agenda",
     "build_letter",
+    "build_outcome_form",
     "build_summary",
     "register_fonts",
 ]

@@ -1,33 +1,30 @@
-"""The three documents: agenda, meeting outcome summary (in ``summary``), outcome letter."""
+"""The documents: the agenda here; the meeting outcome summary (``summary``), the outcome
+letter (``letter``) and the one-page outcome form (``outcome_form``) in their modules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
-from mdtboard.domain import treatments
 from mdtboard.domain.vocab import Urgency
 from mdtboard.reports.common import Cancelled, Progress, Styles, build_pdf, checkpoint, para
 from mdtboard.reports.layout import (
     GRID,
     _age,
     _attendees,
-    _clock_text,
     _kv,
     _label,
     _meeting_name,
     _meeting_rows,
     _noms_label,
 )
+from mdtboard.reports.letter import LetterSettings, build_letter
 from mdtboard.reports.summary import build_summary, is_draft
-from mdtboard.services.meetings import MeetingSummary
-from mdtboard.services.summaries import CaseReport, MeetingReport
+from mdtboard.services.summaries import MeetingReport
 
 __all__ = [
     "LetterSettings",
@@ -37,23 +34,6 @@ __all__ = [
     "build_summary",
     "is_draft",
 ]
-
-
-@dataclass(frozen=True)
-class LetterSettings:
-    letterhead_lines: tuple[str, ...] = ("Fictional Spine Centre", "Spine Oncology MDT")
-    signatory_name: str = "MDT Chair"
-    signatory_title: str = "Chair, Spine Oncology MDT"
-    contact: str = ""
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> LetterSettings:
-        return cls(
-            tuple(settings.letterhead),
-            settings.signatory_name,
-            settings.signatory_title,
-            settings.contact,
-        )
 
 
 def build_agenda(
@@ -134,116 +114,4 @@ def build_agenda(
         draft=False,
         cancelled=cancelled,
         generated_at=report.generated_at,
-    )
-
-
-# --- letter ------------------------------------------------------------------------
-
-PLAIN_INTENT = {
-    "curative": "with the aim of curing the tumour",
-    "disease_control": "to control the disease and prolong life",
-    "palliative": "to relieve symptoms and maintain quality of life",
-}
-
-
-def build_letter(
-    case: CaseReport,
-    meeting: MeetingSummary | None,
-    settings: LetterSettings,
-    out: Path,
-) -> Path:
-    d = case.decision
-    if d is None:
-        raise ValueError(f"case {case.referral_id} has no MDT decision to report")
-    st = Styles()
-    p = case.patient
-    data = d.data
-    when = meeting.starts_at.astimezone().strftime("%d %B %Y") if meeting else "a recent meeting"
-    mods = [treatments.describe_modality(m.kind, dict(m.details)) for m in data.modalities]
-    story: list[Flowable] = [
-        para(line, st.h3 if i == 0 else st.body) for i, line in enumerate(settings.letterhead_lines)
-    ]
-    story += [
-        Spacer(1, 8),
-        para(f"{case.referrer_name}\n{case.referrer_organisation}", st.body),
-        Spacer(1, 6),
-        para(date.today().strftime("%d %B %Y"), st.body),
-        Spacer(1, 8),
-        para(
-            f"Re: {p.given_name} {p.family_name}, born {p.date_of_birth:%d/%m/%Y}, "
-            f"hospital number {p.mrn}"
-            + (f", national number {p.national_number}" if p.national_number else ""),
-            st.h3,
-        ),
-        Spacer(1, 4),
-        para(f"Dear {case.referrer_name},", st.body),
-        Spacer(1, 4),
-        para(
-            f"Thank you for referring this patient. The spine oncology multidisciplinary team "
-            f"(MDT) discussed the case at its meeting on {when}. You asked: "
-            f"“{case.question}”",
-            st.body,
-        ),
-        Spacer(1, 4),
-        para("What the MDT recommends", st.h3),
-        para(data.plan_text or "See the treatments below.", st.body),
-    ]
-    if mods:
-        story.append(
-            para(
-                "The recommended treatment is "
-                + PLAIN_INTENT.get(data.intent or "", "as follows")
-                + ": "
-                + "; ".join(mods)
-                + ".",
-                st.body,
-            )
-        )
-    if data.rationale:
-        story += [para("Why", st.h3), para(data.rationale, st.body)]
-    if case.pathway is not None:
-        story += [
-            para("Metastatic spinal cord compression pathway (NICE QS56)", st.h3),
-            para(_clock_text(case.pathway), st.body),
-        ]
-    if data.actions:
-        story.append(para("Next steps", st.h3))
-        for a in data.actions:
-            due = f" by {a.due_date:%d %B %Y}" if a.due_date else ""
-            story.append(para(f"• {a.description} — {a.owner}{due}", st.body))
-    story += [
-        Spacer(1, 4),
-        para(
-            "The patient's preferences were considered"
-            + (f": {data.patient_preferences}" if data.patient_preferences else ".")
-            + (
-                " The patient has been informed of the discussion."
-                if data.patient_informed
-                else " The patient has not yet been told of this recommendation."
-            ),
-            st.body,
-        ),
-        Spacer(1, 4),
-        para(
-            "This letter records the MDT's recommendation to the treating clinicians; it is "
-            "not a treatment order. Please contact us with any questions.",
-            st.body,
-        ),
-        Spacer(1, 14),
-        para("Yours sincerely,", st.body),
-        Spacer(1, 16),
-        para(settings.signatory_name, st.h3),
-        para(settings.signatory_title, st.body),
-    ]
-    if settings.contact:
-        story.append(para(settings.contact, st.small))
-    if d.status == "draft":
-        story.insert(0, para("DRAFT — this decision has not been signed off", st.warn))
-    header = f"MDT outcome letter — {p.display_name} — MRN {p.mrn}"
-    return build_pdf(
-        out,
-        title=f"Outcome letter: {p.display_name}",
-        header=header,
-        story=story,
-        draft=d.status == "draft",
     )

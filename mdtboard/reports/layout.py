@@ -359,3 +359,79 @@ def _signoff_text(d: DecisionView) -> str:
 
 #: characters beyond which a case's field is laid out below the spine diagram
 LONG_FIELD = 600
+
+
+# --- scores one line each -----------------------------------------------------------
+
+#: the order scores are shown in: compression and stability, performance, neurology,
+#: then the prognostic scores; anything else after them
+SCORE_ORDER = (
+    "escc",
+    "sins",
+    "kps",
+    "ecog",
+    "frankel",
+    "asia",
+    "mccormick",
+    "tokuhashi_revised",
+    "tomita",
+    "bauer_modified",
+    "nesms",
+    "noms",
+    staging.TOOL_ID,
+)
+
+
+def ordered_scores(scores: Sequence[ScoreLine]) -> list[ScoreLine]:
+    def key(s: ScoreLine) -> tuple[int, str, int]:
+        rank = SCORE_ORDER.index(s.tool_id) if s.tool_id in SCORE_ORDER else len(SCORE_ORDER)
+        return rank, s.subject, s.id
+
+    return sorted(scores, key=key)
+
+
+def score_key(line: ScoreLine) -> str:
+    tool = TOOLS.get(line.tool_id)
+    name = (
+        "Staging" if line.tool_id == staging.TOOL_ID else tool.short_label if tool else line.tool_id
+    )
+    return f"{name} ({line.subject})" if line.subject else name
+
+
+def staging_line(line: ScoreLine) -> str:
+    answers = dict(line.answers)
+    stage = staging.STAGES.get(str(answers.get("enneking", "")))
+    result = staging.evaluate_staging(answers)
+    zones = ", ".join(str(z) for z in answers.get("zones", [])) or "—"
+    parts = [
+        f"Enneking stage (§12.1) {stage.label if stage else '— not recorded —'}",
+        f"WBB zones (§12.2) {zones}",
+    ]
+    if result.readings:
+        parts.append("typical reading (support): " + "; or ".join(result.readings))
+    return "; ".join(parts)
+
+
+def score_value(line: ScoreLine) -> str:
+    """One score as one line: its total or grade, and the engine's band words."""
+    if line.tool_id == staging.TOOL_ID:
+        return staging_line(line)
+    tool = TOOLS.get(line.tool_id)
+    if tool is None:
+        return str(dict(line.answers))
+    if not line.complete:
+        return "Incomplete (see the appendix)"
+    band = describe_band(line.tool_id, line.band)
+    if line.total is not None:
+        text = f"{line.total} — {band}" if band else str(line.total)
+        if note := conversion_note(line.tool_id, line.total):
+            text += f" ({note})"
+        return text
+    if tool.kind == "grade" and tool.items:
+        item = tool.items[0]
+        grade = str(line.answers.get(item.key, ""))
+        opt = item.option(grade)
+        if opt is not None and band.upper() == grade.upper():
+            return str(opt.label)  # e.g. Frankel "E — recovery: normal motor …"
+        return f"{grade} — {band}" if grade else band
+    return band

@@ -47,26 +47,13 @@ from mdtboard.reports.layout import (
     _signoff_text,
     answer_text,
     cell,
+    ordered_scores,
+    score_key,
+    score_value,
 )
+from mdtboard.services.decisions import AttendanceView
 from mdtboard.services.summaries import CaseReport, MeetingReport, ScoreLine
 
-#: the order scores are shown in: compression and stability, performance, neurology,
-#: then the prognostic scores; anything else after them
-SCORE_ORDER = (
-    "escc",
-    "sins",
-    "kps",
-    "ecog",
-    "frankel",
-    "asia",
-    "mccormick",
-    "tokuhashi_revised",
-    "tomita",
-    "bauer_modified",
-    "nesms",
-    "noms",
-    staging.TOOL_ID,
-)
 #: characters of a plan shown in the index (no modalities recorded)
 INDEX_OUTCOME = 90
 #: characters beyond which a case's field is laid out below the spine diagram
@@ -82,7 +69,7 @@ Field = tuple[str, Any]
 Row = Field | tuple[Field, Field]
 
 
-class _Compact:
+class Compact:
     """The summary's own smaller styles, derived from the documents' styles."""
 
     def __init__(self, st: Styles) -> None:
@@ -146,13 +133,13 @@ def _grid_style(rows: Sequence[Row], size: float = 7.8, leading: float = 9.4) ->
     return TableStyle(cmds)
 
 
-def _fits(v: Any, cs: _Compact, width: float) -> bool:
+def _fits(v: Any, cs: Compact, width: float) -> bool:
     text = str(v)
     return "\n" not in text and stringWidth(text, cs.cell.fontName, cs.cell.fontSize) < width - 5
 
 
-def _grid(
-    rows: Sequence[Row], cs: _Compact, width: float, *, rule_before: int | None = None
+def grid(
+    rows: Sequence[Row], cs: Compact, width: float, *, rule_before: int | None = None
 ) -> Table:
     """Key–value fields in four columns: a field alone spans the row, two that each fit
     on one line share it. A long value becomes several rows, so the table breaks
@@ -188,11 +175,11 @@ def _grid(
     return t
 
 
-def _value(v: Any, cs: _Compact, width: float) -> Any:
+def _value(v: Any, cs: Compact, width: float) -> Any:
     return v if isinstance(v, Flowable) else cell(v, cs.cell, width)
 
 
-def _pair(a: Field, b: Field) -> list[Row]:
+def pair(a: Field, b: Field) -> list[Row]:
     """Two fields that share a row when each fits on one line."""
     return [(a, b)]
 
@@ -200,25 +187,25 @@ def _pair(a: Field, b: Field) -> list[Row]:
 # --- page 1 ------------------------------------------------------------------------
 
 
-def _meeting_grid(report: MeetingReport, counts: str, cs: _Compact) -> Table:
+def _meeting_grid(report: MeetingReport, counts: str, cs: Compact) -> Table:
     m = report.meeting
     rows: list[Row] = [
-        *_pair(("Meeting", m.title), ("Chair", m.chair or "—")),
+        *pair(("Meeting", m.title), ("Chair", m.chair or "—")),
         ("Date and time", f"{_local(m.starts_at)} (UTC {m.starts_at:%Y-%m-%d %H:%M})"),
-        *_pair(("Place", m.location or "—"), ("Video link", m.video_link or "—")),
+        *pair(("Place", m.location or "—"), ("Video link", m.video_link or "—")),
         ("Quorum", report.quorum.text()),
         ("Cases", counts),
     ]
-    return _grid(rows, cs, WIDTH)
+    return grid(rows, cs, WIDTH)
 
 
-def _attendance(report: MeetingReport, cs: _Compact) -> Flowable:
+def attendance_block(attendance: Sequence[AttendanceView], cs: Compact) -> Flowable:
     """Who attended: one line per attendance status, the names listed by role."""
-    if not report.attendance:
+    if not attendance:
         return para("No attendance recorded.", cs.cell)
     rows: list[Row] = []
     for status in AttendanceStatus:
-        here = [a for a in report.attendance if a.status == status]
+        here = [a for a in attendance if a.status == status]
         if not here:
             continue
         groups = []
@@ -227,7 +214,7 @@ def _attendance(report: MeetingReport, cs: _Compact) -> Flowable:
             if names:
                 groups.append(f"<b>{esc(role.label)}</b>: {esc(', '.join(names))}")
         rows.append((f"{status.label} ({len(here)})", Paragraph(" · ".join(groups), cs.cell)))
-    return _grid(rows, cs, WIDTH)
+    return grid(rows, cs, WIDTH)
 
 
 def _table_style(size: float = 7.8, leading: float = 9.4) -> TableStyle:
@@ -269,7 +256,7 @@ def _outcome(c: CaseReport) -> str:
     return text if len(text) <= INDEX_OUTCOME else text[: INDEX_OUTCOME - 1].rstrip() + "…"
 
 
-def _index(report: MeetingReport, cs: _Compact) -> Table:
+def _index(report: MeetingReport, cs: Compact) -> Table:
     widths = [5 * mm, 31 * mm, 20 * mm, 40 * mm, 13 * mm, 50 * mm, 15 * mm]
     heads = ("#", "Patient", "MRN", "Histology", "Levels", "Outcome", "Status")
     rows: list[list[Any]] = [[cell(h, cs.bold, w) for h, w in zip(heads, widths, strict=True)]]
@@ -295,61 +282,6 @@ def _index(report: MeetingReport, cs: _Compact) -> Table:
 
 
 # --- scores ------------------------------------------------------------------------
-
-
-def _ordered(scores: Sequence[ScoreLine]) -> list[ScoreLine]:
-    def key(s: ScoreLine) -> tuple[int, str, int]:
-        rank = SCORE_ORDER.index(s.tool_id) if s.tool_id in SCORE_ORDER else len(SCORE_ORDER)
-        return rank, s.subject, s.id
-
-    return sorted(scores, key=key)
-
-
-def _score_key(line: ScoreLine) -> str:
-    tool = TOOLS.get(line.tool_id)
-    name = (
-        "Staging" if line.tool_id == staging.TOOL_ID else tool.short_label if tool else line.tool_id
-    )
-    return f"{name} ({line.subject})" if line.subject else name
-
-
-def _staging_line(line: ScoreLine) -> str:
-    answers = dict(line.answers)
-    stage = staging.STAGES.get(str(answers.get("enneking", "")))
-    result = staging.evaluate_staging(answers)
-    zones = ", ".join(str(z) for z in answers.get("zones", [])) or "—"
-    parts = [
-        f"Enneking stage (§12.1) {stage.label if stage else '— not recorded —'}",
-        f"WBB zones (§12.2) {zones}",
-    ]
-    if result.readings:
-        parts.append("typical reading (support): " + "; or ".join(result.readings))
-    return "; ".join(parts)
-
-
-def _score_value(line: ScoreLine) -> str:
-    """One score as one line: its total or grade, and the engine's band words."""
-    if line.tool_id == staging.TOOL_ID:
-        return _staging_line(line)
-    tool = TOOLS.get(line.tool_id)
-    if tool is None:
-        return str(dict(line.answers))
-    if not line.complete:
-        return "Incomplete (see the appendix)"
-    band = describe_band(line.tool_id, line.band)
-    if line.total is not None:
-        text = f"{line.total} — {band}" if band else str(line.total)
-        if note := conversion_note(line.tool_id, line.total):
-            text += f" ({note})"
-        return text
-    if tool.kind == "grade" and tool.items:
-        item = tool.items[0]
-        grade = str(line.answers.get(item.key, ""))
-        opt = item.option(grade)
-        if opt is not None and band.upper() == grade.upper():
-            return str(opt.label)  # e.g. Frankel "E — recovery: normal motor …"
-        return f"{grade} — {band}" if grade else band
-    return band
 
 
 def _items_text(line: ScoreLine) -> str:
@@ -439,7 +371,7 @@ def _decision_status(c: CaseReport) -> str:
     return "Decision — signed off" + (f", revision {d.revision}" if d.revision > 1 else "")
 
 
-def _decision(c: CaseReport, cs: _Compact) -> list[Flowable]:
+def decision_block(c: CaseReport, cs: Compact) -> list[Flowable]:
     d = c.decision
     if d is None:
         return [para("No decision recorded.", cs.st.warn)]
@@ -463,19 +395,19 @@ def _decision(c: CaseReport, cs: _Compact) -> list[Flowable]:
     dissent = f"{data.dissent} ({data.dissent_by})" if data.dissent else "None recorded"
     rows: list[Row] = [
         ("Consensus plan", data.plan_text or "—"),
-        *_pair(
+        *pair(
             ("Intent", _label(Intent, data.intent) or "—"),
             ("Patient informed", "Yes" if data.patient_informed else "Not yet"),
         ),
         ("Modalities", mods or "—"),
         ("Rationale", data.rationale or "—"),
-        *_pair(("Dissent", dissent), ("Clinical trial", data.clinical_trial or "—")),
+        *pair(("Dissent", dissent), ("Clinical trial", data.clinical_trial or "—")),
         ("Patient preferences", data.patient_preferences or "—"),
         pathway,
         *((("Actions" if n == 0 else ""), _action_text(a)) for n, a in enumerate(data.actions)),
         ("Sign-off", _signoff_text(d)),
     ]
-    out.append(_grid(rows, cs, WIDTH))
+    out.append(grid(rows, cs, WIDTH))
     if d.quorate is False:
         out.append(para("Decision taken while the meeting was NOT QUORATE.", cs.st.warn))
     earlier = [r for r in c.revisions if r.id != d.id]
@@ -499,17 +431,17 @@ def _decision(c: CaseReport, cs: _Compact) -> list[Flowable]:
     return out
 
 
-def _facts(c: CaseReport, cs: _Compact, today: date) -> list[Flowable]:
+def facts_block(c: CaseReport, cs: Compact, today: date) -> list[Flowable]:
     p = c.patient
     fields: list[Row] = [
         ("Question for the MDT", c.question),
         ("Histology", f"{c.histology_label} ({c.disease_kind}, {c.compartment})"),
-        *_pair(
+        *pair(
             ("Date of birth", f"{p.date_of_birth:%d/%m/%Y} (age {_age(p.date_of_birth, today)})"),
             ("National number", p.national_number or "—"),
         ),
-        *_pair(("Urgency", _label(Urgency, c.urgency)), ("Spinal levels", c.levels_text or "—")),
-        *_pair(("Biopsy / pathology", _biopsy(c)), ("Neurology", c.neuro_status or "not recorded")),
+        *pair(("Urgency", _label(Urgency, c.urgency)), ("Spinal levels", c.levels_text or "—")),
+        *pair(("Biopsy / pathology", _biopsy(c)), ("Neurology", c.neuro_status or "not recorded")),
     ]
     if c.pathway is not None:
         fields.append(("MSCC clocks (QS56)", _clock_text(c.pathway)))
@@ -522,11 +454,11 @@ def _facts(c: CaseReport, cs: _Compact, today: date) -> list[Flowable]:
     beside = [r for r in fields if not long(r)]
     below = [r for r in fields if long(r)]
     first_score = len(beside)
-    beside += [(_score_key(s), _score_value(s)) for s in _ordered(c.scores)]
+    beside += [(score_key(s), score_value(s)) for s in ordered_scores(c.scores)]
     title = f"Key facts and scores <font size=7 color='#5b6b80'>· {esc(p.display_name)}</font>"
     left = [
         Paragraph(title, cs.section),
-        _grid(beside, cs, WIDTH - SPINE_W, rule_before=first_score),
+        grid(beside, cs, WIDTH - SPINE_W, rule_before=first_score),
     ]
     top = Table(
         [[left, SpineDiagram(c.levels, compact=True)]], colWidths=[WIDTH - SPINE_W, SPINE_W]
@@ -544,12 +476,12 @@ def _facts(c: CaseReport, cs: _Compact, today: date) -> list[Flowable]:
     )
     out: list[Flowable] = [top]
     if below:
-        out.append(_grid(below, cs, WIDTH))
+        out.append(grid(below, cs, WIDTH))
     return out
 
 
 def _case_block(
-    c: CaseReport, cs: _Compact, today: date, lead: Sequence[Flowable] = ()
+    c: CaseReport, cs: Compact, today: date, lead: Sequence[Flowable] = ()
 ) -> list[Flowable]:
     """One case in two parts, each kept on one page when it fits: the heading with the
     decision, then the key facts and scores. A page may fall between the two parts,
@@ -560,12 +492,12 @@ def _case_block(
     )
     head.setStyle(_FLUSH)
     return [
-        KeepTogether([*lead, head, *_decision(c, cs)]),
-        KeepTogether(_facts(c, cs, today)),
+        KeepTogether([*lead, head, *decision_block(c, cs)]),
+        KeepTogether(facts_block(c, cs, today)),
     ]
 
 
-def _appendix(cases: Sequence[CaseReport], cs: _Compact) -> list[Flowable]:
+def _appendix(cases: Sequence[CaseReport], cs: Compact) -> list[Flowable]:
     scored = [c for c in cases if c.scores]
     if not scored:
         return []
@@ -576,14 +508,14 @@ def _appendix(cases: Sequence[CaseReport], cs: _Compact) -> list[Flowable]:
     ]
     style = ParagraphStyle("ah", parent=cs.bold, spaceBefore=4, keepWithNext=1)
     for c in scored:
-        first, *rest = [Paragraph(_items_text(s), cs.small) for s in _ordered(c.scores)]
+        first, *rest = [Paragraph(_items_text(s), cs.small) for s in ordered_scores(c.scores)]
         # the case's name stays with its first score; the rest may run on to a new page
         story += [KeepTogether([*lead, para(heading(c), style), first]), *rest]
         lead = []
     return story
 
 
-def _reason_table(cases: Sequence[CaseReport], cs: _Compact, empty: str) -> Flowable:
+def _reason_table(cases: Sequence[CaseReport], cs: Compact, empty: str) -> Flowable:
     if not cases:
         return para(empty, cs.cell)
     widths = [8 * mm, 60 * mm, 26 * mm, 80 * mm]
@@ -619,7 +551,7 @@ def build_summary(
     cancelled: Cancelled | None = None,
 ) -> Path:
     st = Styles()
-    cs = _Compact(st)
+    cs = Compact(st)
     m = report.meeting
     today = report.generated_at.date()
     discussed = [
@@ -638,7 +570,7 @@ def build_summary(
         para("MDT meeting outcome summary", st.title),
         _meeting_grid(report, counts, cs),
         para("Attendance", cs.h2),
-        _attendance(report, cs),
+        attendance_block(report.attendance, cs),
     ]
     if not report.quorum.quorate:
         story.append(para("The meeting was not quorate: decisions are flagged.", st.warn))

@@ -99,6 +99,8 @@ class DecisionView:
     supersedes_id: int | None
     version: int
     updated_at: datetime
+    #: the seal as printed documents carry it (seals.short_code); "" for a draft
+    seal_code: str = ""
 
     @property
     def is_final(self) -> bool:
@@ -172,6 +174,7 @@ def to_view(d: Decision) -> DecisionView:
         supersedes_id=d.supersedes_id,
         version=d.version,
         updated_at=d.updated_at,
+        seal_code=seals.short_code(d.seal) if d.seal else "",
     )
 
 

@@ -128,6 +128,15 @@ REFERRERS = (
     ("Dr Caspian Rook", "Southmere Example Cancer Centre"),
     ("Dr Wren Tolliver", "Riverside Sample Hospital — Acute Oncology"),
 )
+#: fictional GPs and their practices (chosen by case number: the random sequence of the
+#: rest of the demo stays as it was)
+GPS = (
+    ("Dr Tamsin Oakridge", "Hollowmere Fictional Surgery"),
+    ("Dr Bertram Fennick", "Lantern Lane Pretend Practice"),
+    ("Dr Lyra Ashgrove", "Westvale Pretend Practice (GP)"),
+    ("Dr Isolde Marchbank", "Kestrel Green Imaginary Health Centre"),
+    ("Dr Ansel Whitcombe", "Millbrook Sample Medical Practice"),
+)
 MEMBERS: tuple[tuple[str, Role], ...] = (
     ("Ms Imogen Castellane", Role.SPINE_SURGEON),
     ("Mr Tobias Wrexley", Role.SPINE_SURGEON),
@@ -569,6 +578,9 @@ def generate(
                     "received_at": received,
                     "referrer_name": referrer[0],
                     "referrer_organisation": referrer[1],
+                    "gp_name": GPS[i % len(GPS)][0],
+                    "gp_practice": GPS[i % len(GPS)][1],
+                    "copy_to": "",
                     "urgency": template.urgency,
                     "presenting_problem": template.problem,
                     "question": template.question or QUESTIONS_FALLBACK,

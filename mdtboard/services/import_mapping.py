@@ -54,6 +54,8 @@ FIELDS: tuple[str, ...] = (
     "biopsy_deferral_rationale",
     "red_flags",
     "mscc_suspected_at",
+    "gp_name",
+    "gp_practice",
 )
 REQUIRED: frozenset[str] = frozenset(FIELDS[:12])
 DATE_FIELDS = frozenset({"date_of_birth", "received_at", "imaging_date", "pathology_date",
@@ -83,6 +85,8 @@ LABELS: dict[str, str] = {
     "biopsy_deferral_rationale": "Why biopsy is deferred",
     "red_flags": "MSCC red flags",
     "mscc_suspected_at": "MSCC suspected at",
+    "gp_name": "GP",
+    "gp_practice": "GP practice",
 }
 
 #: header words that name each field, as hospital exports spell them (compared after
@@ -125,6 +129,9 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "red_flags": ("redflags", "msccredflags", "flags"),
     "mscc_suspected_at": ("msccsuspectedat", "msccsuspected", "msccdatetime",
                           "msccsuspicion"),
+    "gp_name": ("gpname", "gp", "generalpractitioner", "familydoctor", "registeredgp",
+                "hausarzt"),
+    "gp_practice": ("gppractice", "practice", "gpsurgery", "practicename", "gpaddress"),
 }  # fmt: skip
 
 #: the words a hospital file uses for each coded value (case and spaces ignored)

@@ -60,6 +60,11 @@ class ReferralInput:
     compartment: str
     levels: tuple[str, ...] = ()
     referrer_organisation: str = ""
+    #: the patient's GP (a copy of the outcome letter goes to them)
+    gp_name: str = ""
+    gp_practice: str = ""
+    #: other recipients of the outcome letter, one per line
+    copy_to: str = ""
     presenting_problem: str = ""
     primary_site: str = ""
     neuro_status: str = ""

@@ -136,6 +136,62 @@ def seal_decision(s: Session, d: Decision, key: bytes) -> str:
     return _digest(key, d.seal)
 
 
+def short_code(seal: Mapping[str, str]) -> str:
+    """The seal as a printed copy carries it: twelve hex digits in three groups
+    ("3F2A-9C1B-07D4"), taken from a hash of the keyed part hashes, so a paper copy
+    can be matched to the record it was printed from (``find_by_code``) without
+    printing the audit key's output in full."""
+    text = "|".join(f"{k}={seal.get(k, '')}" for k in PARTS)
+    code = hashlib.sha256(text.encode("ascii")).hexdigest()[:12].upper()
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def normal_code(text: str) -> str:
+    """A typed code as ``short_code`` writes it: case, spaces and dashes ignored."""
+    code = re.sub(r"[\s-]", "", text).upper()
+    if not re.fullmatch(r"[0-9A-F]{12}", code):
+        raise ValueError("a seal code is 12 hexadecimal digits, as printed (e.g. 3F2A-9C1B-07D4)")
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+@dataclass(frozen=True)
+class SealMatch:
+    decision_id: int
+    revision: int
+    status: str
+    mrn: str
+    signed_off_by: str
+    signed_off_at: datetime | None
+    #: the parts changed since the seal was made (empty: the record is as printed)
+    changed: tuple[str, ...]
+
+
+def find_by_code(s: Session, code: str, key: bytes) -> list[SealMatch]:
+    """The decisions whose seal prints as ``code``, each checked against its rows now."""
+    wanted = normal_code(code)
+    out: list[SealMatch] = []
+    sealed = s.execute(
+        select(Decision).where(Decision.status != DecisionStatus.DRAFT).order_by(Decision.id)
+    )
+    for d in sealed.scalars():
+        if not d.seal or short_code(d.seal) != wanted:
+            continue
+        try:
+            parts = _parts(s, d)
+            mrn = d.agenda_item.referral.patient.mrn
+        except AttributeError:  # the case it was signed for is gone
+            parts, mrn = {}, ""
+        changed = tuple(
+            n for n in PARTS if n not in parts or d.seal.get(n) != _mac(key, n, parts[n])
+        )
+        out.append(
+            SealMatch(
+                d.id, d.revision, str(d.status), mrn, d.signed_off_by, d.signed_off_at, changed
+            )
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class SealReport:
     checked: int

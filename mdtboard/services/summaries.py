@@ -42,6 +42,10 @@ class CaseReport:
     received_at: datetime
     referrer_name: str
     referrer_organisation: str
+    gp_name: str
+    gp_practice: str
+    #: other recipients of the outcome letter, one per line
+    copy_to: str
     question: str
     presenting_problem: str
     disease_kind: str
@@ -124,6 +128,9 @@ def _case(
         received_at=r.received_at,
         referrer_name=r.referrer_name,
         referrer_organisation=r.referrer_organisation,
+        gp_name=r.gp_name,
+        gp_practice=r.gp_practice,
+        copy_to=r.copy_to,
         question=r.question,
         presenting_problem=r.presenting_problem,
         disease_kind=str(r.disease_kind),
@@ -229,3 +236,46 @@ def agenda_case(db: Database, agenda_item_id: int) -> CaseReport:
         revisions = [decisions.to_view(d) for d in sorted(item.decisions, key=lambda d: d.revision)]
         pathway = pathways_in(s, [item.referral]).get(item.referral_id)
         return _case(item, item.referral, scores, revisions, None, pathway)
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    """One case's latest discussion as the letter and the outcome form print it."""
+
+    case: CaseReport
+    meeting: MeetingSummary | None
+    attendance: tuple[AttendanceView, ...]
+    quorum: Quorum | None
+
+    def member_role(self, name: str) -> str:
+        """The role of the attendee called ``name`` (the signer), or "" when none is."""
+        for a in self.attendance:
+            if same_name(a.name, name):
+                return a.role
+        return ""
+
+
+def _bare_name(text: str) -> str:
+    text = text.strip()
+    if text.endswith(")") and " (" in text:
+        text = text[: text.rindex(" (")]
+    return " ".join(text.casefold().split())
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two typed names of one person: case, spacing and a trailing note in brackets
+    ("(demo)") ignored; an empty name matches nobody."""
+    bare = _bare_name(a)
+    return bool(bare) and bare == _bare_name(b)
+
+
+def case_document(db: Database, referral_id: int) -> CaseDocument:
+    case, meeting = case_report(db, referral_id)
+    if meeting is None:
+        return CaseDocument(case, None, (), None)
+    return CaseDocument(
+        case,
+        meeting,
+        tuple(decisions.attendance(db, meeting.id)),
+        decisions.quorum(db, meeting.id),
+    )

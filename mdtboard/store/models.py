@@ -90,6 +90,11 @@ class Referral(Versioned, Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     referrer_name: Mapped[str] = mapped_column(String(120))
     referrer_organisation: Mapped[str] = mapped_column(String(160), default="")
+    #: the patient's GP, who gets a copy of the outcome letter
+    gp_name: Mapped[str] = mapped_column(String(120), default="")
+    gp_practice: Mapped[str] = mapped_column(String(160), default="")
+    #: other recipients of the outcome letter, one per line
+    copy_to: Mapped[str] = mapped_column(Text, default="")
     urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency, "urgency"))
     presenting_problem: Mapped[str] = mapped_column(Text, default="")
     question: Mapped[str] = mapped_column(Text, default="")

@@ -16,6 +16,7 @@ from mdtboard.reports import (
     ReportCancelled,
     build_agenda,
     build_letter,
+    build_outcome_form,
     build_summary,
 )
 from mdtboard.services import exports, meetings, summaries
@@ -184,22 +185,43 @@ def export_meeting(
     )
 
 
-def export_letter(
+#: the documents of one case: (title for messages, file-name word)
+CASE_DOCUMENTS = {
+    "letter": ("Outcome letter", "Letter"),
+    "letter_gp": ("Outcome letter, GP copy", "Letter to GP"),
+    "outcome": ("Outcome record", "Outcome record"),
+}
+
+
+def export_case_document(
     parent: QWidget,
     ctx: ServiceContext,
     referral_id: int,
+    document: str = "letter",
     path: Path | None = None,
     *,
     ask_to_open: bool = True,
 ) -> PdfExport | None:
+    """``document``: "letter" (to the referrer), "letter_gp" (the GP's copy) or
+    "outcome" (the one-page outcome record)."""
     exports.check_export_allowed(ctx)
-    case, meeting = summaries.case_report(ctx.db, referral_id)
+    title, word = CASE_DOCUMENTS[document]
+    doc = summaries.case_document(ctx.db, referral_id)
+    case, meeting = doc.case, doc.meeting
     if case.decision is None:
-        QMessageBox.information(parent, "No decision", "This case has no MDT decision yet.")
+        QMessageBox.information(parent, title, "This case has no MDT decision yet.")
+        return None
+    if document == "letter_gp" and not case.gp_name.strip():
+        QMessageBox.information(
+            parent,
+            title,
+            "No GP is recorded for this case. Add the GP on the referral "
+            "(Edit selected referral…, Referral section) first.",
+        )
         return None
     if path is None:
         when = meeting.starts_at if meeting is not None else datetime.now(UTC)
-        path = _ask_path(parent, file_names.letter_file_name(case.patient.mrn, when))
+        path = _ask_path(parent, file_names.case_file_name(word, case.patient.mrn, when))
     if path is None:
         return None
     exports.check_output(ctx.db.target.sqlite_path, path, replace=True)
@@ -208,8 +230,21 @@ def export_letter(
     def build(
         out: Path, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
     ) -> Path:
-        return build_letter(case, meeting, settings, out)
+        if document == "outcome":
+            return build_outcome_form(doc, settings, out)
+        return build_letter(doc, settings, out, to="gp" if document == "letter_gp" else "referrer")
 
     return PdfExport(
-        parent, ctx, "letter", "referral", referral_id, build, path, ask_to_open=ask_to_open
+        parent, ctx, document, "referral", referral_id, build, path, ask_to_open=ask_to_open
     )
+
+
+def export_letter(
+    parent: QWidget,
+    ctx: ServiceContext,
+    referral_id: int,
+    path: Path | None = None,
+    *,
+    ask_to_open: bool = True,
+) -> PdfExport | None:
+    return export_case_document(parent, ctx, referral_id, "letter", path, ask_to_open=ask_to_open)

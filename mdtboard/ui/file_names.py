@@ -17,7 +17,13 @@ _LAST_FOLDER = "files/last_folder"
 #: characters that cannot stand in a file name on one of the platforms
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
-DOCUMENT_WORDS = {"agenda": "agenda", "summary": "outcome summary", "letter": "letter"}
+DOCUMENT_WORDS = {
+    "agenda": "agenda",
+    "summary": "outcome summary",
+    "letter": "letter",
+    "letter_gp": "letter to GP",
+    "outcome": "outcome record",
+}
 
 
 def _safe(text: str) -> str:
@@ -29,7 +35,12 @@ def meeting_file_name(document: str, starts_at: datetime) -> str:
 
 
 def letter_file_name(mrn: str, when: datetime) -> str:
-    return f"Letter {_safe(mrn)} {when.astimezone():%Y-%m-%d}.pdf"
+    return case_file_name("Letter", mrn, when)
+
+
+def case_file_name(word: str, mrn: str, when: datetime) -> str:
+    """``Letter MRN123 2026-12-08.pdf``, ``Outcome record MRN123 2026-12-08.pdf``."""
+    return f"{word} {_safe(mrn)} {when.astimezone():%Y-%m-%d}.pdf"
 
 
 def last_folder() -> str:

@@ -151,6 +151,8 @@ class MainWindow(QMainWindow):
         a.edit_referral.triggered.connect(self._edit_selected)
         a.import_referrals.triggered.connect(self.import_referrals)
         a.letter.triggered.connect(self.export_letter)
+        a.letter_gp.triggered.connect(lambda: self.export_case_document("letter_gp"))
+        a.outcome_form.triggered.connect(lambda: self.export_case_document("outcome"))
         a.export_csv.triggered.connect(self.export_worklist)
         a.sign_out.triggered.connect(self.sign_out)
         a.quit.triggered.connect(self.close)
@@ -296,17 +298,26 @@ class MainWindow(QMainWindow):
         return bg
 
     def export_letter(self, path: str | None = None) -> object:
+        return self.export_case_document("letter", path)
+
+    def export_case_document(self, document: str, path: str | None = None) -> object:
+        """The letter ("letter"), its GP copy ("letter_gp") or the outcome record
+        ("outcome") of the selected case."""
         from mdtboard.services.errors import ServiceError
-        from mdtboard.ui.exporting import export_letter
+        from mdtboard.ui.exporting import CASE_DOCUMENTS, export_case_document
 
         case_id = self.selected_case_id()
         if case_id is None:
             QMessageBox.information(
-                self, "Outcome letter", "Select a case in the list first: a letter is for one case."
+                self,
+                CASE_DOCUMENTS[document][0],
+                "Select a case in the list first: this document is for one case.",
             )
             return None
         try:
-            self.last_export = export_letter(self, self.ctx, case_id, Path(path) if path else None)
+            self.last_export = export_case_document(
+                self, self.ctx, case_id, document, Path(path) if path else None
+            )
         except ServiceError as exc:
             QMessageBox.warning(self, "Not allowed", str(exc))
             return None

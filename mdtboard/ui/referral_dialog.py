@@ -174,6 +174,9 @@ class ReferralDialog(QDialog):
         self.received_at = r.received_at
         self.referrer_name = r.referrer_name
         self.referrer_organisation = r.referrer_organisation
+        self.gp_name = r.gp_name
+        self.gp_practice = r.gp_practice
+        self.copy_to = r.copy_to
         self.urgency = r.urgency
         self.question = r.question
         self.presenting_problem = r.presenting_problem
@@ -401,6 +404,9 @@ class ReferralDialog(QDialog):
             received_at=self.value("received_at"),
             referrer_name=self.value("referrer_name"),
             referrer_organisation=self.value("referrer_organisation"),
+            gp_name=self.value("gp_name"),
+            gp_practice=self.value("gp_practice"),
+            copy_to=self.value("copy_to"),
             urgency=self.value("urgency"),
             question=self.value("question"),
             presenting_problem=self.value("presenting_problem"),

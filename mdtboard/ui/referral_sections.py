@@ -123,6 +123,10 @@ class ReferralSection(QGroupBox):
         self.received_at.set_datetime_value(datetime.now(UTC))  # a new referral: now
         self.referrer_name = fields.line("referrer_name", form, "Referrer *")
         self.referrer_organisation = fields.line("referrer_organisation", form, "Organisation")
+        self.gp_name = fields.line("gp_name", form, "GP")
+        self.gp_practice = fields.line("gp_practice", form, "GP practice")
+        self.copy_to = fields.text("copy_to", form, "Copy letter to", 40)
+        self.copy_to.setToolTip("Other recipients of the outcome letter, one per line")
         self.urgency = fields.combo(
             "urgency", form, "Urgency *", [(u.label, u.value) for u in Urgency]
         )

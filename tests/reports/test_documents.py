@@ -183,27 +183,28 @@ def test_unsigned_decision_carries_draft(ctx: ServiceContext, tmp_path: Path) ->
 def test_letter_plain_language_and_draft(ctx: ServiceContext, tmp_path: Path) -> None:
     mid = past_meeting(ctx)
     item = next(e for e in meetings.agenda(ctx.db, mid) if e.status == "discussed")
-    case, meeting = summaries.case_report(ctx.db, item.referral_id)
+    doc = summaries.case_document(ctx.db, item.referral_id)
+    case = doc.case
     settings = LetterSettings(
         ("Fictional Spine Centre", "Spine MDT"), "Dr Chair Person", "Chair", "Call 000"
     )
-    out = build_letter(case, meeting, settings, tmp_path / "letter.pdf")
+    out = build_letter(doc, settings, tmp_path / "letter.pdf")
     t = text(out)
     for needed in (
         "Fictional Spine Centre",
         case.referrer_name,
         case.patient.mrn,
         "What the MDT recommends",
-        "Dr Chair Person",
+        case.decision.signed_off_by if case.decision else "",
         "not a treatment order",
         "Page 1 of 1",
     ):
         assert needed in t, needed
     assert "DRAFT" not in t
-    nocase, _ = summaries.case_report(ctx.db, 40)
-    if nocase.decision is None:
+    nocase = summaries.case_document(ctx.db, 40)
+    if nocase.case.decision is None:
         with pytest.raises(ValueError, match="no MDT decision"):
-            build_letter(nocase, None, settings, tmp_path / "none.pdf")
+            build_letter(nocase, settings, tmp_path / "none.pdf")
         assert not (tmp_path / "none.pdf").exists()
 
 
@@ -370,18 +371,16 @@ def test_non_ascii_names_survive_in_the_summary_and_the_letter(
     decisions.sign_off(ctx, entry.id, draft.version, "Ms Chair (demo)")
     summary = text(build_summary(summaries.meeting_report(ctx.db, mid), tmp_path / "s.pdf"))
     assert "ŁUKASIEWICZ-ÑÚÑEZ" in summary and "Zoë" in summary
-    one, meeting = summaries.case_report(ctx.db, case.id)
+    one = summaries.case_document(ctx.db, case.id)
     from mdtboard.services.settings import get_settings
 
     letter = text(
-        build_letter(
-            one, meeting, LetterSettings.from_settings(get_settings(ctx.db)), tmp_path / "l.pdf"
-        )
+        build_letter(one, LetterSettings.from_settings(get_settings(ctx.db)), tmp_path / "l.pdf")
     )
     assert "Zoë" in letter and "Dr Ødegård Μαρία" in letter
 
 
-def test_letter_takes_letterhead_and_signatory_from_the_settings(
+def test_letter_takes_letterhead_from_the_settings_and_is_signed_by_the_signer(
     ctx: ServiceContext, tmp_path: Path
 ) -> None:
     from mdtboard.services import settings
@@ -393,16 +392,19 @@ def test_letter_takes_letterhead_and_signatory_from_the_settings(
         signatory_title="Chair, Spinal Tumour Board",
     )
     item = next(e for e in meetings.agenda(ctx.db, past_meeting(ctx)) if e.status == "discussed")
-    case, meeting = summaries.case_report(ctx.db, item.referral_id)
+    doc = summaries.case_document(ctx.db, item.referral_id)
     letter_settings = LetterSettings.from_settings(settings.get_settings(ctx.db))
-    t = text(build_letter(case, meeting, letter_settings, tmp_path / "letter.pdf"))
+    t = text(build_letter(doc, letter_settings, tmp_path / "letter.pdf"))
+    assert doc.case.decision is not None
     for needed in (
         "Imaginary Royal Infirmary",
         "Spinal Tumour Board",
-        "Prof Quill Example",
-        "Chair, Spinal Tumour Board",
+        doc.case.decision.signed_off_by,
+        "on behalf of the Spinal Tumour Board",
     ):
         assert needed in t, needed
+    # the settings' signatory signs only a draft (tests/reports/test_letters.py)
+    assert "Prof Quill Example" not in t
 
 
 def test_a_very_long_question_and_plan_run_across_pages(
@@ -478,10 +480,11 @@ def test_s11_mscc_clocks_in_the_summary_and_the_letter(ctx: ServiceContext, tmp_
     for needed in ("Suspicion → MRI:", "Suspicion → agreed plan:", "Decision → radiotherapy:"):
         assert needed in t, needed
     assert "QS56 statement 3" in t and "QS56 statement 6" in t and "information only" in t
-    case, meeting = summaries.case_report(ctx.db, emergencies[0].referral_id)
+    doc = summaries.case_document(ctx.db, emergencies[0].referral_id)
+    case = doc.case
     assert case.pathway is not None and case.pathway.suspected_mscc
     letter = build_letter(
-        case, meeting, LetterSettings.from_settings(get_settings(ctx.db)), tmp_path / "l.pdf"
+        doc, LetterSettings.from_settings(get_settings(ctx.db)), tmp_path / "l.pdf"
     )
     lt = text(letter)
     assert "Metastatic spinal cord compression pathway (NICE QS56)" in lt
