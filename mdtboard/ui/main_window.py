@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         self.act_edit_referral = a.edit_referral
         self.act_import = a.import_referrals
         self.act_letter = a.letter
+        self.act_letter_gp = a.letter_gp
+        self.act_outcome_form = a.outcome_form
         self.act_export_csv = a.export_csv
         self.act_sign_out = a.sign_out
         self.act_quit = a.quit

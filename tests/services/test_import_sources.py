@@ -240,3 +240,24 @@ def test_cli_imports_with_profile_date_order_and_sheet(demo_path: Path) -> None:
     ok = cli("--date-order", "day-first", str(FIXTURES / "hospital-columns.csv"))
     assert ok.returncode == 0, ok.stderr
     assert "imported 3 of 3" in ok.stdout
+
+
+def test_gp_columns_are_recognised_and_stored(ctx: ServiceContext, tmp_path: Path) -> None:
+    """Issue 18 part 2: the GP's name and practice come in with the referral."""
+    path = tmp_path / "with-gp.csv"
+    path.write_text(
+        "Hospital number,Surname,Forename,DOB,Date referred,Referred by,Priority,Disease,"
+        "Diagnosis,Compartment,Spinal levels,Reason for referral,Registered GP,GP practice\n"
+        "FIXGP0001,Exampleton,Mary,12/04/1958,15/11/2026,Dr Iris Nowhere,Urgent,Metastatic,"
+        "Breast cancer,Extradural,T4,SBRT?,Dr Tamsin Oakridge,Hollowmere Fictional Surgery\n",
+        encoding="utf-8",
+    )
+    source = load(path)
+    columns = guess_columns(source.header)
+    assert columns["gp_name"] == "Registered GP" and columns["gp_practice"] == "GP practice"
+    import_referrals(ctx, source)
+    _, referral = referral_of(ctx, "FIXGP0001")
+    assert (referral.gp_name, referral.gp_practice) == (
+        "Dr Tamsin Oakridge",
+        "Hollowmere Fictional Surgery",
+    )

@@ -189,3 +189,27 @@ def test_0010_turns_a_stored_ready_into_new(tmp_path: Path) -> None:
         db.dispose()
     assert "ready" not in rows.values()
     assert {rows[i] for (i,) in stored_ready + stored_new} == {"new"}
+
+
+def test_0011_gives_existing_referrals_an_empty_gp_and_goes_back_down(tmp_path: Path) -> None:
+    """Revision 0011 (issue 18 part 2): GP name, practice and other letter recipients."""
+    import shutil
+
+    from mdtboard.store import migrate
+
+    path = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "fixtures" / "schema-0010.db", path)
+    db = open_database(Target(sqlite_url(path)))
+    try:
+        with db.reader() as s:
+            from sqlalchemy import text
+
+            rows = s.execute(text("SELECT gp_name, gp_practice, copy_to FROM referrals")).all()
+            assert rows and set(rows) == {("", "", "")}
+        migrate.downgrade(db, "0010")
+        with db.reader() as s:
+            columns = {r[1] for r in s.execute(text("PRAGMA table_info(referrals)"))}
+        assert not columns & {"gp_name", "gp_practice", "copy_to"}
+        assert "referrer_organisation" in columns
+    finally:
+        db.dispose()
