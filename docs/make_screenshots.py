@@ -27,7 +27,13 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from mdtboard.domain.vocab import AttendanceStatus
-    from mdtboard.reports import LetterSettings, build_agenda, build_letter, build_summary
+    from mdtboard.reports import (
+        LetterSettings,
+        build_agenda,
+        build_letter,
+        build_outcome_form,
+        build_summary,
+    )
     from mdtboard.services import meetings, summaries
     from mdtboard.services.context import Actor, ServiceContext
     from mdtboard.services.settings import get_settings
@@ -173,20 +179,21 @@ def main() -> int:
     report = summaries.meeting_report(db, closed.id)
     build_summary(report, examples / "summary.pdf")
     discussed = next(c for c in report.cases if c.decision is not None)
-    case, meeting = summaries.case_report(db, discussed.referral_id)
-    build_letter(
-        case, meeting, LetterSettings.from_settings(get_settings(db)), examples / "letter.pdf"
-    )
+    doc = summaries.case_document(db, discussed.referral_id)
+    letter_settings = LetterSettings.from_settings(get_settings(db))
+    build_letter(doc, letter_settings, examples / "letter.pdf")
+    build_letter(doc, letter_settings, examples / "letter-gp.pdf", to="gp")
+    build_outcome_form(doc, letter_settings, examples / "outcome-record.pdf")
     if shutil.which("pdftoppm"):
-        for name, last in (("agenda", 1), ("summary", 2), ("letter", 1)):
+        for name in ("agenda", "summary", "letter", "letter-gp", "outcome-record"):
+            for old in examples.glob(f"{name}-page-*.png"):
+                old.unlink()  # a document that got shorter leaves no stale page
             subprocess.run(
                 [
                     "pdftoppm",
                     "-png",
                     "-r",
                     "100",
-                    "-l",
-                    str(last),
                     str(examples / f"{name}.pdf"),
                     str(examples / f"{name}-page"),
                 ],

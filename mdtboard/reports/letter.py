@@ -86,7 +86,7 @@ def recipients(case: CaseReport, to: Recipient) -> tuple[list[str], list[str]]:
 
 def facts_paragraph(case: CaseReport) -> str:
     """The diagnosis, levels, neurology and key scores in one paragraph."""
-    site = f", primary {case.primary_site}" if case.primary_site else ""
+    site = f" (primary site: {case.primary_site})" if case.primary_site else ""
     parts = [f"Diagnosis: {case.histology_label}{site}"]
     if case.levels_text:
         parts.append(f"spinal levels {case.levels_text}")

@@ -560,6 +560,7 @@ def generate(
             imaging = rng.random() < 0.85
             pathology = template.histology_key != histology.AWAITING_BIOPSY and rng.random() < 0.8
             referrer = REFERRERS[rng.randrange(len(REFERRERS))]
+            gp = referrer if referrer[1].endswith("(GP)") else GPS[i % len(GPS)]
             mscc = template.urgency == Urgency.MSCC
             red_flags = _demo_red_flags(template)
             # on a QS56 pathway (suspected MSCC, or known cancer with spinal pain): the
@@ -578,8 +579,9 @@ def generate(
                     "received_at": received,
                     "referrer_name": referrer[0],
                     "referrer_organisation": referrer[1],
-                    "gp_name": GPS[i % len(GPS)][0],
-                    "gp_practice": GPS[i % len(GPS)][1],
+                    # a GP who refers is the patient's GP
+                    "gp_name": gp[0],
+                    "gp_practice": gp[1],
                     "copy_to": "",
                     "urgency": template.urgency,
                     "presenting_problem": template.problem,

@@ -37,7 +37,7 @@ def typed(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 LINES = ("family_name", "given_name", "national_number", "referrer_name")
 LINES += ("referrer_organisation", "primary_site", "question", "presenting_problem")
-LINES += ("neuro_status",)
+LINES += ("neuro_status", "gp_name", "gp_practice", "copy_to")
 form = st.fixed_dictionaries(
     {
         **{name: typed(filled) for name in LINES},
@@ -60,6 +60,9 @@ SAVED = {
     "question": "Stabilise T11? — SBRT 24 Gy/2 fr; \"dose\" & 'plan'",
     "presenting_problem": "Pain\nat night",
     "neuro_status": "Intact",
+    "gp_name": "Dr Ægir Ó Fiction",
+    "gp_practice": "Practice & Partners (fictional)",
+    "copy_to": "Nurse Example (fictional)\nDr Second Copy",
     "date_of_birth": format_date(date(1962, 3, 14)),
     "imaging_date": "",
     "pathology_date": "",
@@ -125,6 +128,8 @@ def test_whatever_is_typed_is_stored_as_typed_or_refused_by_field(
             # free text is stored NFC, without invisible or control characters
             assert r.question == clean_text(values["question"]).strip()
             assert r.referrer_name == clean_text(values["referrer_name"]).strip()
+            for name in ("gp_name", "gp_practice", "copy_to"):  # the letter's recipients
+                assert getattr(r, name) == clean_text(values[name]).strip()
             assert r.patient.mrn == values["mrn"].strip()
             stored = tuple(lv.level for lv in sorted(r.levels, key=lambda lv: lv.ordinal))
             assert stored == values["levels"]
