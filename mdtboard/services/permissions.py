@@ -32,6 +32,8 @@ class Permission(StrEnum):
     BACKUP = "database.backup"
     DEMO = "database.demo"
     AUDIT_VIEW = "audit.view"
+    #: was the decision carried out, and what became of the patient (issue 19)
+    FOLLOW_UP_WRITE = "followup.write"
 
 
 _P = Permission
@@ -48,10 +50,11 @@ GRANTS: dict[UserRole, frozenset[Permission]] = {
             _P.EXPORT,
             _P.MEMBERS_WRITE,
             _P.BACKUP,
+            _P.FOLLOW_UP_WRITE,
         }
     ),
     UserRole.CLINICIAN: frozenset(
-        {_P.REFERRAL_WRITE, _P.ASSESSMENT_WRITE, _P.DECISION_WRITE, _P.EXPORT}
+        {_P.REFERRAL_WRITE, _P.ASSESSMENT_WRITE, _P.DECISION_WRITE, _P.EXPORT, _P.FOLLOW_UP_WRITE}
     ),
     UserRole.CHAIR: frozenset(
         {
@@ -62,6 +65,7 @@ GRANTS: dict[UserRole, frozenset[Permission]] = {
             _P.EXPORT,
             _P.MEETING_WRITE,
             _P.AGENDA_WRITE,
+            _P.FOLLOW_UP_WRITE,
         }
     ),
     UserRole.ADMINISTRATOR: frozenset(Permission),

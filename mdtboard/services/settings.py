@@ -33,6 +33,8 @@ class Settings:
     #: MSCC: hours from the decision to treat to surgery before it is flagged — a local
     #: default, since NICE sets no hour limit for surgery (reference/scores.md §11)
     mscc_surgery_hours: int = 24
+    #: days after sign-off before a decision with no follow-up is listed as due (issue 19)
+    followup_days: int = 30
 
 
 _LIMITS: dict[str, tuple[int, int]] = {
@@ -40,6 +42,7 @@ _LIMITS: dict[str, tuple[int, int]] = {
     "idle_lock_minutes": (1, 240),
     "backups_keep": (1, 365),
     "mscc_surgery_hours": (1, 720),
+    "followup_days": (1, 365),
 }
 
 

@@ -24,6 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from mdtboard.domain.followup import (
+    Ambulation,
+    DeviationReason,
+    ImplementationStatus,
+    VitalStatus,
+)
 from mdtboard.domain.vocab import (
     AgendaStatus,
     AttendanceStatus,
@@ -349,6 +355,92 @@ class Action(Base):
     decision: Mapped[Decision] = relationship(back_populates="actions")
 
     __table_args__ = (Index("ix_actions_decision_id", "decision_id"),)
+
+
+class FollowUp(Versioned, Base):
+    """Was a signed-off decision carried out (issue 19 part 1)? One per decision: an
+    amendment is a new decision with its own follow-up. Not part of the seal: it
+    records what happened after sign-off."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="RESTRICT"), unique=True
+    )
+    #: the case should come back to the MDT (the plan could not be carried out as made)
+    bring_back: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(120), default="")
+
+    decision: Mapped[Decision] = relationship()
+    items: Mapped[list[FollowUpItem]] = relationship(
+        back_populates="followup", cascade="all, delete-orphan", order_by="FollowUpItem.id"
+    )
+
+
+class FollowUpItem(Base):
+    """One planned modality: given or not, when, and why not (or why differently)."""
+
+    __tablename__ = "followup_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id", ondelete="CASCADE"))
+    modality_id: Mapped[int] = mapped_column(
+        ForeignKey("modalities.id", ondelete="RESTRICT"), unique=True
+    )
+    status: Mapped[ImplementationStatus] = mapped_column(
+        str_enum(ImplementationStatus, "implementation_status")
+    )
+    started_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[DeviationReason | None] = mapped_column(
+        str_enum(DeviationReason, "deviation_reason")
+    )
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+
+    followup: Mapped[FollowUp] = relationship(back_populates="items")
+    modality: Mapped[Modality] = relationship()
+
+    __table_args__ = (Index("ix_followup_items_followup_id", "followup_id"),)
+
+
+class CaseOutcome(Versioned, Base):
+    """What became of the patient after the MDT's decision (issue 19 part 2)."""
+
+    __tablename__ = "case_outcomes"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="RESTRICT"), primary_key=True
+    )
+    vital_status: Mapped[VitalStatus] = mapped_column(str_enum(VitalStatus, "vital_status"))
+    #: the date of last contact (alive) or of death
+    status_on: Mapped[date] = mapped_column(Date)
+    ambulatory_30d: Mapped[Ambulation | None] = mapped_column(
+        str_enum(Ambulation, "ambulation_30d")
+    )
+    ambulatory_90d: Mapped[Ambulation | None] = mapped_column(
+        str_enum(Ambulation, "ambulation_90d")
+    )
+    local_recurrence: Mapped[bool] = mapped_column(Boolean, default=False)
+    recurrence_on: Mapped[date | None] = mapped_column(Date)
+    retreated: Mapped[bool] = mapped_column(Boolean, default=False)
+    retreated_on: Mapped[date | None] = mapped_column(Date)
+
+    referral: Mapped[Referral] = relationship()
+
+
+class DiscussionTime(Base):
+    """How long a case was open in meeting mode (issue 19 part 6): counted by the app,
+    paused while another case is open. Not versioned: only the clock writes it."""
+
+    __tablename__ = "discussion_times"
+
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    seconds: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class AuditEvent(Base):
