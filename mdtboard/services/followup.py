@@ -148,10 +148,13 @@ def record_followup(
     expected_version: int,
     bring_back: bool = False,
     note: str = "",
+    outcome: OutcomeEntry | None = None,
+    outcome_version: int = 0,
     today: date | None = None,
 ) -> FollowUpView:
     """Record what happened to each planned modality (``items`` by modality id; one not
-    given keeps its earlier entry). One transaction with its audit event."""
+    given keeps its earlier entry) and, with ``outcome``, what became of the patient:
+    one transaction with its audit events, all or nothing."""
     ctx.require(Permission.FOLLOW_UP_WRITE)
     today = today or datetime.now(UTC).astimezone().date()
     problems: dict[str, str] = dict(text_problems(FollowUp, {"note": note}))
@@ -172,6 +175,9 @@ def record_followup(
             for name, text in item_problems(entry, today).items():
                 problems[f"{words}: {name}"] = text
             problems.update(text_problems(FollowUpItem, {"reason_text": entry.reason_text}))
+        referral = d.agenda_item.referral
+        if outcome is not None:
+            problems.update(outcome_problems(outcome, today, _treated_on(referral)))
         if problems:
             raise ValidationError(problems)
         f = _followup_of(s, decision_id)
@@ -208,6 +214,8 @@ def record_followup(
         if bring_back:
             summary += "; to bring back to the MDT"
         ctx.audit(s, "followup", "decision", decision_id, f"{view.mrn}: {summary}")
+        if outcome is not None:
+            _outcome_in(s, ctx, referral, outcome, outcome_version)
         return view
 
 
@@ -345,6 +353,40 @@ def _entry(o: CaseOutcome) -> OutcomeEntry:
     )
 
 
+def _treated_on(r: Referral) -> date | None:
+    return r.treatment_started_at.astimezone().date() if r.treatment_started_at else None
+
+
+def _outcome_in(
+    s: Session, ctx: ServiceContext, r: Referral, entry: OutcomeEntry, expected_version: int
+) -> CaseOutcome:
+    o = s.get(CaseOutcome, r.id)
+    if (o.version if o else 0) != expected_version:
+        raise Conflict(
+            "the outcome changed since you opened it; review it first",
+            entity="case_outcome",
+            entity_id=r.id,
+        )
+    if o is None:
+        o = CaseOutcome(referral_id=r.id)
+        s.add(o)
+    for name, value in vars(entry).items():
+        setattr(o, name, value)
+    s.flush()
+    ctx.audit(
+        s,
+        "outcome",
+        "referral",
+        r.id,
+        f"{entry.vital_status} on {entry.status_on.isoformat()}"
+        + (f"; ambulatory at 30 days: {entry.ambulatory_30d}" if entry.ambulatory_30d else "")
+        + (f"; at 90 days: {entry.ambulatory_90d}" if entry.ambulatory_90d else "")
+        + (f"; local recurrence {entry.recurrence_on}" if entry.local_recurrence else "")
+        + (f"; re-treated {entry.retreated_on}" if entry.retreated else ""),
+    )
+    return o
+
+
 def record_outcome(
     ctx: ServiceContext,
     referral_id: int,
@@ -360,32 +402,8 @@ def record_outcome(
         r = s.get(Referral, referral_id)
         if r is None:
             raise NotFound(f"case {referral_id} does not exist")
-        treated = r.treatment_started_at.astimezone().date() if r.treatment_started_at else None
-        problems = outcome_problems(entry, today, treated)
+        problems = outcome_problems(entry, today, _treated_on(r))
         if problems:
             raise ValidationError(problems)
-        o = s.get(CaseOutcome, referral_id)
-        if (o.version if o else 0) != expected_version:
-            raise Conflict(
-                "the outcome changed since you opened it; review it first",
-                entity="case_outcome",
-                entity_id=referral_id,
-            )
-        if o is None:
-            o = CaseOutcome(referral_id=referral_id)
-            s.add(o)
-        for name, value in vars(entry).items():
-            setattr(o, name, value)
-        s.flush()
-        ctx.audit(
-            s,
-            "outcome",
-            "referral",
-            referral_id,
-            f"{entry.vital_status} on {entry.status_on.isoformat()}"
-            + (f"; ambulatory at 30 days: {entry.ambulatory_30d}" if entry.ambulatory_30d else "")
-            + (f"; at 90 days: {entry.ambulatory_90d}" if entry.ambulatory_90d else "")
-            + (f"; local recurrence {entry.recurrence_on}" if entry.local_recurrence else "")
-            + (f"; re-treated {entry.retreated_on}" if entry.retreated else ""),
-        )
+        o = _outcome_in(s, ctx, r, entry, expected_version)
         return OutcomeView(referral_id, _entry(o), o.version, o.updated_at)

@@ -167,11 +167,13 @@ class MainWindow(QMainWindow):
         a.summary_pdf.triggered.connect(lambda: self.show_meetings().export_pdf("summary"))
         a.audit.triggered.connect(self.show_audit)
         a.members.triggered.connect(self.manage_members)
+        a.followup.triggered.connect(self.show_followup)
         a.about.triggered.connect(self.show_about)
         self.act_new_referral = a.new_referral
         self.act_edit_referral = a.edit_referral
         self.act_import = a.import_referrals
         self.act_letter = a.letter
+        self.act_followup = a.followup
         self.act_letter_gp = a.letter_gp
         self.act_outcome_form = a.outcome_form
         self.act_export_csv = a.export_csv
@@ -418,6 +420,15 @@ class MainWindow(QMainWindow):
             return
         self.audit_viewer = viewer
         viewer.show()
+
+    def show_followup(self) -> object:
+        from mdtboard.ui.followup_window import FollowUpWindow
+
+        window = FollowUpWindow(self.ctx, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.followup_window = window
+        window.show()
+        return window
 
     def manage_members(self) -> None:
         from mdtboard.ui.members_dialog import MembersDialog

@@ -635,3 +635,26 @@ def test_import_models_empty_loaded_and_edited(
     assert signals.take() == reset(0, 3)
     assert_cells_typed(rows)
     assert shown(rows, rows.PROBLEMS) == ["ready"] * 3
+
+
+# --- follow-up due ----------------------------------------------------------------
+def test_followup_due_model_empty_then_loaded(
+    qtmodeltester: ModelTester, ctx: ServiceContext
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mdtboard.services import followup
+    from mdtboard.ui.followup_window import FollowUpDueModel
+
+    later = datetime.now(UTC) + timedelta(days=400)
+    model = FollowUpDueModel(lambda: later)
+    qtmodeltester.check(model, force_py=True)
+    rows = followup.followup_due(ctx.db, now=later, days=30)
+    assert rows
+    model.set_rows(rows)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == len(rows)
+    first = rows[0]
+    shown = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert shown[0] == first.patient_name and shown[1] == first.mrn
+    assert shown[4] == str(first.days_since(later)) and shown[5] == first.reason
