@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -47,6 +48,7 @@ from mdtboard.ui.help import install_help, show_help
 from mdtboard.ui.meeting import prompts, render
 from mdtboard.ui.meeting.agenda import MeetingAgendaModel
 from mdtboard.ui.meeting.attendance import AttendanceDialog
+from mdtboard.ui.meeting.case_clock import CaseClock
 from mdtboard.ui.meeting.pages import (
     ActionsPage,
     ConsensusPage,
@@ -100,7 +102,12 @@ class MeetingModeWindow(QMainWindow):
         self._mscc_tick = self._timer(60_000, lambda: self._show_mscc(fresh=True), repeat=True)
         self._autosave = self._timer(AUTOSAVE_MS, self.save_now)
         self._snapshot_timer = self._timer(UNDO_PAUSE_MS, self._record_undo)
+        # counts only while the meeting is held: reading a closed meeting is no discussion
+        self.case_clock = CaseClock(
+            ctx, meeting_id, self, counting=lambda: self.meeting.status == "in_progress"
+        )
         self._build()
+        self.case_clock.sig_tick.connect(self.clock_label.setText)
         self._build_actions()
         self.presenter.loaded.connect(self._loaded)
         self.presenter.changed.connect(self._changed)
@@ -114,6 +121,8 @@ class MeetingModeWindow(QMainWindow):
         """Mark the meeting started (in progress): the first write, never the constructor's."""
         decisions.start_meeting(self.ctx, self.meeting_id)
         self.meeting = meetings.get_meeting(self.ctx.db, self.meeting_id)
+        if self.presenter.entry is not None:  # the case open since the window opened
+            self.case_clock.start(self.presenter.entry.id)
         return self
 
     def _timer(self, ms: int, slot: Callable[[], Any], repeat: bool = False) -> QTimer:
@@ -179,7 +188,14 @@ class MeetingModeWindow(QMainWindow):
         rv.addWidget(self.stack, 1)
         self.status_line = QLabel(right)
         self.status_line.setObjectName("caseStatusLine")
-        rv.addWidget(self.status_line)
+        self.clock_label = QLabel(right)
+        self.clock_label.setObjectName("caseClock")
+        self.clock_label.setStyleSheet("color: palette(mid);")
+        self.clock_label.setToolTip("How long this case has been open (kept with the meeting)")
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_line, 1)
+        status_row.addWidget(self.clock_label)
+        rv.addLayout(status_row)
         splitter.setSizes([330, 1030])
         self._splitter = splitter
         # once shown and laid out, the agenda pane is widened to fit its columns if need be
@@ -291,6 +307,7 @@ class MeetingModeWindow(QMainWindow):
             return
         self.agenda_view.selectRow(row)
         p.open(entry)
+        self.case_clock.start(entry.id)
         self.go_to_step(max(0, self.stack.currentIndex()))
         self.sig_case_changed.emit(entry.id)
 
@@ -536,6 +553,7 @@ class MeetingModeWindow(QMainWindow):
             return
         for timer in (self._mscc_tick, self._autosave, self._snapshot_timer):
             timer.stop()  # nothing runs for a closed window
+        self.case_clock.stop()
         if self.presentation is not None:
             self.presentation.close()
         super().closeEvent(event)
