@@ -43,7 +43,11 @@ from mdtboard.store.models import (
     AgendaItem,
     Assessment,
     Attendance,
+    CaseOutcome,
     Decision,
+    DiscussionTime,
+    FollowUp,
+    FollowUpItem,
     Meeting,
     Member,
     Modality,
@@ -729,6 +733,15 @@ def generate(
                 decision.id,
                 f"signed off by {decision.signed_off_by} (fictional demo); seal {digest}",
             )
+        followed = _demo_followup(s, signed, today, seed)
+        if followed:
+            ctx.audit(
+                s,
+                "followup",
+                "database",
+                "",
+                f"fictional demo follow-up and outcomes for {followed} decisions",
+            )
         sync_id_sequences(s, ["members", "users", "patients", "referrals"])
         ctx.audit(
             s,
@@ -740,6 +753,55 @@ def generate(
     return DemoSummary(
         patients=cases, referrals=cases, meetings=len(meetings), decisions=n_decisions
     )
+
+
+def _demo_followup(s: Any, signed: list[Decision], today: date, seed: int) -> int:
+    """Fictional follow-up for the closed meetings' decisions (issue 19 part 8): most
+    treatments started or completed within days of sign-off, now and then one not given
+    with a reason, the newest meeting's still partly unrecorded; an outcome for most
+    cases; the minutes each case was discussed. Its own random sequence, so the rest of
+    the demo stays as it was."""
+    rng = random.Random(seed * 7919 + 19)
+    reasons = ("patient_choice", "clinical_deterioration", "not_fit", "plan_changed")
+    done = 0
+    for d in signed:
+        assert d.signed_off_at is not None
+        signed_on = d.signed_off_at.date()
+        age = (today - signed_on).days
+        s.add(DiscussionTime(agenda_item_id=d.agenda_item_id, seconds=rng.randrange(150, 900)))
+        if age < 2 or (age < 8 and rng.random() < 0.5):
+            continue  # not yet followed up: the "follow-up due" list has something to show
+        f = FollowUp(decision_id=d.id, recorded_by="demo", version=1)
+        s.add(f)
+        for m in d.modalities:
+            roll = rng.random()
+            start = signed_on + timedelta(days=rng.randrange(0, min(age, 6) + 1))
+            if roll < 0.12:
+                item = FollowUpItem(status="not_given", reason=rng.choice(reasons))
+            elif roll < 0.2:
+                item = FollowUpItem(status="not_started")
+            elif roll < 0.6 and (today - start).days >= 2:
+                end = start + timedelta(days=rng.randrange(0, (today - start).days))
+                item = FollowUpItem(status="completed", started_on=start, completed_on=end)
+            else:
+                item = FollowUpItem(status="started", started_on=start)
+            item.modality_id = m.id
+            f.items.append(item)
+        f.bring_back = any(i.status == "not_given" for i in f.items) and rng.random() < 0.5
+        referral_id = d.agenda_item.referral_id
+        died = rng.random() < 0.08
+        last = today - timedelta(days=rng.randrange(0, 3))
+        s.add(
+            CaseOutcome(
+                referral_id=referral_id,
+                vital_status="died" if died else "alive",
+                status_on=signed_on + timedelta(days=rng.randrange(1, age)) if died else last,
+                version=1,
+            )
+        )
+        done += 1
+    s.flush()
+    return done
 
 
 def _demo_red_flags(template: CaseTemplate) -> list[str] | None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mdtboard.domain import histology
+from mdtboard.domain.followup import DeviationReason, implementation
 from mdtboard.domain.lifecycle import CaseEvent
 from mdtboard.domain.vocab import (
     URGENCY_ORDER,
@@ -30,8 +31,11 @@ from mdtboard.store.models import (
     AgendaItem,
     Attendance,
     Decision,
+    FollowUp,
+    FollowUpItem,
     Meeting,
     Member,
+    Modality,
     Referral,
 )
 
@@ -92,6 +96,35 @@ class HistoryEntry:
     reason: str
     decision_status: str
     plan_text: str
+    #: was the signed-off decision carried out (domain.followup.Implementation label,
+    #: with the reasons a treatment was not given); "" before sign-off
+    followup: str = ""
+
+
+def _followup_texts(s: Session, decisions: list[Decision]) -> dict[int, str]:
+    """Each signed-off decision's implementation in words (two queries in all)."""
+    ids = [d.id for d in decisions if d.status == DecisionStatus.SIGNED_OFF]
+    planned: dict[int, list[int]] = {i: [] for i in ids}
+    given: dict[int, tuple[str, str | None]] = {}
+    for i in range(0, len(ids), 900):
+        part = ids[i : i + 900]
+        for decision_id, modality_id in s.execute(
+            select(Modality.decision_id, Modality.id).where(Modality.decision_id.in_(part))
+        ):
+            planned[decision_id].append(modality_id)
+        for modality_id, status, reason in s.execute(
+            select(FollowUpItem.modality_id, FollowUpItem.status, FollowUpItem.reason)
+            .join(FollowUp, FollowUp.id == FollowUpItem.followup_id)
+            .where(FollowUp.decision_id.in_(part))
+        ):
+            given[modality_id] = (str(status), str(reason) if reason else None)
+    out: dict[int, str] = {}
+    for decision_id, modality_ids in planned.items():
+        entries = [given.get(m) for m in modality_ids]
+        state = implementation(e[0] if e else None for e in entries)
+        why = sorted({DeviationReason(e[1]).label.lower() for e in entries if e and e[1]})
+        out[decision_id] = state.label + (f" ({', '.join(why)})" if why else "")
+    return out
 
 
 # --- meetings --------------------------------------------------------------
@@ -727,6 +760,7 @@ def patient_histories(db: Database, patient_ids: Iterable[int]) -> dict[int, lis
                 .order_by(Decision.agenda_item_id, Decision.revision)
             ).scalars():
                 latest[d.agenda_item_id] = d  # the highest revision wins
+        followed = _followup_texts(s, list(latest.values()))
         for item, meeting, referral in rows:
             last = latest.get(item.id)
             out[item.patient_id].append(
@@ -740,6 +774,7 @@ def patient_histories(db: Database, patient_ids: Iterable[int]) -> dict[int, lis
                     reason=item.reason,
                     decision_status=str(last.status) if last else "",
                     plan_text=last.plan_text if last else "",
+                    followup=followed.get(last.id, "") if last else "",
                 )
             )
     return out

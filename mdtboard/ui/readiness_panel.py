@@ -69,7 +69,8 @@ class ReadinessPanel(QWidget):
         lines = "".join(
             f"<li>{format_date(h.meeting_at)}: {html.escape(h.agenda_status)}"
             f"{' — ' + html.escape(h.plan_text) if h.plan_text else ''}"
-            f"{' (' + html.escape(h.reason) + ')' if h.reason else ''}</li>"
+            f"{' (' + html.escape(h.reason) + ')' if h.reason else ''}"
+            f"{' · Follow-up: ' + html.escape(h.followup) if h.followup else ''}</li>"
             for h in entries[:HISTORY_SHOWN]
         )
         self.history.setText(f"<b>MDT history</b><ul style='margin-left:-20px'>{lines}</ul>")

@@ -20,15 +20,19 @@ from mdtboard.services import discussion_time, followup, seals
 from mdtboard.services.context import Actor, ServiceContext
 from mdtboard.services.errors import Conflict, PermissionDenied, ValidationError
 from mdtboard.store import audit
-from mdtboard.store.models import AuditEvent, Decision
+from mdtboard.store.models import AuditEvent, Decision, FollowUp
 
 TODAY = date(2026, 12, 2)
 
 
 def signed_decisions(ctx: ServiceContext) -> list[Decision]:
+    """The demo's signed-off decisions with treatments and no follow-up recorded yet."""
     with ctx.db.reader() as s:
         rows = s.execute(
-            select(Decision).where(Decision.status == "signed_off").order_by(Decision.id)
+            select(Decision)
+            .outerjoin(FollowUp, FollowUp.decision_id == Decision.id)
+            .where(Decision.status == "signed_off", FollowUp.id.is_(None))
+            .order_by(Decision.id)
         ).scalars()
         out = [d for d in rows if d.modalities]
         for d in out:
@@ -186,7 +190,7 @@ def test_the_due_list_holds_old_decisions_without_status_and_cases_to_bring_back
     later = newest + timedelta(days=31)
     due = {x.decision_id: x for x in followup.followup_due(ctx.db, now=later, days=30)}
     assert {d.id for d in decided} <= set(due)
-    assert all(x.reason == "no follow-up recorded" for x in due.values())
+    assert all(due[d.id].reason == "no follow-up recorded" for d in decided)
     a, b, c = decided[:3]
     settle = {i.modality_id: ItemEntry("started", date(2026, 11, 25)) for i in
               followup.get_followup(ctx.db, a.id).items}  # fmt: skip
@@ -199,12 +203,14 @@ def test_the_due_list_holds_old_decisions_without_status_and_cases_to_bring_back
     assert a.id not in due  # every treatment has a status
     assert b.id in due and due[b.id].settled == 0  # "not started" is still awaited
     assert due[c.id].reason == "to bring back to the MDT"
-    # before the days have passed only the case to bring back is listed, and first
+    # before the days have passed only the cases to bring back are listed; they come first
     early = followup.followup_due(ctx.db, now=newest - timedelta(days=400), days=30)
-    assert [x.decision_id for x in early] == [c.id]
+    assert c.id in {x.decision_id for x in early}
+    assert all(x.bring_back for x in early)
     listed = followup.followup_due(ctx.db, now=later, days=30)
-    assert listed[0].decision_id == c.id
-    rest = [x.signed_off_at for x in listed[1:]]
+    flags = [x.bring_back for x in listed]
+    assert flags == sorted(flags, reverse=True) and c.id in {x.decision_id for x in listed}
+    rest = [x.signed_off_at for x in listed if not x.bring_back]
     assert rest == sorted(rest)
 
 
@@ -235,11 +241,37 @@ def test_discussion_time_adds_up_per_case(ctx: ServiceContext) -> None:
         meeting_id = s.get(Decision, d.id).agenda_item.meeting_id  # type: ignore[union-attr]
     with ctx.db.reader() as s:
         events_before = len(s.execute(select(AuditEvent.id)).all())
-    assert discussion_time.add_time(ctx, item, 65.4) == 65
-    assert discussion_time.add_time(ctx, item, 0.4) == 65
-    assert discussion_time.add_time(ctx, item, 120) == 185
-    assert discussion_time.times_for(ctx.db, meeting_id)[item] == 185
+    base = discussion_time.times_for(ctx.db, meeting_id).get(item, 0)  # the demo's minutes
+    assert discussion_time.add_time(ctx, item, 65.4) == base + 65
+    assert discussion_time.add_time(ctx, item, 0.4) == base + 65
+    assert discussion_time.add_time(ctx, item, 120) == base + 185
+    assert discussion_time.times_for(ctx.db, meeting_id)[item] == base + 185
     with pytest.raises(ValidationError):
         discussion_time.add_time(ctx, item, -1)
     with ctx.db.reader() as s:  # a clock, not a clinical record: no audit event
         assert len(s.execute(select(AuditEvent.id)).all()) == events_before
+
+
+def test_the_case_history_says_whether_the_decision_was_carried_out(ctx: ServiceContext) -> None:
+    from mdtboard.services import meetings
+
+    d = next(x for x in signed_decisions(ctx) if len(x.modalities) >= 2)
+    with ctx.db.reader() as s:
+        patient_id = s.get(Decision, d.id).agenda_item.patient_id  # type: ignore[union-attr]
+
+    def shown() -> str:
+        return next(
+            h.followup
+            for h in meetings.patient_history(ctx.db, patient_id)
+            if h.decision_status == "signed_off"
+        )
+
+    assert shown() == "Pending"
+    first, second, *rest = [i.modality_id for i in followup.get_followup(ctx.db, d.id).items]
+    entries = {first: ItemEntry("started", date(2026, 11, 25))}
+    entries[second] = ItemEntry("not_given", reason="patient_choice")
+    entries.update(
+        {m: ItemEntry("completed", date(2026, 11, 20), date(2026, 11, 21)) for m in rest}
+    )
+    followup.record_followup(ctx, d.id, entries, expected_version=0, today=TODAY)
+    assert shown() == "Partly implemented (patient choice)"
