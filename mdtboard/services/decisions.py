@@ -34,6 +34,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting, relist_in
 from mdtboard.services.permissions import Permission
+from mdtboard.services.protocols import ProtocolView
 from mdtboard.services.readiness import move
 from mdtboard.services.storable import input_problems, text_problems
 from mdtboard.store import audit
@@ -542,32 +543,103 @@ def sign_off(
         ]
         if errors:
             raise ValidationError({p.field or "plan": p.message for p in errors})
-        if not d.plan_text:
-            raise ValidationError({"plan_text": "record the consensus plan before sign-off"})
-        q = _quorum(s, d.agenda_item.meeting_id)
-        now = utcnow()
-        d.quorate = q.quorate
-        d.status = DecisionStatus.SIGNED_OFF
-        d.signed_off_by = signed_by.strip()
-        d.signed_off_at = now
-        item = d.agenda_item
-        item.status = AgendaStatus.DISCUSSED
-        referral = item.referral
-        move(referral, CaseEvent.SIGNED_OFF)
-        if referral.plan_agreed_at is None:
-            referral.plan_agreed_at = now
-        s.flush()
-        digest = seals.seal_decision(s, d, audit.load_key(create=False))
-        ctx.audit(
-            s,
-            "sign_off",
-            "decision",
-            d.id,
-            f"signed off by {d.signed_off_by}; intent {d.intent}; "
-            f"{'quorate' if q.quorate else 'NOT quorate'}; {len(d.modalities)} modalities; "
-            f"seal {digest}",
-        )
-        return to_view(d)
+        return _sign_off_in(s, ctx, d, signed_by)
+
+
+#: why a standard-of-care case has no discussion of its own (NHS England, streamlining MDTs)
+SOC_RATIONALE = (
+    "Listed as standard of care under an agreed protocol; confirmed by the MDT without a "
+    "full discussion."
+)
+
+
+def confirm_standard_of_care(
+    ctx: ServiceContext, meeting_id: int, agenda_item_ids: Sequence[int], signed_by: str
+) -> list[DecisionView]:
+    """The chair confirms the cases listed as standard of care together (issue 19 part 7):
+    each gets a decision with its protocol applied, signed off, sealed and audited like a
+    discussed case — all in one transaction, or none."""
+    ctx.require(Permission.SIGN_OFF)
+    if not signed_by.strip():
+        raise ValidationError({"signed_off_by": "name the chair who signs off"})
+    if problems := text_problems(Decision, {"signed_off_by": signed_by}):
+        raise ValidationError(problems)
+    if not agenda_item_ids:
+        raise ValidationError({"cases": "choose the standard-of-care cases to confirm"})
+    with ctx.unit_of_work() as s:
+        meeting = s.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        if meeting.status != MeetingStatus.IN_PROGRESS:
+            raise ValidationError({"meeting": "start the meeting before confirming cases"})
+        out: list[DecisionView] = []
+        for item_id in agenda_item_ids:
+            item = s.get(AgendaItem, item_id)
+            if item is None or item.meeting_id != meeting_id:
+                raise ValidationError({"cases": f"agenda item {item_id} is not on this meeting"})
+            who = f"{item.referral.patient.family_name.upper()} (MRN {item.referral.patient.mrn})"
+            if item.protocol is None:
+                raise ValidationError({"cases": f"{who} is listed for a full discussion"})
+            if item.status != AgendaStatus.LISTED:
+                raise ValidationError({"cases": f"{who} is already {item.status.label.lower()}"})
+            d = _current(s, item_id)
+            if d is not None and d.status != DecisionStatus.DRAFT:
+                raise ValidationError({"cases": f"{who} is already signed off"})
+            if d is None:
+                d = Decision(agenda_item_id=item_id, revision=1, status=DecisionStatus.DRAFT)
+                s.add(d)
+            p = item.protocol
+            protocol = ProtocolView(
+                p.id, p.title, p.text, p.version_label, p.approved_by, p.approved_on,
+                p.active, p.version,
+            )  # fmt: skip
+            _fill(
+                s,
+                d,
+                item.referral,
+                DecisionInput(plan_text=protocol.plan_text(), rationale=SOC_RATIONALE),
+            )
+            s.flush()
+            ctx.audit(
+                s,
+                "create",
+                "decision",
+                d.id,
+                f"standard of care confirmed for agenda item {item_id}: {protocol.label}",
+            )
+            out.append(_sign_off_in(s, ctx, d, signed_by))
+        return out
+
+
+def _sign_off_in(s: Session, ctx: ServiceContext, d: Decision, signed_by: str) -> DecisionView:
+    """Sign a checked draft off in the caller's transaction: quorum, status, the case's
+    lifecycle and plan time, the seal and the audit event."""
+    if not d.plan_text:
+        raise ValidationError({"plan_text": "record the consensus plan before sign-off"})
+    q = _quorum(s, d.agenda_item.meeting_id)
+    now = utcnow()
+    d.quorate = q.quorate
+    d.status = DecisionStatus.SIGNED_OFF
+    d.signed_off_by = signed_by.strip()
+    d.signed_off_at = now
+    item = d.agenda_item
+    item.status = AgendaStatus.DISCUSSED
+    referral = item.referral
+    move(referral, CaseEvent.SIGNED_OFF)
+    if referral.plan_agreed_at is None:
+        referral.plan_agreed_at = now
+    s.flush()
+    digest = seals.seal_decision(s, d, audit.load_key(create=False))
+    ctx.audit(
+        s,
+        "sign_off",
+        "decision",
+        d.id,
+        f"signed off by {d.signed_off_by}; intent {d.intent}; "
+        f"{'quorate' if q.quorate else 'NOT quorate'}; {len(d.modalities)} modalities; "
+        f"seal {digest}",
+    )
+    return to_view(d)
 
 
 def amend(

@@ -72,6 +72,13 @@ class AgendaEntry:
     relisted_from_id: int | None = None
     #: the status of the item's newest decision ("" without one); set by ``agenda``
     decision_status: str = ""
+    #: listed as standard of care under this protocol (None: for discussion)
+    protocol_id: int | None = None
+    protocol_title: str = ""
+
+    @property
+    def standard_of_care(self) -> bool:
+        return self.protocol_id is not None
 
 
 @dataclass(frozen=True)
@@ -363,6 +370,12 @@ def _entry(item: AgendaItem, decision_status: str = "") -> AgendaEntry:
         version=item.version,
         relisted_from_id=item.relisted_from_id,
         decision_status=decision_status,
+        protocol_id=item.protocol_id,
+        protocol_title=(
+            f"{item.protocol.title} (version {item.protocol.version_label})"
+            if item.protocol is not None
+            else ""
+        ),
     )
 
 

@@ -111,6 +111,8 @@ class Metrics:
     cases_listed: int
     cases_new: int
     cases_relisted: int
+    #: listed as standard of care under a protocol (issue 19 part 7)
+    cases_standard_of_care: int
     discussed: int
     deferred: int
     withdrawn: int
@@ -168,6 +170,7 @@ class Metrics:
                 "listed": self.cases_listed,
                 "new": self.cases_new,
                 "relisted": self.cases_relisted,
+                "standard_of_care": self.cases_standard_of_care,
                 "per_meeting": self.cases_per_meeting,
                 "discussed": self.discussed,
                 "deferred": self.deferred,
@@ -297,13 +300,14 @@ def compute(db: Database, start: date, end: date) -> Metrics:
                 func.sum(case((status == AgendaStatus.WITHDRAWN.value, 1), else_=0)),
                 func.sum(case((and_(status == AgendaStatus.LISTED.value, held), 1), else_=0)),
                 func.sum(case((and_(discussed, ~treated_before), 1), else_=0)),
+                func.sum(case((AgendaItem.protocol_id.is_not(None), 1), else_=0)),
             )
             .select_from(AgendaItem)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .join(Referral, Referral.id == AgendaItem.referral_id)
             .where(period)
         ).one()
-        listed, new, n_discussed, deferred, withdrawn, not_reached, prospective = (
+        listed, new, n_discussed, deferred, withdrawn, not_reached, prospective, soc = (
             int(x or 0) for x in counts
         )
         decisions = _implementation(s, period)
@@ -352,6 +356,7 @@ def compute(db: Database, start: date, end: date) -> Metrics:
         cases_listed=listed,
         cases_new=new,
         cases_relisted=listed - new,
+        cases_standard_of_care=soc,
         discussed=n_discussed,
         deferred=deferred,
         withdrawn=withdrawn,

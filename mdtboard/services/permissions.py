@@ -34,6 +34,8 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     #: was the decision carried out, and what became of the patient (issue 19)
     FOLLOW_UP_WRITE = "followup.write"
+    #: the agreed standard-of-care protocols (administrators)
+    PROTOCOLS_WRITE = "protocols.write"
 
 
 _P = Permission

@@ -200,6 +200,23 @@ class Meeting(Versioned, Base):
     __table_args__ = (Index("ix_meetings_starts_at", "starts_at"),)
 
 
+class Protocol(Versioned, Base):
+    """An agreed standard-of-care protocol (issue 19 part 7): a case listed under it is
+    recorded and signed off with the protocol applied, without a full discussion."""
+
+    __tablename__ = "protocols"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    version_label: Mapped[str] = mapped_column(String(40))
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_on: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("title", "version_label"),)
+
+
 class AgendaItem(Versioned, Base):
     __tablename__ = "agenda_items"
 
@@ -217,8 +234,11 @@ class AgendaItem(Versioned, Base):
     relisted_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL")
     )
+    #: listed as standard of care under this protocol: confirmed, not discussed in full
+    protocol_id: Mapped[int | None] = mapped_column(ForeignKey("protocols.id", ondelete="RESTRICT"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
+    protocol: Mapped[Protocol | None] = relationship()
     referral: Mapped[Referral] = relationship(back_populates="agenda_items")
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="agenda_item", order_by="Decision.revision"
