@@ -13,10 +13,14 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdtboard import __version__
+
+if TYPE_CHECKING:
+    from mdtboard.services.metrics import Metrics, Spread
 
 log = logging.getLogger("mdtboard.cli")
 
@@ -48,6 +52,36 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
     return value
+
+
+def _add_period(parser: argparse.ArgumentParser) -> None:
+    """``--from``/``--to``: read as text and checked by the command, so that a bad date
+    is one line naming the option (``_period``), not argparse's usage and error."""
+    parser.add_argument(
+        "--from", dest="start", required=True, metavar="DATE", help="first day (YYYY-MM-DD)"
+    )
+    parser.add_argument(
+        "--to", dest="end", required=True, metavar="DATE", help="last day, inclusive (YYYY-MM-DD)"
+    )
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _period(args: argparse.Namespace) -> tuple[date, date]:
+    """The period of ``--from``/``--to`` (meetings starting on those days, inclusive)."""
+    days: list[date] = []
+    for option, text in (("--from", args.start), ("--to", args.end)):
+        try:
+            if not _ISO_DATE.fullmatch(text):
+                raise ValueError(text)
+            days.append(date.fromisoformat(text))
+        except ValueError:
+            raise CliError(f"{option}: not a date in the form YYYY-MM-DD: {text!r}") from None
+    start, end = days
+    if end < start:
+        raise CliError(f"--to: {end.isoformat()} is before --from {start.isoformat()}")
+    return start, end
 
 
 def _add_db(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -219,6 +253,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--ascending", action="store_true", help="sort ascending (default: newest first)"
     )
     q.set_defaults(func=cmd_export_worklist)
+
+    p = sub.add_parser("report", help="how the board performed over a period: audit PDF, metrics")
+    report_sub = p.add_subparsers(dest="report", metavar="REPORT", required=True)
+    q = report_sub.add_parser(
+        "audit", help="the MDT audit report as PDF (key figures, charts, CoC/NAPBC, QS56)"
+    )
+    _add_db(q)
+    _add_period(q)
+    q.add_argument("--out", required=True, type=Path, metavar="FILE")
+    q.add_argument("--force", action="store_true", help=FORCE_HELP)
+    q.set_defaults(func=cmd_report_audit)
+    q = report_sub.add_parser("metrics", help="the period's figures: a short summary, or --json")
+    _add_db(q)
+    _add_period(q)
+    q.add_argument(
+        "--json", action="store_true", help="every figure as JSON (keys in README; rates 0..1)"
+    )
+    q.set_defaults(func=cmd_report_metrics)
 
     p = sub.add_parser("users", help="sign-in accounts: list, add, passwd, role, enable, disable")
     users_sub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -696,6 +748,90 @@ def cmd_export_worklist(args: argparse.Namespace) -> int:
         db.dispose()
     print(f"worklist written: {args.out} ({done.rows} cases, sha256 {done.sha256})")
     return EXIT_OK
+
+
+def cmd_report_audit(args: argparse.Namespace) -> int:
+    from mdtboard.reports.audit_report import build_audit_report
+    from mdtboard.services import exports, metrics
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.settings import get_settings, is_demo
+    from mdtboard.store.db import open_database, resolve_target
+
+    start, end = _period(args)
+    out: Path = args.out
+    target = resolve_target(args.db)
+    _output(target.sqlite_path, out, args.force, "--out")
+    db = open_database(target)
+    ctx = ServiceContext(db, Actor.local())
+    staged = exports.staging_path(out)
+    try:
+        exports.check_export_allowed(ctx)
+        figures = metrics.compute(db, start, end)
+        build_audit_report(
+            figures, staged, organisation=get_settings(db).letterhead, demo=is_demo(db)
+        )
+        period = f"{start.isoformat()}/{end.isoformat()}"
+        sha = exports.put_in_place(ctx, "audit_report", "database", period, staged, out)
+    finally:
+        staged.unlink(missing_ok=True)
+        db.dispose()
+    print(f"audit report written: {out} (sha256 {sha})")
+    return EXIT_OK
+
+
+def cmd_report_metrics(args: argparse.Namespace) -> int:
+    import json
+
+    from mdtboard.services import metrics
+    from mdtboard.store.db import open_database, resolve_target
+
+    start, end = _period(args)
+    db = open_database(resolve_target(args.db))
+    try:
+        figures = metrics.compute(db, start, end)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps(figures.as_json(), indent=2))
+    else:
+        print("\n".join(_metrics_summary(figures)))
+    return EXIT_OK
+
+
+def _metrics_summary(m: Metrics) -> list[str]:
+    """``report metrics`` without ``--json``: the figures a chair asks for, a few lines."""
+    from mdtboard.domain.vocab import CORE_ROLES
+    from mdtboard.reports.audit_report import NONE, part_of, percent, spread_text, timed
+
+    known = m.implemented + m.partly_implemented + m.not_implemented
+
+    def spread(sp: Spread) -> str:
+        shown = [t for t in spread_text(sp, "days") if t != NONE] or [NONE]
+        return f"{', '.join(shown)} (n = {sp.n})"
+
+    q = m.mscc
+    core = {r.value for r in CORE_ROLES}
+    return [
+        f"period {m.start.isoformat()} to {m.end.isoformat()}: {m.meetings} meetings, "
+        f"{m.meetings_held} held, quorate "
+        f"{part_of(m.meetings_quorate, m.meetings_held, m.quorum_rate)}",
+        f"cases listed {m.cases_listed} ({m.cases_new} new, {m.cases_relisted} relisted); "
+        f"discussed {part_of(m.discussed, m.cases_listed, m.discussed_rate)}, "
+        f"deferred {m.deferred}, withdrawn {m.withdrawn}, not reached {m.not_reached}; "
+        f"prospective {part_of(m.prospective, m.discussed, m.prospective_rate)}",
+        f"decisions signed off {m.decisions_signed}: implemented {m.implemented}, "
+        f"partly {m.partly_implemented}, not {m.not_implemented}, pending "
+        f"{m.implementation_pending}; implemented as decided "
+        f"{part_of(m.implemented, known, m.implemented_rate)}",
+        f"referral to discussion: {spread(m.referral_to_discussion_days)}; "
+        f"sign-off to treatment: {spread(m.signoff_to_treatment_days)}",
+        f"QS56, {q.cases} suspected-MSCC cases: MRI within 24 h "
+        f"{timed(q.mri_within_24h, q.mri_timed, q.mri_rate)}; plan within 24 h "
+        f"{timed(q.plan_within_24h, q.plan_timed, q.plan_rate)}; treatment within 24 h of "
+        f"the decision {timed(q.treatment_within_24h, q.treatment_timed, q.treatment_rate)}",
+        "attendance of the core roles: "
+        + ", ".join(f"{r.label} {percent(r.rate)}" for r in m.by_role if r.role in core),
+    ]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
