@@ -59,6 +59,8 @@ class ScoreValidation:
     bands: tuple[BandSurvival, ...]
     concordance: Concordance
     higher_is_better: bool
+    #: the cases counted, as ``validation_rows`` gives them (for censoring marks)
+    rows: tuple[ValidationRow, ...] = ()
 
     @property
     def c(self) -> float | None:
@@ -180,6 +182,7 @@ def validate(
                 bands=bands,
                 concordance=concordance,
                 higher_is_better=higher,
+                rows=tuple(rows),
             )
         )
     return out

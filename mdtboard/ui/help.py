@@ -19,7 +19,17 @@ from mdtboard.store.paths import resources_dir
 from mdtboard.ui.remember import keep_geometry
 
 #: the guide's sections, and "keys" for the keyboard table
-TOPICS = ("worklist", "referrals", "agenda", "meeting", "followup", "import", "admin", "keys")
+TOPICS = (
+    "worklist",
+    "referrals",
+    "agenda",
+    "meeting",
+    "followup",
+    "metrics",
+    "import",
+    "admin",
+    "keys",
+)
 HELP_ACTION = "helpAction"
 Topic = str | Callable[[], str]
 

@@ -168,12 +168,14 @@ class MainWindow(QMainWindow):
         a.audit.triggered.connect(self.show_audit)
         a.members.triggered.connect(self.manage_members)
         a.followup.triggered.connect(self.show_followup)
+        a.metrics.triggered.connect(self.show_metrics)
         a.about.triggered.connect(self.show_about)
         self.act_new_referral = a.new_referral
         self.act_edit_referral = a.edit_referral
         self.act_import = a.import_referrals
         self.act_letter = a.letter
         self.act_followup = a.followup
+        self.act_metrics = a.metrics
         self.act_letter_gp = a.letter_gp
         self.act_outcome_form = a.outcome_form
         self.act_export_csv = a.export_csv
@@ -427,6 +429,16 @@ class MainWindow(QMainWindow):
         window = FollowUpWindow(self.ctx, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.followup_window = window
+        window.show()
+        return window
+
+    def show_metrics(self) -> object:
+        """Meetings → Metrics…: the dashboard (its charting library loads only now)."""
+        from mdtboard.ui.metrics_window import MetricsWindow
+
+        window = MetricsWindow(self.ctx, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.metrics_window = window
         window.show()
         return window
 

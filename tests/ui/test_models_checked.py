@@ -658,3 +658,55 @@ def test_followup_due_model_empty_then_loaded(
     shown = [model.index(0, c).data() for c in range(model.columnCount())]
     assert shown[0] == first.patient_name and shown[1] == first.mrn
     assert shown[4] == str(first.days_since(later)) and shown[5] == first.reason
+
+
+# --- metrics dashboard ------------------------------------------------------------
+def test_metrics_dashboard_models_empty_then_loaded(
+    pytestconfig: pytest.Config, ctx: ServiceContext
+) -> None:
+    """Each table of Meetings → Metrics…: one tester per model (a tester checks one
+    model), checked empty and then through its resets, and a model checked loaded."""
+    from mdtboard.services import metrics, validation
+    from mdtboard.ui import metrics_models as mm
+    from tests.services.test_validation import build as build_validation
+
+    build_validation(ctx)
+    today = date.today()
+    m = metrics.compute(ctx.db, today - timedelta(days=365), today)
+    found = validation.validate(ctx.db)
+    tokuhashi = found[0]
+    assert m.cases_listed > 0 and tokuhashi.n > 0
+    rows = {
+        "key": mm.key_figures(m),
+        "status": mm.status_rows(m),
+        "implementation": mm.implementation_rows(m),
+        "roles": mm.role_rows(m),
+        "people": mm.person_rows(m),
+        "times": mm.time_rows(m),
+        "mscc": mm.mscc_rows(m),
+        "scores": mm.score_rows(found),
+        "bands": mm.band_rows(tokuhashi),
+        "steps": mm.step_rows(tokuhashi),
+    }
+    assert set(rows) == set(mm.TABLES)
+    for key, table_rows in rows.items():
+        model = mm.make_model(key)
+        ModelTester(pytestconfig).check(model, force_py=True)  # empty, then every change
+        signals = Signals(model)
+        model.set_rows(table_rows)
+        assert signals.take() == reset(0, len(table_rows))
+        assert model.rowCount() == len(table_rows) > 0
+        assert model.columnCount() == len(mm.TABLES[key][1])
+        for r, row in enumerate(table_rows):
+            assert len(row) == model.columnCount(), key
+            for c, value in enumerate(row):
+                index = model.index(r, c)
+                assert index.data(mm.VALUE_ROLE) == value
+                assert index.data() == mm.cell_text(value, model.columns[c].decimals)
+        model.set_rows([])  # a period with nothing in it
+        assert signals.take() == reset(len(table_rows), 0)
+        assert model.csv_rows() == [[col.title for col in model.columns]]
+        loaded = mm.make_model(key)
+        loaded.set_rows(table_rows)
+        ModelTester(pytestconfig).check(loaded, force_py=True)
+        assert len(loaded.csv_rows()) == len(table_rows) + 1
