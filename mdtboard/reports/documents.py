@@ -50,7 +50,7 @@ def build_agenda(
         _kv(_meeting_rows(m), st),
         para("Expected attendees", st.h2),
         _attendees(report, st, with_status=False),
-        para(f"Cases ({len(report.cases)})", st.h2),
+        para(f"Cases ({sum(1 for c in report.cases if not c.protocol_title)})", st.h2),
     ]
     today = report.generated_at.date()
     rows: list[list[Any]] = [
@@ -68,7 +68,9 @@ def build_agenda(
     ]
     mscc_rows = []
     total = len(report.cases)
-    for n, c in enumerate(report.cases, start=1):
+    listed = [c for c in report.cases if not c.protocol_title]
+    standard = [c for c in report.cases if c.protocol_title]
+    for n, c in enumerate(listed, start=1):
         p = c.patient
         ready = c.readiness
         warn = (
@@ -105,6 +107,25 @@ def build_agenda(
         style.add("BACKGROUND", (0, r), (-1, r), colors.HexColor("#fde2e1"))
     t.setStyle(style)
     story += [t, *checkpoint(cancelled)]
+    if standard:
+        heading = f"Standard of care — listed and recorded, not discussed in full ({len(standard)})"
+        story.append(para(heading, st.h2))
+        soc_rows: list[list[Any]] = [
+            [para(h, st.cell_bold) for h in ("#", "Patient", "Histology / levels", "Protocol")]
+        ]
+        for c in standard:
+            p = c.patient
+            soc_rows.append(
+                [
+                    para(c.position, st.cell),
+                    para(f"{p.display_name}\nMRN {p.mrn}", st.cell),
+                    para(f"{c.histology_label}\n{c.levels_text}", st.cell),
+                    para(c.protocol_title, st.cell),
+                ]
+            )
+        soc = Table(soc_rows, colWidths=[8 * mm, 50 * mm, 50 * mm, 66 * mm], repeatRows=1)
+        soc.setStyle(TableStyle(GRID.getCommands()))
+        story.append(soc)
     header = f"Agenda — {_meeting_name(m)}"
     return build_pdf(
         out,

@@ -243,7 +243,8 @@ def _status(c: CaseReport) -> str:
         return "Undiscussed"
     if d.status == "draft":
         return "DRAFT"
-    return "Signed off" + (f" (rev. {d.revision})" if d.revision > 1 else "")
+    soc = " · SoC" if c.protocol_title else ""  # confirmed as standard of care
+    return "Signed off" + (f" (rev. {d.revision})" if d.revision > 1 else "") + soc
 
 
 def _outcome(c: CaseReport) -> str:

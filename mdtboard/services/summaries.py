@@ -66,6 +66,8 @@ class CaseReport:
     readiness: Readiness | None
     #: the MSCC pathway's clocks when the case is on it (reference/scores.md §11)
     pathway: PathwayStatus | None = None
+    #: listed as standard of care under this protocol ("" for a full discussion)
+    protocol_title: str = ""
 
     @property
     def is_primary(self) -> bool:
@@ -90,6 +92,7 @@ class MeetingReport:
 
 
 _ITEM_LOADS = (
+    selectinload(AgendaItem.protocol),
     selectinload(AgendaItem.referral).selectinload(Referral.patient),
     selectinload(AgendaItem.referral).selectinload(Referral.levels),
     selectinload(AgendaItem.decisions).selectinload(Decision.modalities),
@@ -150,6 +153,11 @@ def _case(
         revisions=tuple(revisions),
         readiness=ready,
         pathway=pathway,
+        protocol_title=(
+            f"{item.protocol.title} (version {item.protocol.version_label})"
+            if item is not None and item.protocol is not None
+            else ""
+        ),
     )
 
 

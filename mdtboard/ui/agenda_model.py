@@ -119,15 +119,16 @@ class AgendaTableModel(RowsTableModel[AgendaEntry]):
                 e.levels_text,
                 e.question,
                 ready.light.label if ready else "",
-                _label(AgendaStatus, e.status),
+                _label(AgendaStatus, e.status)
+                + (" · standard of care" if e.standard_of_care else ""),
             )
             return values[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             ready = self._readiness.get(e.referral_id)
             if col == 7 and ready is not None:
                 return ready.summary()
-            if col == 8 and e.reason:
-                return e.reason
+            if col == 8 and (e.reason or e.standard_of_care):
+                return "\n".join(x for x in (e.reason, e.protocol_title) if x)
             return None
         if role == Qt.ItemDataRole.BackgroundRole and e.urgency == Urgency.MSCC:
             return QBrush(_MSCC)

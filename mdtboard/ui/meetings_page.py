@@ -213,6 +213,10 @@ class MeetingsPage(QWidget):
         self.summary_pdf_btn = QPushButton("Out&come summary PDF…", left)
         self.summary_pdf_btn.clicked.connect(lambda: self.export_pdf("summary"))
         row.addWidget(self.summary_pdf_btn)
+        self.protocols_btn = QPushButton("Standard-of-care protocols…", left)
+        self.protocols_btn.setToolTip("The agreed protocols a case can be listed under")
+        self.protocols_btn.clicked.connect(self.manage_protocols)
+        row.addWidget(self.protocols_btn)
         lv.addLayout(row)
 
         right = QWidget(splitter)
@@ -248,6 +252,9 @@ class MeetingsPage(QWidget):
         self.remove_btn = self._button("&Remove", "Del", self.remove_selected, buttons)
         self.defer_btn = self._button("&Defer…", None, self.defer_selected, buttons)
         self.withdraw_btn = self._button("W&ithdraw…", None, self.withdraw_selected, buttons)
+        self.soc_btn = self._button(
+            "Standard of care…", "Ctrl+K", lambda: self.list_selected_under_protocol(), buttons
+        )
         rv.addLayout(buttons)
 
         cand_row = FlowLayout()
@@ -474,6 +481,54 @@ class MeetingsPage(QWidget):
             self._run(
                 lambda: meetings.set_item_status(self.ctx, entry.id, AgendaStatus.WITHDRAWN, reason)
             )
+
+    def manage_protocols(self) -> QDialog:
+        from mdtboard.ui.protocols_dialog import ProtocolsDialog
+
+        dialog = ProtocolsDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.protocols_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def list_selected_under_protocol(self, choice: str | None = None) -> None:
+        """List the selected case as standard of care under a protocol, or back for a
+        full discussion (``choice``: the item's text, for tests and scripts)."""
+        from mdtboard.services import protocols
+
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        current = protocols.list_protocols(self.ctx.db)
+        full = "Full discussion (no protocol)"
+        labels = [full, *(p.label for p in current)]
+        if choice is None:
+            if not current:
+                QMessageBox.information(
+                    self,
+                    "Standard of care",
+                    "No standard-of-care protocol is recorded yet: an administrator adds "
+                    "them under Standard-of-care protocols….",
+                )
+                return
+            start = next(
+                (n for n, p in enumerate(current, start=1) if p.id == entry.protocol_id), 0
+            )
+            choice, ok = QInputDialog.getItem(
+                self,
+                "Standard of care",
+                f"List {entry.patient_name} for:",
+                labels,
+                start,
+                False,
+            )
+            if not ok:
+                return
+        chosen = next((p.id for p in current if p.label == choice), None)
+        if choice != full and chosen is None:
+            QMessageBox.warning(self, "Standard of care", f"No current protocol {choice!r}.")
+            return
+        self._run(lambda: protocols.list_under_protocol(self.ctx, entry.id, chosen))
 
     def add_selected_candidate(self) -> None:
         """List every selected candidate (Shift/Ctrl+click, Shift+arrows, Ctrl+A) in one

@@ -106,3 +106,26 @@ def test_metrics_count_the_standard_of_care_cases(ctx: ServiceContext) -> None:
     m = metrics.compute(ctx.db, when, when)
     assert m.cases_standard_of_care == 1
     assert m.as_json()["cases"]["standard_of_care"] == 1
+
+
+def test_the_agenda_lists_standard_of_care_cases_in_their_own_section(
+    ctx: ServiceContext, tmp_path: object
+) -> None:
+    import re
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from mdtboard.reports import build_agenda
+    from mdtboard.services import summaries
+
+    p = protocols.save_protocol(ctx, RT)
+    mid = planned(ctx)
+    entries = meetings.agenda(ctx.db, mid)
+    protocols.list_under_protocol(ctx, entries[0].id, p.id)
+    out = build_agenda(summaries.meeting_report(ctx.db, mid), Path(str(tmp_path)) / "a.pdf")
+    text = re.sub(r"\s+", " ", " ".join(pg.extract_text() or "" for pg in PdfReader(out).pages))
+    assert f"Cases ({len(entries) - 1})" in text
+    section = text[text.index("Standard of care — listed and recorded") :]
+    assert "(1)" in section[:90] and entries[0].mrn in section and "version 1.0" in section
+    assert entries[1].mrn not in section

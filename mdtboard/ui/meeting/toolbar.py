@@ -47,6 +47,12 @@ class MeetingActions:
         deferred, withdrawn = AgendaStatus.DEFERRED, AgendaStatus.WITHDRAWN
         self.defer = self._act("Defer…", ["Ctrl+D"], lambda: win.set_case_status(deferred))
         self.withdraw = self._act("Withdraw…", [], lambda: win.set_case_status(withdrawn))
+        self.confirm_soc = self._act(
+            "Confirm standard of care…", ["Ctrl+Shift+K"], win.confirm_standard_of_care
+        )
+        self.confirm_soc.setToolTip(
+            "Sign off together the cases listed as standard of care (Ctrl+Shift+K)"
+        )
         bar.addSeparator()
         self.attendance = self._act("Attendance…", ["Ctrl+Shift+A"], win.edit_attendance)
         self.present = self._act("Presentation mode", ["F11"], win.toggle_presentation)
