@@ -169,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser(
+        "import-outcomes",
+        help="vital status, ambulation, recurrence of decided cases from CSV or .xlsx",
+    )
+    _add_db(p)
+    p.add_argument("file", type=Path, help="CSV or .xlsx file (see docs/import-format.md)")
+    p.set_defaults(func=cmd_import_outcomes)
+
     p = sub.add_parser("audit", help="audit trail commands")
     audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     p = audit_sub.add_parser(
@@ -503,6 +511,27 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"({report.new_patients} new patients) from {args.file}"
     )
     return EXIT_OK  # --valid-rows-only asked for the skips, each reported above
+
+
+def cmd_import_outcomes(args: argparse.Namespace) -> int:
+    from mdtboard.services.context import Actor, ServiceContext
+    from mdtboard.services.outcome_import import OutcomeImportInvalid, import_outcomes
+    from mdtboard.store.db import open_database, resolve_target
+
+    if not args.file.is_file():
+        raise CliError(f"file not found: {args.file}")
+    db = open_database(resolve_target(args.db))
+    try:
+        done = import_outcomes(ServiceContext(db, Actor.local()), args.file)
+    except OutcomeImportInvalid as exc:
+        for error in exc.errors:
+            print(f"mdtboard: error: {args.file}: {error}", file=sys.stderr)
+        print(f"mdtboard: error: nothing imported: {len(exc.errors)} problem(s)", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        db.dispose()
+    print(f"imported {done.imported} outcomes of {done.rows} rows from {args.file}")
+    return EXIT_OK
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

@@ -337,6 +337,10 @@ class FollowUpWindow(QDialog):
         close = QPushButton("Close", self)
         close.clicked.connect(self.accept)
         buttons.addWidget(self.open_btn)
+        self.import_btn = QPushButton("&Import outcomes…", self)
+        self.import_btn.setToolTip("Vital status, ambulation and recurrence from a CSV or .xlsx")
+        self.import_btn.clicked.connect(lambda: self.import_outcomes())
+        buttons.addWidget(self.import_btn)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout.addLayout(buttons)
@@ -357,6 +361,37 @@ class FollowUpWindow(QDialog):
         if rows:
             self.table.selectRow(0)
         self.table.setFocus()
+
+    def import_outcomes(self, path: str | None = None) -> bool:
+        """Outcomes from a file (``path``, or one chosen in the file dialog): every row
+        checked first, all stored or none."""
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        from mdtboard.services.outcome_import import OutcomeImportInvalid, import_outcomes
+        from mdtboard.ui import file_names
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import outcomes", file_names.last_folder(),
+                "Outcome files (*.csv *.txt *.xlsx);;All files (*)",
+            )  # fmt: skip
+            if not path:
+                return False
+            file_names.remember(path)
+        from pathlib import Path
+
+        try:
+            done = import_outcomes(self.ctx, Path(path))
+        except OutcomeImportInvalid as exc:
+            shown = "\n".join(str(e) for e in exc.errors[:12])
+            more = f"\n… and {len(exc.errors) - 12} more" if len(exc.errors) > 12 else ""
+            QMessageBox.warning(self, "Nothing imported", f"{shown}{more}")
+            return False
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Nothing imported", str(exc))
+            return False
+        self.count.setText(f"Imported {done.imported} outcomes from {Path(path).name}")
+        return True
 
     def open_selected(self) -> FollowUpDialog | None:
         row = self.model.row_at(self.table.currentIndex().row())

@@ -124,3 +124,24 @@ def test_a_bad_outcome_keeps_the_form_open_and_writes_nothing(
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert QApplication.activeModalWidget() is None
+
+
+def test_import_outcomes_from_the_follow_up_window(
+    qtbot: QtBot, ctx: ServiceContext, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    window = open_window(qtbot, ctx)
+    window.days.setValue(1)
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0)
+    due = window.model.row_at(0)
+    assert due is not None
+    path = Path(str(tmp_path)) / "outcomes.csv"
+    path.write_text(
+        f"MRN,Vital status,Last contact\n{due.mrn},alive,{date.today().isoformat()}\n",
+        encoding="utf-8",
+    )
+    assert window.import_outcomes(str(path)) is True
+    assert window.count.text() == "Imported 1 outcomes from outcomes.csv"
+    outcome = followup.get_outcome(ctx.db, due.referral_id).entry
+    assert outcome is not None and outcome.vital_status == "alive"
