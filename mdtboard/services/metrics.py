@@ -18,6 +18,7 @@ from sqlalchemy import Float, and_, case, cast, distinct, func, literal, or_, se
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from mdtboard.domain import treatments
 from mdtboard.domain.followup import ImplementationStatus
 from mdtboard.domain.vocab import (
     CORE_ROLES,
@@ -474,17 +475,18 @@ def _attendance(
 
 def _mscc(s: Session, period: ColumnElement[bool], dialect: str) -> MsccMeasures:
     """QS56 statements 3 and 6 (scores.md §11) for the suspected-MSCC cases discussed
-    in the period: MRI and plan within 24 hours of the suspicion, treatment within 24
-    hours of the decision to treat. A clock counts only when both its times are known."""
+    in the period: MRI and plan within 24 hours of the suspicion; for a plan of
+    radiotherapy without surgery, treatment within 24 hours of the decision to treat. A
+    clock counts only when both its times are known."""
     r = Referral
 
-    def within(later: Any, earlier: Any) -> tuple[Any, Any]:
+    def clock(later: Any, earlier: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        """(met, timed): within 24 hours, and both times known."""
         timed = and_(later.is_not(None), earlier.is_not(None))
-        met = and_(timed, _days(later, earlier, dialect) <= literal(DAY))
-        return (
-            func.sum(case((met, 1), else_=0)),
-            func.sum(case((timed, 1), else_=0)),
-        )
+        return and_(timed, _days(later, earlier, dialect) <= literal(DAY)), timed
+
+    def counted(met: ColumnElement[bool], timed: ColumnElement[bool]) -> tuple[Any, Any]:
+        return func.sum(case((met, 1), else_=0)), func.sum(case((timed, 1), else_=0))
 
     cases = (
         select(r.id)
@@ -494,12 +496,31 @@ def _mscc(s: Session, period: ColumnElement[bool], dialect: str) -> MsccMeasures
         .distinct()
         .subquery()
     )
+    # statement 6 is about radiotherapy for MSCC not suitable for surgery: the cases whose
+    # signed-off plan holds radiotherapy and no surgery
+    group = {k: kind.group for k, kind in treatments.MODALITY_KINDS.items()}
+
+    def planned(g: str) -> ColumnElement[bool]:
+        return (
+            select(Modality.id)
+            .join(Decision, Decision.id == Modality.decision_id)
+            .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
+            .where(
+                AgendaItem.referral_id == r.id,
+                Decision.status == DecisionStatus.SIGNED_OFF.value,
+                Modality.kind.in_([k for k, kind_group in group.items() if kind_group == g]),
+            )
+            .exists()
+        )
+
+    rt_only = and_(planned("radiotherapy"), ~planned("surgery"))
+    rt_met, rt_timed = clock(r.treatment_started_at, r.plan_agreed_at)
     row = s.execute(
         select(
             func.count(),
-            *within(r.mri_at, r.mscc_suspected_at),
-            *within(r.plan_agreed_at, r.mscc_suspected_at),
-            *within(r.treatment_started_at, r.plan_agreed_at),
+            *counted(*clock(r.mri_at, r.mscc_suspected_at)),
+            *counted(*clock(r.plan_agreed_at, r.mscc_suspected_at)),
+            *counted(and_(rt_only, rt_met), and_(rt_only, rt_timed)),
         )
         .select_from(r)
         .join(cases, cases.c.id == r.id)

@@ -107,7 +107,7 @@ def build(ctx: ServiceContext) -> None:
                 f.items.append(e)
             s.add(f)
 
-        m1 = decided(a1, at(7, 9), ["surgery", "cebrt"])
+        m1 = decided(a1, at(7, 9), ["cebrt", "dexamethasone"])  # radiotherapy, no surgery
         followed(m1, FollowUpItem(status="completed", started_on=date(2020, 1, 10),
                                   completed_on=date(2020, 1, 11)),
                  FollowUpItem(status="started", started_on=date(2020, 1, 12)))  # fmt: skip
@@ -153,7 +153,7 @@ def test_figures_worked_out_by_hand(ctx: ServiceContext) -> None:
     people = {p.name: p for p in m.by_person}
     assert people["Fixture radiologist (fictional)"].rate == 0.5
     # QS56 (scores.md §11): MRI 12 h after the suspicion: met; plan 25 h: missed;
-    # treatment 6 h after the plan: met
+    # radiotherapy without surgery 6 h after the plan (statement 6): met
     q = m.mscc
     assert (q.cases, q.mri_within_24h, q.mri_timed) == (1, 1, 1)
     assert (q.plan_within_24h, q.plan_timed, q.treatment_within_24h) == (0, 1, 1)
@@ -182,3 +182,20 @@ def test_json_rates_lie_between_0_and_1_and_an_empty_period_has_none(
     assert empty.referral_to_discussion_days == metrics.Spread(0, None, None)
     with pytest.raises(metrics.ValidationError):
         metrics.compute(ctx.db, date(2020, 2, 1), JAN)
+
+
+def test_qs56_statement_6_counts_radiotherapy_without_surgery_only(ctx: ServiceContext) -> None:
+    """scores.md §11: statement 6 is radiotherapy within 24 h of the decision for MSCC not
+    suitable for surgery; a plan with surgery is not measured by it."""
+    from sqlalchemy import select
+
+    build(ctx)
+    with ctx.db.unit_of_work() as s:
+        d = s.execute(
+            select(Decision).join(AgendaItem).join(Referral).where(Referral.urgency == "mscc",
+                                                                   Decision.signed_off_at < at(8))
+        ).scalars().one()  # fmt: skip
+        s.add(Modality(decision_id=d.id, sequence=3, kind="surgery", details={}))
+    q = metrics.compute(ctx.db, JAN, date(2020, 1, 31)).mscc
+    assert (q.treatment_within_24h, q.treatment_timed, q.treatment_rate) == (0, 0, None)
+    assert (q.mri_within_24h, q.plan_timed) == (1, 1)  # statement 3 is unchanged
