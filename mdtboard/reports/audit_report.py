@@ -680,7 +680,7 @@ def qs56_rows(mscc: MsccMeasures) -> list[tuple[str, str]]:
             timed(mscc.plan_within_24h, mscc.plan_timed, mscc.plan_rate),
         ),
         (
-            "Treatment within 24 h of the decision (statement 6)",
+            "Radiotherapy (no surgery) within 24 h of the decision (statement 6)",
             timed(mscc.treatment_within_24h, mscc.treatment_timed, mscc.treatment_rate),
         ),
     ]

@@ -132,7 +132,7 @@ def test_accreditation_and_qs56_sections(ctx: ServiceContext, tmp_path: Path) ->
         ("MRI within 24 h of the suspicion (statement 3)", q.mri_within_24h, q.mri_timed),
         ("Plan within 24 h of the suspicion (statement 3)", q.plan_within_24h, q.plan_timed),
         (
-            "Treatment within 24 h of the decision (statement 6)",
+            "Radiotherapy (no surgery) within 24 h of the decision (statement 6)",
             q.treatment_within_24h,
             q.treatment_timed,
         ),
@@ -155,7 +155,9 @@ def test_qs56_not_measurable_and_rates_as_dashes(ctx: ServiceContext, tmp_path: 
     assert "Suspected-MSCC cases discussed 3 " in qs56
     assert "MRI within 24 h of the suspicion (statement 3) not measurable" in qs56
     assert "Plan within 24 h of the suspicion (statement 3) 1 met of 2 timed (50.0%)" in qs56
-    assert "Treatment within 24 h of the decision (statement 6) not measurable" in qs56
+    assert (
+        "Radiotherapy (no surgery) within 24 h of the decision (statement 6) not measurable" in qs56
+    )
     assert "Quorum rate — 0 of 0 held" in t
 
 
