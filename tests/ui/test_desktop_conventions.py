@@ -110,6 +110,8 @@ def test_the_menu_bar_has_the_usual_menus(window: MainWindow) -> None:
         "&Start meeting mode",
         "&Agenda PDF…",
         "Outcome summar&y PDF…",
+        "&Follow-up due…",
+        "Metri&cs…",
     ]
     helps = [a.text() for a in _menu(window, "&Help")]
     assert helps == ["mdtboard &help", "&Keyboard shortcuts", "&About mdtboard"]
