@@ -199,9 +199,159 @@ def main() -> int:
                 ],
                 check=True,
             )
+
+    # The metrics dashboard (Meetings → Metrics…) on the demo data as it is, its last
+    # 12 months; then the score validation, which needs cases followed for months with
+    # prognostic scores: a fictional history is added first (after every other picture,
+    # which it would change).
+    from mdtboard.ui.metrics_window import MetricsWindow
+
+    def settled(window: MetricsWindow) -> None:
+        for _ in range(400):
+            app.processEvents()
+            if window.metrics is not None and not window.busy:
+                break
+            time.sleep(0.02)
+        for _ in range(5):
+            app.processEvents()
+
+    dashboard = MetricsWindow(ctx)
+    dashboard.resize(1280, 820)
+    dashboard.show()
+    settled(dashboard)
+    grab(dashboard, "metrics-dashboard.png")
+    dashboard.close()
+    _fictional_outcome_history(db)
+    scores = MetricsWindow(ctx)
+    scores.resize(1280, 820)
+    scores.show()
+    settled(scores)
+    scores.tabs.setCurrentIndex(3)  # Score validation: the first score with cases
+    grab(scores, "metrics-validation.png")
+    scores.close()
+    app.processEvents()
+
     db.dispose()
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _fictional_outcome_history(db: object) -> None:
+    """A fictional year of earlier cases for the validation screenshot: fortnightly closed
+    meetings from 26 to 14 months ago, five metastatic cases each, signed off, with the
+    four prognostic scores (answers through the clinical engine, drawn around each case's
+    own outlook) and an outcome at death or last contact. Own random sequence."""
+    import random
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from mdtboard.domain.scores import evaluate
+    from mdtboard.store.models import (
+        AgendaItem,
+        Assessment,
+        CaseOutcome,
+        Decision,
+        Meeting,
+        Patient,
+        Referral,
+    )
+
+    rng = random.Random(2019)
+    today = date.today()
+
+    def pick(options: tuple[object, ...], outlook: float) -> object:
+        """An option from the worst to the best, near the case's outlook (0 to 1)."""
+        k = int((outlook + rng.gauss(0, 0.18)) * len(options))
+        return options[min(len(options) - 1, max(0, k))]
+
+    def answers(outlook: float) -> dict[str, dict[str, object]]:
+        kps = pick((30, 40, 50, 60, 70, 80, 90), outlook)
+        bauer = {
+            key: pick(("no", "yes"), outlook)
+            for key in (
+                "no_visceral_mets",
+                "primary_not_lung",
+                "primary_favourable",
+                "solitary_skeletal_met",
+            )
+        }
+        bauer_total = evaluate("bauer_modified", bauer).total or 0
+        return {
+            "tokuhashi_revised": {
+                "kps": kps,
+                "extraspinal_bone_mets": pick(("three_or_more", "one_or_two", "none"), outlook),
+                "vertebral_body_mets": pick(("three_or_more", "two", "one"), outlook),
+                "visceral_mets": pick(("unremovable", "removable", "none"), outlook),
+                "primary_site": pick(("lung", "liver", "other", "kidney", "rectum", "breast"),
+                                     outlook),
+                "palsy": pick(("b", "c", "d", "e"), outlook),
+            },
+            "tomita": {
+                "primary_growth": pick(("rapid", "moderate", "slow"), outlook),
+                "visceral_mets": pick(("untreatable", "treatable", "none"), outlook),
+                "bone_mets": pick(("multiple", "solitary"), outlook),
+            },
+            "bauer_modified": bauer,
+            "nesms": {
+                "modified_bauer": bauer_total,
+                "ambulation": pick(("dependent", "independent"), outlook),
+                "albumin_g_dl": round(2.6 + 1.6 * outlook + rng.gauss(0, 0.3), 1),
+            },
+        }  # fmt: skip
+
+    with db.unit_of_work() as s:  # type: ignore[attr-defined]
+        n = 0
+        for k in range(26):
+            day = today - timedelta(days=26 * 30 + 6) + timedelta(days=14 * k)
+            starts = datetime.combine(day, time(8), UTC)
+            meeting = Meeting(starts_at=starts, title=f"Spine oncology MDT — {day:%d %b %Y}",
+                              location="Seminar room 2, Fictional Spine Centre",
+                              status="closed", version=1)  # fmt: skip
+            s.add(meeting)
+            s.flush()
+            for position in range(1, 6):
+                n += 1
+                patient = Patient(mrn=f"HIST{n:06d}", family_name=f"Earlier{n}",
+                                  given_name="Fictional", date_of_birth=date(1950, 1, 1)
+                                  + timedelta(days=rng.randrange(0, 365 * 25)),
+                                  sex=rng.choice(["female", "male"]), version=1)  # fmt: skip
+                s.add(patient)
+                s.flush()
+                referral = Referral(patient_id=patient.id,
+                                    received_at=starts - timedelta(days=rng.randrange(4, 20)),
+                                    referrer_name="Dr Earlier (fictional)", urgency="routine",
+                                    question="Management of spinal metastasis?",
+                                    disease_kind="metastatic", histology_key="met_breast",
+                                    compartment="extradural", status="closed",
+                                    version=1)  # fmt: skip
+                s.add(referral)
+                s.flush()
+                item = AgendaItem(meeting_id=meeting.id, referral_id=referral.id,
+                                  patient_id=patient.id, position=position,
+                                  status="discussed", version=1)  # fmt: skip
+                s.add(item)
+                s.flush()
+                signed = starts + timedelta(hours=2)
+                s.add(Decision(agenda_item_id=item.id, status="signed_off",
+                               plan_text="Fictional plan", signed_off_by="Chair (demo)",
+                               signed_off_at=signed, version=1))  # fmt: skip
+                outlook = rng.random()
+                for tool_id, given in answers(outlook).items():
+                    r = evaluate(tool_id, given)
+                    s.add(Assessment(referral_id=referral.id, tool_id=tool_id, answers=given,
+                                     total=r.total, band=r.band, complete=r.complete,
+                                     entered_by="demo", entered_at=starts - timedelta(hours=1),
+                                     version=1))  # fmt: skip
+                # survival drawn around the outlook: a median from 2 months to 2 years
+                lived = rng.expovariate(0.693 / (60 + 680 * outlook**1.5))
+                followed = (today - signed.date()).days - rng.randrange(0, 60)
+                if rng.random() < 0.08:  # lost to follow-up
+                    followed = rng.randrange(30, followed)
+                died = lived < followed
+                s.add(CaseOutcome(referral_id=referral.id,
+                                  vital_status="died" if died else "alive",
+                                  status_on=signed.date() + timedelta(days=int(min(lived,
+                                                                                 followed))),
+                                  version=1))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ common colour-vision deficiencies; curves also differ by line style.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import pyqtgraph as pg
@@ -45,7 +46,6 @@ class Chart:
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
         if left:
             self.plot.setLabel("left", left)
         if bottom:
@@ -83,7 +83,6 @@ class Chart:
             ticks = [(y, label) for y, label in zip(ys, labels, strict=True)]
             self.plot.getAxis("left").setTicks([ticks])
             self.plot.getAxis("bottom").setTicks(None)
-            self.plot.showGrid(x=True, y=False, alpha=0.25)
             self._fixed((0, highest), (-0.6, max(len(labels), 1) - 0.4))
         else:
             bars = pg.BarGraphItem(x=where, height=heights, width=0.6, brushes=brushes)
@@ -106,7 +105,11 @@ class Chart:
             highest = max(highest, *heights) if heights else highest
             xs = [i - 0.4 + width * (k + 0.5) for i in range(len(labels))]
             bars = pg.BarGraphItem(
-                x=xs, height=heights, width=width * 0.9, brush=PALETTE[k % len(PALETTE)], name=name
+                x=xs,
+                height=heights,
+                width=width * 0.9,
+                brush=PALETTE[k % len(PALETTE)],
+                name=html.escape(name),
             )
             self.plot.addItem(bars)
         self.plot.getAxis("bottom").setTicks([list(enumerate(labels))])
@@ -121,6 +124,7 @@ class Chart:
         cross at each censoring time given, and the 6- and 12-month horizons dashed."""
         self._clear()
         self._legend()
+        self.plot.showGrid(x=False, y=True, alpha=0.2)
         longest = max([TWELVE_MONTHS_DAYS * 1.1, *(c.last_time for _n, c, _t in curves)])
         for k, (name, curve, censored) in enumerate(curves):
             if curve.n == 0:
@@ -136,7 +140,8 @@ class Chart:
             if curve.last_time > xs[-1]:
                 xs.append(curve.last_time)
                 ys.append(level)
-            self.plot.plot(xs, ys, pen=pen, name=f"{name} (n {curve.n})")
+            # the legend reads its labels as HTML: "< 6 months" must stay text
+            self.plot.plot(xs, ys, pen=pen, name=html.escape(f"{name} (n {curve.n})"))
             marks = [(t, curve.survival_at(t)) for t in censored]
             shown = [(t, s * 100.0) for t, s in marks if s is not None]
             if shown:

@@ -35,6 +35,8 @@ class Column:
     title: str
     #: places after the point for a number in this column
     decimals: int = 1
+    #: what the column means, on its header's tooltip
+    tip: str = ""
 
 
 def cell_text(value: Cell, decimals: int = 1) -> str:
@@ -75,8 +77,12 @@ class FigureTableModel(RowsTableModel[Row]):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.columns):
+        if not horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[section].tip:
+            return self.columns[section].tip
         return None
 
     def value(self, row: int, column: int) -> Cell:
@@ -272,7 +278,7 @@ def step_rows(v: ScoreValidation) -> list[Row]:
     ]
 
 
-def _titled(*titles: tuple[str, int] | str) -> list[Column]:
+def _titled(*titles: tuple[str, int] | tuple[str, int, str] | str) -> list[Column]:
     return [Column(t) if isinstance(t, str) else Column(*t) for t in titles]
 
 
@@ -311,10 +317,10 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             "Band",
             "Cases",
             "Deaths",
-            "6 months (%)",
-            "12 months (%)",
-            "The band predicts",
-            "Observed (%)",
+            ("6 mo (%)", 1, "Kaplan–Meier estimate alive at 6 months (182.6 days)"),
+            ("12 mo (%)", 1, "Kaplan–Meier estimate alive at 12 months (365.25 days)"),
+            ("Predicted", 1, "What the band predicts (the score's reference), where it says"),
+            ("Observed (%)", 1, "The estimate alive at the time the prediction names"),
         ),
     ),
     "steps": (

@@ -28,9 +28,8 @@ from PySide6.QtCore import (
     QEventLoop,
     QItemSelection,
     QItemSelectionModel,
-    QSettings,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -131,13 +130,11 @@ class TablePanel(QWidget):
         self.key = key
         self.model = mm.make_model(key, self)
         title = self.model.title
-        settings_key = f"metrics/{key}/header"
-        self._sized = QSettings().value(settings_key) is not None  # the user's widths
         #: the table is as wide as its columns (a stretched last column would not be)
         self.whole = whole
-        self.view: QTableView = row_table(
-            self, self.model, f"metrics_{key}", title, remember=settings_key
-        )
+        # sized to what it holds each time (a layout kept from an emptier period would
+        # cut the words of a fuller one)
+        self.view: QTableView = row_table(self, self.model, f"metrics_{key}", title)
         self.view.setMinimumHeight(90)
         self.view.horizontalHeader().setStretchLastSection(not whole)
         self.heading = QLabel(f"<b>{title}</b>", self)
@@ -166,11 +163,15 @@ class TablePanel(QWidget):
                 self.model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
             )
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Sized again when first seen: a hidden table measures its contents short."""
+        super().showEvent(event)
+        self.fit()
+
     def fit(self) -> None:
-        """Columns as wide as their contents, unless the user set the widths; with
-        ``whole``, the table is at least as wide as its columns."""
-        if not self._sized:
-            self.view.resizeColumnsToContents()
+        """Columns as wide as their contents; with ``whole``, the table is at least as
+        wide as its columns."""
+        self.view.resizeColumnsToContents()
         if self.whole:
             view, header = self.view, self.view.horizontalHeader()
             columns = sum(
@@ -371,8 +372,8 @@ class MetricsWindow(QDialog):
         grid.addWidget(self._panel("bands", page), 1, 1, 2, 1)
         grid.addWidget(self._panel("steps", page), 3, 1)
         grid.setRowStretch(3, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 5)
         selection = scores.view.selectionModel()
         selection.selectionChanged.connect(self._score_chosen)
         return page
