@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import csv
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -190,7 +191,7 @@ class MetricsWindow(QDialog):
         ctx: ServiceContext,
         parent: QWidget | None = None,
         *,
-        today: Any = date.today,
+        today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -572,6 +573,10 @@ class MetricsWindow(QDialog):
         return f" {found[row].label}" if 0 <= row < len(found) else ""
 
     # --- closing ----------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        self._closing = False  # shown again after a close: its figures are shown again
+        super().showEvent(event)
+
     def done(self, result: int) -> None:
         """Closing (Escape, Close, the title bar): a job still running finishes first, its
         thread must not outlive the window; what it found is not shown."""
