@@ -544,7 +544,9 @@ class Bench:
         out = result("metrics_dashboard_100k", min(app_runs), min(floor_runs), 3.0)
         out.detail = (
             f"{m.meetings} meetings, {m.cases_listed} agenda entries, {m.decisions_signed} "
-            f"decisions, {sum(r.expected for r in m.by_role)} attendances; median of runs "
+            f"decisions, {sum(r.expected for r in m.by_role)} attendances, "
+            f"{m.mscc.cases} MSCC cases ({m.mscc.treatment_timed} radiotherapy clocks); "
+            "median of runs "
             f"{statistics.median(app_runs):.3f} s vs floor {statistics.median(floor_runs):.3f} s"
         )
         return out
@@ -654,6 +656,9 @@ def raw_executemany(path: Path, rows: list[tuple[Any, ...]]) -> None:
 HISTORY_WEEKS = 1040  # 20 years of weekly meetings
 CORE = ("spine_surgeon", "medical_oncologist", "clinical_oncologist", "radiologist", "pathologist")
 HELD = ("in_progress", "closed")
+#: modality kinds by group (domain.treatments.MODALITY_KINDS), for QS56 statement 6
+RADIOTHERAPY = ("cebrt", "sbrt", "particle_therapy")
+SURGERY = ("surgery",)
 
 
 def _ts(value: datetime) -> str:
@@ -897,15 +902,25 @@ def raw_metrics(conn: sqlite3.Connection, lo: str, hi: str) -> dict[str, Any]:
         p,
     ).fetchall()
 
-    def within(later: str, earlier: str) -> str:
-        timed = f"r.{later} IS NOT NULL AND r.{earlier} IS NOT NULL"
+    def within(later: str, earlier: str, only: str = "1") -> str:
+        timed = f"{only} AND r.{later} IS NOT NULL AND r.{earlier} IS NOT NULL"
         met = f"{timed} AND julianday(r.{later}) - julianday(r.{earlier}) <= 1.0"
         return f"sum({met}), sum({timed})"
 
+    def planned(kinds: tuple[str, ...]) -> str:
+        listed = ", ".join(f"'{k}'" for k in kinds)
+        return (
+            "EXISTS (SELECT 1 FROM modalities mo JOIN decisions d ON d.id = mo.decision_id "
+            "JOIN agenda_items ai ON ai.id = d.agenda_item_id WHERE ai.referral_id = r.id "
+            f"AND d.status = 'signed_off' AND mo.kind IN ({listed}))"
+        )
+
+    # QS56 statement 6: treatment timed only for a plan of radiotherapy without surgery
+    rt_only = f"({planned(RADIOTHERAPY)} AND NOT {planned(SURGERY)})"
     out["mscc"] = conn.execute(
         f"SELECT count(*), {within('mri_at', 'mscc_suspected_at')}, "
         f"{within('plan_agreed_at', 'mscc_suspected_at')}, "
-        f"{within('treatment_started_at', 'plan_agreed_at')} FROM referrals r "
+        f"{within('treatment_started_at', 'plan_agreed_at', rt_only)} FROM referrals r "
         "WHERE r.id IN (SELECT ai.referral_id FROM agenda_items ai "
         "JOIN meetings m ON m.id = ai.meeting_id JOIN referrals x ON x.id = ai.referral_id "
         f"WHERE {period} AND x.urgency = 'mscc' AND ai.status = 'discussed')",

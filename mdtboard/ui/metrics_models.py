@@ -210,13 +210,14 @@ def time_rows(m: Metrics) -> list[Row]:
 
 
 def mscc_rows(m: Metrics) -> list[Row]:
-    """(QS56 measure, within 24 hours, timed, share %)."""
+    """(QS56 measure, within 24 hours, timed, share %); the treatment clock counts the
+    plans of radiotherapy without surgery (statement 6)."""
     q = m.mscc
     return [
         ("MRI within 24 h of the suspicion", q.mri_within_24h, q.mri_timed, pct(q.mri_rate)),
         ("Plan within 24 h of the suspicion", q.plan_within_24h, q.plan_timed,
          pct(q.plan_rate)),
-        ("Treatment within 24 h of the plan", q.treatment_within_24h, q.treatment_timed,
+        ("Radiotherapy within 24 h of the plan", q.treatment_within_24h, q.treatment_timed,
          pct(q.treatment_rate)),
     ]  # fmt: skip
 

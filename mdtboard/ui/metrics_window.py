@@ -494,11 +494,12 @@ class MetricsWindow(QDialog):
         )  # fmt: skip
         q = tables["mscc"]
         self.charts["mscc"].show_bars(
-            ["MRI", "Plan", "Treatment"], [_number(r[3]) for r in q], horizontal=True, top=100
+            ["MRI", "Plan", "Radiotherapy"], [_number(r[3]) for r in q], horizontal=True, top=100
         )
         self.mscc_note.setText(
             f"<b>MSCC (NICE QS56)</b>: {m.mscc.cases} suspected MSCC cases discussed in the "
-            "period; a measure counts a case when both its times are recorded."
+            "period; a measure counts a case when both its times are recorded, and the "
+            "radiotherapy clock only a plan of radiotherapy without surgery."
         )
 
     def _show_validation(self, found: list[ScoreValidation]) -> None:
