@@ -128,8 +128,11 @@ def test_whatever_is_typed_is_stored_as_typed_or_refused_by_field(
             # free text is stored NFC, without invisible or control characters
             assert r.question == clean_text(values["question"]).strip()
             assert r.referrer_name == clean_text(values["referrer_name"]).strip()
-            for name in ("gp_name", "gp_practice", "copy_to"):  # the letter's recipients
+            for name in ("gp_name", "gp_practice"):  # the letter's recipients
                 assert getattr(r, name) == clean_text(values[name]).strip()
+            # a multi-line field: the text box keeps a typed carriage return as a new line
+            typed = values["copy_to"].replace("\r\n", "\n").replace("\r", "\n")
+            assert r.copy_to == clean_text(typed).strip()
             assert r.patient.mrn == values["mrn"].strip()
             stored = tuple(lv.level for lv in sorted(r.levels, key=lambda lv: lv.ordinal))
             assert stored == values["levels"]

@@ -3,8 +3,10 @@ case is signed off with its protocol applied, in one step."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -12,10 +14,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
+from mdtboard.domain.vocab import AgendaStatus
+from mdtboard.services import decisions, meetings
+from mdtboard.services.errors import ServiceError, ValidationError
 from mdtboard.services.meetings import AgendaEntry
 
 
@@ -57,3 +63,43 @@ class ConfirmStandardOfCareDialog(QDialog):
 
     def chosen(self) -> list[int]:
         return [e.id for box, e in self.boxes if box.isChecked()]
+
+
+def open_confirmation(
+    win: Any, chair: str, done: Callable[[], None]
+) -> ConfirmStandardOfCareDialog | None:
+    """Meeting mode's "Confirm standard of care…": the waiting cases of ``win``'s
+    meeting, ticked; OK signs them off in one transaction, then ``done()``."""
+    waiting = [
+        e
+        for e in meetings.agenda(win.ctx.db, win.meeting_id)
+        if e.standard_of_care
+        and e.status == AgendaStatus.LISTED
+        and e.decision_status in ("", "draft")
+    ]
+    if not waiting:
+        QMessageBox.information(
+            win,
+            "Standard of care",
+            "No case on this agenda is waiting to be confirmed as standard of care.",
+        )
+        return None
+    dialog = ConfirmStandardOfCareDialog(waiting, chair, win)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def confirm() -> None:
+        try:
+            decisions.confirm_standard_of_care(
+                win.ctx, win.meeting_id, dialog.chosen(), dialog.chair.text()
+            )
+        except ValidationError as exc:
+            QMessageBox.warning(win, "Not confirmed", "\n".join(exc.problems.values()))
+            return
+        except ServiceError as exc:
+            QMessageBox.warning(win, "Not confirmed", str(exc))
+            return
+        done()
+
+    dialog.accepted.connect(confirm)
+    dialog.open()
+    return dialog

@@ -449,46 +449,18 @@ class MeetingModeWindow(QMainWindow):
 
     def confirm_standard_of_care(self) -> QDialog | None:
         """The cases listed as standard of care, ticked, to sign off together."""
-        from mdtboard.ui.meeting.soc_dialog import ConfirmStandardOfCareDialog
+        from mdtboard.ui.meeting.soc_dialog import open_confirmation
 
         if not self.save_now() and not self._may_discard("confirm standard-of-care cases"):
             return None
-        waiting = [
-            e
-            for e in meetings.agenda(self.ctx.db, self.meeting_id)
-            if e.standard_of_care
-            and e.status == AgendaStatus.LISTED
-            and e.decision_status in ("", "draft")
-        ]
-        if not waiting:
-            QMessageBox.information(
-                self,
-                "Standard of care",
-                "No case on this agenda is waiting to be confirmed as standard of care.",
-            )
-            return None
-        dialog = ConfirmStandardOfCareDialog(waiting, self.signoff.chair_name.text(), self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def confirm() -> None:
-            try:
-                decisions.confirm_standard_of_care(
-                    self.ctx, self.meeting_id, dialog.chosen(), dialog.chair.text()
-                )
-            except ValidationError as exc:
-                QMessageBox.warning(self, "Not confirmed", "\n".join(exc.problems.values()))
-                return
-            except ServiceError as exc:
-                QMessageBox.warning(self, "Not confirmed", str(exc))
-                return
-            self._refresh_agenda_rows()
-            if self.presenter.entry is not None:
-                self.presenter.open(self.presenter.entry)  # the open case may be one of them
-
-        dialog.accepted.connect(confirm)
+        dialog = open_confirmation(self, self.signoff.chair_name.text(), self._soc_confirmed)
         self.soc_dialog = dialog
-        dialog.open()
         return dialog
+
+    def _soc_confirmed(self) -> None:
+        self._refresh_agenda_rows()
+        if self.presenter.entry is not None:
+            self.presenter.open(self.presenter.entry)  # the open case may be one of them
 
     def start_amendment(self) -> None:
         if self.presenter.start_amendment():
