@@ -34,7 +34,7 @@ from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.meetings import open_meeting, relist_in
 from mdtboard.services.permissions import Permission
-from mdtboard.services.protocols import ProtocolView
+from mdtboard.services.protocols import protocol_view
 from mdtboard.services.readiness import move
 from mdtboard.services.storable import input_problems, text_problems
 from mdtboard.store import audit
@@ -588,11 +588,7 @@ def confirm_standard_of_care(
             if d is None:
                 d = Decision(agenda_item_id=item_id, revision=1, status=DecisionStatus.DRAFT)
                 s.add(d)
-            p = item.protocol
-            protocol = ProtocolView(
-                p.id, p.title, p.text, p.version_label, p.approved_by, p.approved_on,
-                p.active, p.version,
-            )  # fmt: skip
+            protocol = protocol_view(item.protocol)
             _fill(
                 s,
                 d,

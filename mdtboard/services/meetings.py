@@ -24,6 +24,7 @@ from mdtboard.domain.vocab import (
 from mdtboard.services.context import ServiceContext
 from mdtboard.services.errors import Conflict, NotFound, ValidationError
 from mdtboard.services.permissions import Permission
+from mdtboard.services.protocols import protocol_view
 from mdtboard.services.readiness import move
 from mdtboard.services.storable import text_problems
 from mdtboard.store.db import Database
@@ -371,11 +372,7 @@ def _entry(item: AgendaItem, decision_status: str = "") -> AgendaEntry:
         relisted_from_id=item.relisted_from_id,
         decision_status=decision_status,
         protocol_id=item.protocol_id,
-        protocol_title=(
-            f"{item.protocol.title} (version {item.protocol.version_label})"
-            if item.protocol is not None
-            else ""
-        ),
+        protocol_title=protocol_view(item.protocol).label if item.protocol is not None else "",
     )
 
 

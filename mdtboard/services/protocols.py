@@ -56,7 +56,8 @@ class ProtocolView:
         )
 
 
-def _view(p: Protocol) -> ProtocolView:
+def protocol_view(p: Protocol) -> ProtocolView:
+    """The read model of one protocol row."""
     return ProtocolView(
         p.id, p.title, p.text, p.version_label, p.approved_by, p.approved_on, p.active, p.version
     )
@@ -67,7 +68,7 @@ def list_protocols(db: Database, *, include_inactive: bool = False) -> list[Prot
         q = select(Protocol).order_by(Protocol.title, Protocol.version_label)
         if not include_inactive:
             q = q.where(Protocol.active.is_(True))
-        return [_view(p) for p in s.execute(q).scalars()]
+        return [protocol_view(p) for p in s.execute(q).scalars()]
 
 
 def _problems(data: ProtocolInput) -> dict[str, str]:
@@ -139,7 +140,7 @@ def save_protocol(
             f"{p.title} version {p.version_label}, approved by {p.approved_by} "
             f"on {p.approved_on.isoformat()}" + ("" if active else "; retired"),
         )
-        return _view(p)
+        return protocol_view(p)
 
 
 def list_under_protocol(ctx: ServiceContext, agenda_item_id: int, protocol_id: int | None) -> None:

@@ -22,6 +22,7 @@ from mdtboard.services.decisions import AttendanceView, DecisionView, Quorum
 from mdtboard.services.errors import NotFound
 from mdtboard.services.meetings import MeetingSummary, get_meeting
 from mdtboard.services.pathway import PathwayStatus, pathways_in
+from mdtboard.services.protocols import protocol_view
 from mdtboard.services.referrals import PatientView, patient_view
 from mdtboard.store.db import Database
 from mdtboard.store.models import AgendaItem, Assessment, Decision, Referral
@@ -154,7 +155,7 @@ def _case(
         readiness=ready,
         pathway=pathway,
         protocol_title=(
-            f"{item.protocol.title} (version {item.protocol.version_label})"
+            protocol_view(item.protocol).label
             if item is not None and item.protocol is not None
             else ""
         ),
